@@ -1,0 +1,135 @@
+package dev.roundhouse.loop;
+
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Immutable options for one loop (or every loop of a group). Build with {@link #builder()}.
+ *
+ * <p><b>Thread:</b> immutable, any thread.
+ */
+public final class LoopOptions {
+    /** The system property that forces a backend by name when no builder option does. */
+    public static final String BACKEND_PROPERTY = "roundhouse.backend";
+    /** The defaults. */
+    public static final LoopOptions DEFAULTS = builder().build();
+
+    private final String backend;
+    private final String threadName;
+    private final long stallThresholdNanos;
+    private final ExceptionHandler exceptionHandler;
+    private final StallHandler stallHandler;
+    private final int readBufferBytes;
+
+    private LoopOptions(Builder b) {
+        backend = b.backend;
+        threadName = b.threadName;
+        stallThresholdNanos = b.stallThresholdNanos;
+        exceptionHandler = b.exceptionHandler;
+        stallHandler = b.stallHandler;
+        readBufferBytes = b.readBufferBytes;
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The backend to use, or {@code null} (default) for the system property
+     * {@value #BACKEND_PROPERTY}, else the best available one.
+     */
+    public String backend() { return backend; }
+
+    /** The loop thread's name prefix; default {@code "roundhouse-loop"} (a number is appended). */
+    public String threadName() { return threadName; }
+
+    /**
+     * A callback running longer than this is reported to the {@link #stallHandler()}; 0 turns
+     * detection off. Default 100 ms (asyncio's {@code slow_callback_duration}). Detection costs the
+     * loop two plain stores per callback; a shared watchdog thread does the timing.
+     */
+    public long stallThresholdNanos() { return stallThresholdNanos; }
+
+    /**
+     * Where exceptions escaping callbacks go; default: one line to {@link System.Logger} at
+     * WARNING level with the stack trace.
+     */
+    public ExceptionHandler exceptionHandler() { return exceptionHandler; }
+
+    /** Where stalls are reported; default: {@link System.Logger} at WARNING level. */
+    public StallHandler stallHandler() { return stallHandler; }
+
+    /** The size of the loop's shared read buffer; default 64 KiB. */
+    public int readBufferBytes() { return readBufferBytes; }
+
+    /** Builds {@link LoopOptions}. Not thread-safe. Setters validate at once. */
+    public static final class Builder {
+        private String backend;
+        private String threadName = "roundhouse-loop";
+        private long stallThresholdNanos = TimeUnit.MILLISECONDS.toNanos(100);
+        private ExceptionHandler exceptionHandler = DefaultHandlers.EXCEPTIONS;
+        private StallHandler stallHandler = DefaultHandlers.STALLS;
+        private int readBufferBytes = 64 * 1024;
+
+        private Builder() {
+        }
+
+        /** Forces a backend by name ({@code "nio"}, {@code "epoll"}, ...); {@code null} to choose automatically. */
+        public Builder backend(String name) { backend = name; return this; }
+
+        /**
+         * @see LoopOptions#threadName()
+         * @throws NullPointerException if {@code name} is null
+         */
+        public Builder threadName(String name) { threadName = Objects.requireNonNull(name, "threadName"); return this; }
+
+        /**
+         * @see LoopOptions#stallThresholdNanos()
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder stallThreshold(long threshold, TimeUnit unit) {
+            long nanos = unit.toNanos(threshold);
+            if (nanos < 0) {
+                throw new IllegalArgumentException("stallThreshold must not be negative, got " + nanos + " ns");
+            }
+            stallThresholdNanos = nanos;
+            return this;
+        }
+
+        /**
+         * @see LoopOptions#exceptionHandler()
+         * @throws NullPointerException if {@code handler} is null
+         */
+        public Builder exceptionHandler(ExceptionHandler handler) {
+            exceptionHandler = Objects.requireNonNull(handler, "exceptionHandler");
+            return this;
+        }
+
+        /**
+         * @see LoopOptions#stallHandler()
+         * @throws NullPointerException if {@code handler} is null
+         */
+        public Builder stallHandler(StallHandler handler) {
+            stallHandler = Objects.requireNonNull(handler, "stallHandler");
+            return this;
+        }
+
+        /**
+         * @see LoopOptions#readBufferBytes()
+         * @throws IllegalArgumentException unless between 1 KiB and 16 MiB
+         */
+        public Builder readBufferBytes(int bytes) {
+            if (bytes < 1024 || bytes > 16 * 1024 * 1024) {
+                throw new IllegalArgumentException("readBufferBytes must be in [1 KiB, 16 MiB], got " + bytes);
+            }
+            readBufferBytes = bytes;
+            return this;
+        }
+
+        /** Returns the immutable options. */
+        public LoopOptions build() {
+            return new LoopOptions(this);
+        }
+    }
+}

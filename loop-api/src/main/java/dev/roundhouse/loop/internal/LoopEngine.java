@@ -1,0 +1,574 @@
+package dev.roundhouse.loop.internal;
+
+import dev.roundhouse.loop.Capability;
+import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.Interest;
+import dev.roundhouse.loop.LoopAffinityException;
+import dev.roundhouse.loop.LoopClosedException;
+import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.MissingCapabilityException;
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.ProtocolFactory;
+import dev.roundhouse.loop.ReadinessHandler;
+import dev.roundhouse.loop.Registration;
+import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.TimerHandle;
+import dev.roundhouse.loop.Transport;
+import dev.roundhouse.loop.Trigger;
+import dev.roundhouse.loop.spi.BackendProvider;
+import dev.roundhouse.loop.spi.LoopContext;
+import dev.roundhouse.loop.spi.Poller;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one loop driver shared by every backend. A backend supplies a {@link Poller}; this class
+ * owns the thread, the task queue, timers, affinity, wakeups, stall detection and the lifecycle.
+ * The iteration is written once, in {@link #runLoop()}; {@code docs/loop.md} gives it as steps.
+ */
+public final class LoopEngine implements EventLoop, LoopContext {
+    private static final VarHandle SLEEPING;
+    private static final VarHandle CURRENT;
+    private static final VarHandle SEQ;
+    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+    /** Poll timeout cap while shutting down, so the quiet period is re-checked. */
+    private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final Object DISPATCH = "I/O dispatch";
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            SLEEPING = l.findVarHandle(LoopEngine.class, "sleeping", int.class);
+            CURRENT = l.findVarHandle(LoopEngine.class, "currentCallback", Object.class);
+            SEQ = l.findVarHandle(LoopEngine.class, "callbackSeq", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final BackendProvider provider;
+    private final LoopOptions options;
+    private final Set<Capability> capabilities;
+    private final Thread thread;
+    private final TaskQueue tasks = new TaskQueue();
+    private final TimerQueue timers = new TimerQueue();
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final String name;
+    private Poller poller;
+    private ByteBuffer readBuffer;
+
+    @SuppressWarnings("unused") // SLEEPING: 1 while the loop may block in poll
+    private volatile int sleeping;
+    @SuppressWarnings("unused") // CURRENT: the running callback, null when idle
+    private Object currentCallback;
+    @SuppressWarnings("unused") // SEQ: bumped per callback
+    private long callbackSeq;
+
+    private volatile boolean shuttingDown;
+    private volatile long quietNanos;
+    private volatile long shutdownDeadline;
+    private volatile long lastActivityNanos;
+
+    private LoopEngine(BackendProvider provider, LoopOptions options) {
+        this.provider = provider;
+        this.options = options;
+        this.capabilities = Set.copyOf(provider.capabilities());
+        this.name = options.threadName() + "-" + THREAD_IDS.incrementAndGet();
+        this.thread = new Thread(this::threadMain, name);
+    }
+
+    /**
+     * Starts a loop on {@code provider} and waits until its poller is ready.
+     *
+     * @throws IllegalStateException if the poller could not be made (with the cause)
+     */
+    public static LoopEngine start(BackendProvider provider, LoopOptions options) {
+        LoopEngine loop = new LoopEngine(provider, options);
+        loop.thread.start();
+        try {
+            loop.started.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            loop.close();
+            throw new IllegalStateException("interrupted while starting " + loop.name, e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("loop " + loop.name + " did not start within 30 s", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("backend " + provider.name() + " could not open a loop: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+        return loop;
+    }
+
+    // ---------------------------------------------------------------- loop thread
+
+    private void threadMain() {
+        try {
+            readBuffer = ByteBuffer.allocateDirect(options.readBufferBytes());
+            poller = provider.newPoller(this);
+        } catch (Throwable t) {
+            tasks.close();
+            started.completeExceptionally(t);
+            terminated.complete(null);
+            return;
+        }
+        if (options.stallThresholdNanos() > 0) {
+            StallWatchdog.watch(this);
+        }
+        started.complete(null);
+        try {
+            runLoop();
+        } finally {
+            terminate();
+        }
+    }
+
+    /**
+     * The iteration: (1) expired timers in deadline order, (2) the tasks queued before this step
+     * began, (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
+     * pending) and dispatch. Returns when shutdown completes.
+     */
+    private void runLoop() {
+        for (;;) {
+            long now = System.nanoTime();
+            boolean worked = runTimers(now) | runTasks();
+            if (shuttingDown && shutdownDue(worked)) {
+                return;
+            }
+            long timeout = pollTimeout(now);
+            if (timeout != 0) {
+                SLEEPING.setVolatile(this, 1);
+                if (tasks.hasTasks()) {
+                    timeout = 0;
+                }
+            }
+            CURRENT.setOpaque(this, null);
+            try {
+                enterCallback(DISPATCH);
+                poller.poll(timeout);
+            } catch (Throwable t) {
+                reportException("poll of backend " + provider.name(), t);
+            } finally {
+                SLEEPING.setVolatile(this, 0);
+                CURRENT.setOpaque(this, null);
+            }
+        }
+    }
+
+    private long pollTimeout(long now) {
+        if (tasks.hasTasks()) {
+            return 0;
+        }
+        long timeout = -1;
+        ScheduledTimer next = timers.peek();
+        if (next != null) {
+            timeout = Math.max(0, next.deadlineNanos - now);
+        }
+        if (shuttingDown) {
+            timeout = timeout < 0 ? SHUTDOWN_POLL_NANOS : Math.min(timeout, SHUTDOWN_POLL_NANOS);
+        }
+        return timeout;
+    }
+
+    private boolean runTimers(long now) {
+        boolean ran = false;
+        for (ScheduledTimer t = timers.peek(); t != null && t.deadlineNanos - now <= 0; t = timers.peek()) {
+            timers.poll();
+            if (t.start()) {
+                ran = true;
+                runCallback(t.task, "timer");
+            }
+        }
+        return ran;
+    }
+
+    private boolean runTasks() {
+        TaskQueue.Node end = tasks.snapshotTail();
+        boolean ran = false;
+        while (!tasks.passed(end)) {
+            Runnable r = tasks.poll();
+            if (r == null) {
+                break;
+            }
+            ran = true;
+            runCallback(r, "task");
+        }
+        return ran;
+    }
+
+    private void runCallback(Runnable r, String kind) {
+        enterCallback(r);
+        try {
+            r.run();
+        } catch (Throwable t) {
+            reportException(kind + " " + Names.of(r), t);
+        }
+    }
+
+    private boolean shutdownDue(boolean worked) {
+        long now = System.nanoTime();
+        if (worked) {
+            lastActivityNanos = now;
+        }
+        return now - lastActivityNanos >= quietNanos || now - shutdownDeadline >= 0;
+    }
+
+    private void terminate() {
+        tasks.close();
+        runTasks(); // tasks accepted before the seal run; later ones were rejected
+        for (ScheduledTimer t : timers.drain()) {
+            t.markCancelled();
+        }
+        try {
+            poller.close();
+        } catch (Throwable t) {
+            reportException("close of backend " + provider.name(), t);
+        }
+        runTasks();
+        StallWatchdog.unwatch(this);
+        CURRENT.setOpaque(this, null);
+        terminated.complete(null);
+    }
+
+    // ---------------------------------------------------------------- tasks and timers
+
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (!tasks.offer(task)) {
+            throw new LoopClosedException("loop " + name + " is closed; task " + Names.of(task) + " rejected");
+        }
+        if (thread != Thread.currentThread() && (int) SLEEPING.getVolatile(this) == 1
+                && SLEEPING.compareAndSet(this, 1, 0)) {
+            wakeupPoller();
+        }
+    }
+
+    private void wakeupPoller() {
+        try {
+            poller.wakeup();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("wakeup of loop " + name + " failed: the task is queued but "
+                    + "the loop may not run it until its next I/O event or timer", e);
+        }
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        CompletableFuture<T> f = new CompletableFuture<>();
+        execute(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    f.complete(task.call());
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return Names.of(task);
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public TimerHandle schedule(Runnable task, long delay, TimeUnit unit) {
+        Objects.requireNonNull(task, "task");
+        long deadline = deadlineAfter(delay, unit);
+        if (inLoop()) {
+            return addTimer(task, deadline);
+        }
+        ScheduledTimer t = new ScheduledTimer(this, task, deadline);
+        execute(() -> {
+            if (!t.isCancelled()) {
+                timers.add(t); // sequence given on arrival: FIFO per producer on equal deadlines
+            }
+        });
+        return t;
+    }
+
+    @Override
+    public TimerHandle callLater(Runnable task, long delay, TimeUnit unit) {
+        checkInLoop("EventLoop.callLater");
+        Objects.requireNonNull(task, "task");
+        return addTimer(task, deadlineAfter(delay, unit));
+    }
+
+    @Override
+    public TimerHandle callAt(Runnable task, long deadlineNanos) {
+        checkInLoop("EventLoop.callAt");
+        Objects.requireNonNull(task, "task");
+        return addTimer(task, deadlineNanos);
+    }
+
+    private ScheduledTimer addTimer(Runnable task, long deadline) {
+        if (tasks.isClosed()) {
+            throw new LoopClosedException("loop " + name + " is closed; timer " + Names.of(task) + " rejected");
+        }
+        ScheduledTimer t = new ScheduledTimer(this, task, deadline);
+        timers.add(t);
+        return t;
+    }
+
+    private static long deadlineAfter(long delay, TimeUnit unit) {
+        if (delay < 0) {
+            throw new IllegalArgumentException("delay must not be negative, got " + delay + " " + unit);
+        }
+        long nanos = unit.toNanos(delay);
+        long now = System.nanoTime();
+        return nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
+    }
+
+    /** Removes a cancelled timer from the heap, now on the loop thread, else through the queue. */
+    void removeTimer(ScheduledTimer t) {
+        if (inLoop()) {
+            timers.remove(t);
+            return;
+        }
+        try {
+            execute(() -> timers.remove(t));
+        } catch (LoopClosedException ignored) {
+            // the heap is drained at termination
+        }
+    }
+
+    @Override
+    public long time() {
+        return System.nanoTime();
+    }
+
+    // ---------------------------------------------------------------- I/O entry points
+
+    @Override
+    public CompletableFuture<Server> listen(SocketAddress local, ProtocolFactory factory, SocketOptions opts) {
+        Objects.requireNonNull(local, "local");
+        Objects.requireNonNull(factory, "factory");
+        Objects.requireNonNull(opts, "options");
+        requireCapability(Capability.TCP);
+        if (opts.reusePort()) {
+            requireCapability(Capability.REUSE_PORT);
+        }
+        CompletableFuture<Server> f = new CompletableFuture<>();
+        runIo(f, () -> poller.listen(local, factory, opts, f));
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Transport> connect(SocketAddress remote, Protocol protocol, SocketOptions opts) {
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(opts, "options");
+        requireCapability(Capability.TCP);
+        CompletableFuture<Transport> f = new CompletableFuture<>();
+        runIo(f, () -> poller.connect(remote, protocol, opts, f));
+        return f;
+    }
+
+    /** Runs an I/O request on the loop thread (this is the documented thread-safe entry point). */
+    private void runIo(CompletableFuture<?> f, Runnable request) {
+        Runnable guarded = () -> {
+            try {
+                request.run();
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        };
+        if (inLoop()) {
+            guarded.run();
+            return;
+        }
+        try {
+            execute(guarded);
+        } catch (LoopClosedException e) {
+            f.completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public Registration register(SelectableChannel channel, Interest interest, Trigger trigger,
+                                 ReadinessHandler handler) {
+        checkInLoop("EventLoop.register");
+        requireCapability(Capability.READINESS);
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(interest, "interest");
+        Objects.requireNonNull(trigger, "trigger");
+        Objects.requireNonNull(handler, "handler");
+        if (channel.isBlocking()) {
+            throw new IllegalArgumentException("channel must be in non-blocking mode: " + channel);
+        }
+        if (!channel.isOpen()) {
+            throw new IllegalArgumentException("channel is closed: " + channel);
+        }
+        if (tasks.isClosed()) {
+            throw new LoopClosedException("loop " + name + " is closed; register rejected");
+        }
+        return poller.register(channel, interest, trigger, handler);
+    }
+
+    private void requireCapability(Capability c) {
+        if (!capabilities.contains(c)) {
+            throw new MissingCapabilityException(provider.name(), c);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public CompletableFuture<Void> shutdownGracefully(Duration quietPeriod, Duration timeout) {
+        if (quietPeriod.isNegative() || timeout.isNegative() || quietPeriod.compareTo(timeout) > 0) {
+            throw new IllegalArgumentException("need 0 <= quietPeriod <= timeout, got quietPeriod="
+                    + quietPeriod + " timeout=" + timeout);
+        }
+        synchronized (this) {
+            if (!shuttingDown) {
+                long now = System.nanoTime();
+                quietNanos = quietPeriod.toNanos();
+                shutdownDeadline = now + timeout.toNanos();
+                lastActivityNanos = now;
+                shuttingDown = true; // volatile write publishes the three fields above
+                if (!inLoop() && SLEEPING.compareAndSet(this, 1, 0)) {
+                    wakeupPoller();
+                }
+            }
+        }
+        return terminated;
+    }
+
+    @Override
+    public CompletableFuture<Void> terminationFuture() {
+        return terminated;
+    }
+
+    @Override
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated.isDone();
+    }
+
+    @Override
+    public void close() {
+        shutdownGracefully(Duration.ZERO, Duration.ZERO);
+        if (inLoop()) {
+            return;
+        }
+        try {
+            terminated.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while closing loop " + name, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("loop " + name + " did not terminate within 30 s", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- LoopContext
+
+    @Override
+    public EventLoop loop() {
+        return this;
+    }
+
+    @Override
+    public LoopOptions options() {
+        return options;
+    }
+
+    @Override
+    public void reportException(String context, Throwable error) {
+        try {
+            options.exceptionHandler().onException(this, context, error);
+        } catch (Throwable t) {
+            System.err.println("roundhouse: the exception handler of " + name + " failed on " + context);
+            t.printStackTrace();
+        }
+    }
+
+    @Override
+    public void checkInLoop(String method) {
+        if (Thread.currentThread() != thread) {
+            throw new LoopAffinityException(method, name, Thread.currentThread().getName());
+        }
+    }
+
+    @Override
+    public void enterCallback(Object callback) {
+        CURRENT.setOpaque(this, callback);
+        SEQ.setOpaque(this, (long) SEQ.getOpaque(this) + 1);
+    }
+
+    @Override
+    public ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+
+    // ---------------------------------------------------------------- stall detection
+
+    long callbackSequence() {
+        return (long) SEQ.getOpaque(this);
+    }
+
+    Object currentCallback() {
+        return CURRENT.getOpaque(this);
+    }
+
+    long stallThresholdNanos() {
+        return options.stallThresholdNanos();
+    }
+
+    void reportStall(Object callback, long blockedNanos) {
+        try {
+            options.stallHandler().onStall(this, Names.of(callback), blockedNanos);
+        } catch (Throwable t) {
+            System.err.println("roundhouse: the stall handler of " + name + " failed");
+            t.printStackTrace();
+        }
+    }
+
+    // ---------------------------------------------------------------- misc
+
+    @Override
+    public String backendName() {
+        return provider.name();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** The loop thread's name. */
+    public String threadName() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return name + "[" + provider.name() + "]";
+    }
+}

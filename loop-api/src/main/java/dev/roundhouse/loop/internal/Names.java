@@ -1,0 +1,24 @@
+package dev.roundhouse.loop.internal;
+
+/** Readable names for callbacks in stall reports and exception contexts. */
+public final class Names {
+    private Names() {
+    }
+
+    /** The simple class name of {@code callback}, with a lambda's synthetic suffix cut off. */
+    public static String of(Object callback) {
+        if (callback == null) {
+            return "null";
+        }
+        if (callback instanceof CharSequence) {
+            return callback.toString();
+        }
+        String n = callback.getClass().getName();
+        int lambda = n.indexOf("$$Lambda");
+        if (lambda >= 0) {
+            n = n.substring(0, lambda) + " (lambda)";
+        }
+        int dot = n.lastIndexOf('.');
+        return dot >= 0 ? n.substring(dot + 1) : n;
+    }
+}

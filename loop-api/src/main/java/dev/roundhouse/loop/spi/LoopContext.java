@@ -1,0 +1,42 @@
+package dev.roundhouse.loop.spi;
+
+import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.LoopOptions;
+import java.nio.ByteBuffer;
+
+/**
+ * What the engine gives a {@link Poller}: the loop, its options and the engine services a backend
+ * needs. Not implemented by backends.
+ */
+public interface LoopContext {
+
+    /** The loop the poller serves. */
+    EventLoop loop();
+
+    /** The loop's options. */
+    LoopOptions options();
+
+    /**
+     * Passes an exception that escaped a callback to the loop's exception handler. Loop thread only.
+     *
+     * @param context what was running, e.g. {@code "onReady of MyHandler"}
+     */
+    void reportException(String context, Throwable error);
+
+    /**
+     * Throws {@link dev.roundhouse.loop.LoopAffinityException} unless called on the loop thread.
+     *
+     * @param method the public method being guarded, e.g. {@code "Transport.write"}
+     */
+    void checkInLoop(String method);
+
+    /**
+     * Tells the stall detector which callback is about to run (two plain stores). Loop thread only.
+     *
+     * @param callback the handler or protocol; its class names the stall
+     */
+    void enterCallback(Object callback);
+
+    /** The loop's shared direct read buffer ({@link LoopOptions#readBufferBytes()}); loop thread only. */
+    ByteBuffer readBuffer();
+}

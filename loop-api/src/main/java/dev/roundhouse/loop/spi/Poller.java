@@ -1,0 +1,70 @@
+package dev.roundhouse.loop.spi;
+
+import dev.roundhouse.loop.Interest;
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.ProtocolFactory;
+import dev.roundhouse.loop.ReadinessHandler;
+import dev.roundhouse.loop.Registration;
+import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.Transport;
+import dev.roundhouse.loop.Trigger;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.channels.SelectableChannel;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One loop's I/O backend. The shared engine owns the loop (thread, tasks, timers, lifecycle);
+ * the poller only waits for I/O and dispatches it.
+ *
+ * <p><b>Thread:</b> every method except {@link #wakeup()} is called by the engine on the loop
+ * thread; the engine has already checked affinity and capabilities.
+ */
+public interface Poller {
+
+    /**
+     * Waits for I/O up to {@code timeoutNanos} and dispatches every ready or completed event to
+     * its handler. Returns early when {@link #wakeup()} was called (before or during the wait).
+     * A handler's exception must be passed to {@link LoopContext#reportException} and must not
+     * escape.
+     *
+     * @param timeoutNanos 0 to not block, -1 to block until an event or a wakeup
+     * @return the number of events dispatched
+     * @throws IOException if the OS wait itself fails; the engine reports it and retries
+     */
+    int poll(long timeoutNanos) throws IOException;
+
+    /**
+     * Makes a current or the next {@link #poll} return promptly. Any thread; cheap. The engine
+     * coalesces calls: it calls this only when the loop may be blocked.
+     *
+     * @throws java.io.UncheckedIOException if the wakeup could not be sent; the engine surfaces it
+     */
+    void wakeup();
+
+    /**
+     * Registers a channel for readiness; only called for backends with
+     * {@link dev.roundhouse.loop.Capability#READINESS}. Arguments are validated by the engine
+     * (non-null, non-blocking, open).
+     *
+     * @throws IllegalArgumentException if the channel is already registered here
+     */
+    Registration register(SelectableChannel channel, Interest interest, Trigger trigger, ReadinessHandler handler);
+
+    /** Binds and listens; completes the future (possibly later) with the server or the error. */
+    void listen(SocketAddress local, ProtocolFactory factory, SocketOptions options, CompletableFuture<Server> result);
+
+    /**
+     * Connects; on success calls {@code protocol.connectionMade} and then completes the future
+     * with the transport; on failure completes it exceptionally and calls nothing on the protocol.
+     */
+    void connect(SocketAddress remote, Protocol protocol, SocketOptions options, CompletableFuture<Transport> result);
+
+    /**
+     * Terminates: aborts every transport ({@code connectionLost} with a
+     * {@link dev.roundhouse.loop.LoopClosedException}), closes servers and registrations, releases
+     * every OS resource. Called once, last.
+     */
+    void close();
+}
