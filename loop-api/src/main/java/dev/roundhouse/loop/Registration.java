@@ -1,5 +1,7 @@
 package dev.roundhouse.loop;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 
 /**
@@ -9,6 +11,14 @@ import java.nio.channels.SelectableChannel;
  * channel is closed (closing a channel cancels its registration). Once {@code cancel()} has
  * returned, the handler is never called again for this registration, even if its event is
  * already in the batch being dispatched.
+ *
+ * <p><b>Draining with EDGE.</b> The edge contract needs to know when the consumer drained the
+ * condition (read or wrote until it would block). Native-edge backends learn it from the OS.
+ * Backends that emulate edge on a level-only OS (the Selector backend) learn it from
+ * {@link #read(ByteBuffer)} / {@link #write(ByteBuffer)} returning 0 (would block), or from
+ * {@link #rearm()}. Portable edge consumers therefore do their I/O through these two methods (or
+ * call {@code rearm()} after a would-block); on native-edge backends they are plain channel calls.
+ * This is mio's rule on platforms without native edge: readiness is re-registered after would-block.
  *
  * <p><b>Thread:</b> every method is loop-thread-only; from another thread it throws
  * {@link LoopAffinityException}. Use {@link EventLoop#execute} to cross threads.
@@ -35,8 +45,9 @@ public interface Registration {
 
     /**
      * Re-enables a {@link Trigger#ONESHOT} registration after its notification; a channel that is
-     * still ready is reported promptly. For LEVEL and EDGE it is a no-op. Idempotent while armed.
-     * Loop thread only.
+     * still ready is reported promptly. For {@link Trigger#EDGE} it declares that the consumer
+     * drained the condition (see the class comment); for LEVEL it is a no-op. Idempotent while
+     * armed. Loop thread only.
      *
      * @throws IllegalStateException if the registration is cancelled
      */
@@ -47,6 +58,26 @@ public interface Registration {
      * for this registration. Does not close the channel. Loop thread only.
      */
     void cancel();
+
+    /**
+     * Reads from the channel (a {@link java.nio.channels.ReadableByteChannel}) into {@code dst}.
+     * A return of 0 (would block) tells an emulating backend that READ was drained. Loop thread only.
+     *
+     * @return the number of bytes read, 0 if it would block, -1 at end-of-stream
+     * @throws IOException as the channel's read does
+     * @throws IllegalArgumentException if the channel cannot be read
+     */
+    int read(ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes {@code src} to the channel (a {@link java.nio.channels.WritableByteChannel}). A short
+     * write tells an emulating backend that WRITE was drained. Loop thread only.
+     *
+     * @return the number of bytes written, possibly 0
+     * @throws IOException as the channel's write does
+     * @throws IllegalArgumentException if the channel cannot be written
+     */
+    int write(ByteBuffer src) throws IOException;
 
     /** Whether the registration is still active (not cancelled, channel open). Loop thread only. */
     boolean isActive();

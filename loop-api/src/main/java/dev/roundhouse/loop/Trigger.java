@@ -12,7 +12,9 @@ public enum Trigger {
      * Portable edge contract: after a notification there is no further notification for that
      * interest until the condition has become false (the consumer read or wrote until it would
      * block) and true again. Backends declaring {@link Capability#NATIVE_EDGE} also notify on
-     * every new arrival without a drain; on others (the Selector backend) edge is emulated.
+     * every new arrival without a drain; on others (the Selector backend) edge is emulated and the
+     * backend learns of the drain from {@link Registration#read}/{@link Registration#write}
+     * returning would-block, or {@link Registration#rearm()}.
      */
     EDGE,
     /**

@@ -45,7 +45,6 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
     /** Poll timeout cap while shutting down, so the quiet period is re-checked. */
     private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final Object DISPATCH = "I/O dispatch";
 
     static {
         try {
@@ -155,9 +154,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
                     timeout = 0;
                 }
             }
-            CURRENT.setOpaque(this, null);
+            CURRENT.setOpaque(this, null); // idle while waiting: pollers enterCallback per event
             try {
-                enterCallback(DISPATCH);
                 poller.poll(timeout);
             } catch (Throwable t) {
                 reportException("poll of backend " + provider.name(), t);

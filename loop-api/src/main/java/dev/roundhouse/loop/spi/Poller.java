@@ -27,7 +27,8 @@ public interface Poller {
      * Waits for I/O up to {@code timeoutNanos} and dispatches every ready or completed event to
      * its handler. Returns early when {@link #wakeup()} was called (before or during the wait).
      * A handler's exception must be passed to {@link LoopContext#reportException} and must not
-     * escape.
+     * escape. Call {@link LoopContext#enterCallback} before each event's handler: the engine marks
+     * the loop idle for the wait, so the stall detector only times the dispatch.
      *
      * @param timeoutNanos 0 to not block, -1 to block until an event or a wakeup
      * @return the number of events dispatched

@@ -1,0 +1,185 @@
+package dev.roundhouse.loop.nio;
+
+import dev.roundhouse.loop.Interest;
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.ProtocolFactory;
+import dev.roundhouse.loop.ReadinessHandler;
+import dev.roundhouse.loop.Registration;
+import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.Transport;
+import dev.roundhouse.loop.Trigger;
+import dev.roundhouse.loop.internal.LoopResources;
+import dev.roundhouse.loop.internal.ReadinessConnector;
+import dev.roundhouse.loop.internal.ReadinessServer;
+import dev.roundhouse.loop.spi.LoopContext;
+import dev.roundhouse.loop.spi.Poller;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** One loop's Selector. Loop thread only, but for {@link #wakeup()}. */
+final class NioPoller implements Poller {
+    private final LoopContext ctx;
+    private final Selector selector;
+    private final LoopResources resources = new LoopResources();
+    private final Set<NioRegistration> registrations = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Consumer<SelectionKey> dispatch = this::dispatch;
+    /** Registrations waiting for the Selector to flush their channel's cancelled key. */
+    private final ArrayList<NioRegistration> pending = new ArrayList<>();
+
+    NioPoller(LoopContext ctx) throws IOException {
+        this.ctx = ctx;
+        this.selector = Selector.open();
+    }
+
+    Selector selector() {
+        return selector;
+    }
+
+    LoopContext context() {
+        return ctx;
+    }
+
+    @Override
+    public int poll(long timeoutNanos) throws IOException {
+        int flushed = 0;
+        if (!pending.isEmpty()) {
+            flushed = selector.selectNow(dispatch); // flushes cancelled keys, so the channels can re-register
+            for (NioRegistration r : new ArrayList<>(pending)) {
+                if (r.bindKey()) {
+                    pending.remove(r);
+                }
+            }
+            if (flushed > 0) {
+                timeoutNanos = 0;
+            }
+        }
+        if (timeoutNanos == 0) {
+            return selector.selectNow(dispatch);
+        }
+        if (timeoutNanos < 0) {
+            return selector.select(dispatch);
+        }
+        // Selector time-outs are in milliseconds: round up so a timer is never polled early in a spin.
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
+        return selector.select(dispatch, millis);
+    }
+
+    private void dispatch(SelectionKey key) {
+        if (!key.isValid()) {
+            return; // cancelled earlier in this batch: never delivered
+        }
+        NioHandle handle = (NioHandle) key.attachment();
+        ctx.enterCallback(handle);
+        int ready;
+        try {
+            ready = key.readyOps();
+        } catch (java.nio.channels.CancelledKeyException e) {
+            return;
+        }
+        handle.onSelected(ready);
+    }
+
+    @Override
+    public void wakeup() {
+        selector.wakeup();
+    }
+
+    @Override
+    public Registration register(SelectableChannel channel, Interest interest, Trigger trigger,
+                                 ReadinessHandler handler) {
+        SelectionKey old = channel.keyFor(selector);
+        if ((old != null && old.isValid()) || pending.stream().anyMatch(p -> p.channelUnchecked() == channel)) {
+            throw new IllegalArgumentException("channel is already registered on this loop: " + channel);
+        }
+        NioRegistration r = new NioRegistration(this, channel, interest, trigger, handler);
+        registrations.add(r);
+        if (!r.bindKey()) {
+            pending.add(r);
+        }
+        return r;
+    }
+
+    void forget(NioRegistration r) {
+        registrations.remove(r);
+        pending.remove(r);
+    }
+
+    @Override
+    public void listen(SocketAddress local, ProtocolFactory factory, SocketOptions options,
+                       CompletableFuture<Server> result) {
+        ServerSocketChannel ch = null;
+        try {
+            if (options.ipv6Only()) {
+                throw new UnsupportedOperationException("the nio backend cannot set IPV6_V6ONLY "
+                        + "(java.nio has no such option); listen without ipv6Only or use a native backend");
+            }
+            ch = ServerSocketChannel.open();
+            ch.configureBlocking(false);
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+            if (options.reusePort()) {
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (options.receiveBufferBytes() > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferBytes());
+            }
+            ch.bind(local, options.backlog());
+            NioListenerIo io = new NioListenerIo(this, ch);
+            result.complete(new ReadinessServer(ctx, io, factory, options, resources));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            result.completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public void connect(SocketAddress remote, Protocol protocol, SocketOptions options,
+                        CompletableFuture<Transport> result) {
+        SocketChannel ch;
+        try {
+            ch = SocketChannel.open();
+            ch.configureBlocking(false);
+        } catch (IOException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        ReadinessConnector.connect(ctx, new NioSocketIo(this, ch), remote, protocol, options, resources, result);
+    }
+
+    @Override
+    public void close() {
+        resources.closeAll(ctx.loop().toString(), ctx::reportException);
+        for (NioRegistration r : new ArrayList<>(registrations)) {
+            r.cancel();
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void closeQuietly(java.nio.channels.Channel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to do: we are giving the descriptor back
+            }
+        }
+    }
+}
