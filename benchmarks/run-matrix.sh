@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Runs the echo benchmark matrix and writes its tables into BENCHMARKS.md.
+#
+#   benchmarks/run-matrix.sh [--short] [--runs N] [--impls "netty-epoll c ..."] [--no-write] [--no-pin]
+#
+# Every echo server that can run here (EchoServerMain --list: each available Roundhouse backend,
+# Netty nio/epoll/io_uring, the C baseline) is started alone, pinned to CPU 0, and driven by the C
+# load generator pinned to CPU 1 through four workloads:
+#   pp1   ping-pong, 1 connection, 64 B messages       (round trips/s, p50/p99/p999)
+#   pp64  ping-pong, 64 connections, 64 B messages     (round trips/s, p50/p99/p999)
+#   st16  streaming, 16 connections, 16 KiB writes, 64 KiB in flight per connection (MiB/s)
+#   conn  connect, send 64 B, read them back, close; 16 at a time (connections/s)
+# The whole matrix runs --runs times (3 by default), servers interleaved within each run so that
+# a burst of outside load spreads over all of them; BENCHMARKS.md gets the median of the runs with
+# their spread. Each measurement also records how much CPU the rest of the machine used meanwhile
+# ("foreign CPU"), so that runs taken under load can be told apart.
+#
+# --short: one run, 1 s warm-up + 2 s per workload, tables printed and not written (what
+# `roundhouse bench` runs). Loopback only; every run is bounded in time; servers are stopped by PID.
+# Needs: bash, gcc, a JDK (JAVA or java on PATH), taskset (optional; without it nothing is pinned).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
+RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --short) SHORT=1 RUNS=1 WARMUP_S=1 MEASURE_S=2 WRITE=0 ;;
+    --runs) RUNS=$2; shift ;;
+    --impls) IMPLS=$2; shift ;;
+    --no-write) WRITE=0 ;;
+    --no-pin) PIN=0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$ROOT/bench-results/$STAMP
+BIN=$ROOT/bench-results/bin
+mkdir -p "$OUT" "$BIN"
+JAR=$ROOT/benchmarks/target/benchmarks.jar
+RESULTS=$OUT/results.tsv
+
+log() { printf '%s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- build
+build() {
+  for prog in loadgen echo_server; do
+    local src=$ROOT/benchmarks/src/main/c/$prog.c
+    if [ ! -x "$BIN/$prog" ] || [ "$src" -nt "$BIN/$prog" ] || [ "$ROOT/benchmarks/src/main/c/histogram.h" -nt "$BIN/$prog" ]; then
+      gcc -O2 -Wall -Wextra -o "$BIN/$prog" "$src"
+    fi
+  done
+  if [ ! -f "$JAR" ]; then
+    log "building $JAR"
+    (cd "$ROOT" && ./mvnw -B -q -o -pl loop-api,loop-nio,loop-epoll,loop-iocp -am install -DskipTests \
+      && ./mvnw -B -q -o -f benchmarks/pom.xml package -DskipTests) >&2
+  fi
+}
+
+# ---------------------------------------------------------------- pinning and CPU accounting
+SERVER_PIN=() CLIENT_PIN=()
+if [ "$PIN" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  SERVER_PIN=(taskset -c 0) CLIENT_PIN=(taskset -c 1)
+else
+  PIN=0
+fi
+HZ=$(getconf CLK_TCK)
+NCPU=$(nproc)
+busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }  # user nice system irq softirq steal
+proc_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+now_ns() { date +%s%N; }
+
+# ---------------------------------------------------------------- servers
+SERVER_PID=""
+start_server() {
+  local impl=$1
+  if [ "$impl" = c ]; then
+    "${SERVER_PIN[@]}" "$BIN/echo_server" "$PORT" >"$OUT/server-$impl.log" 2>&1 &
+  else
+    "${SERVER_PIN[@]}" "$JAVA" -Xms512m -Xmx512m --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
+      -cp "$JAR" dev.roundhouse.bench.server.EchoServerMain --impl "$impl" --port "$PORT" \
+      >"$OUT/server-$impl.log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  if ! "$BIN/loadgen" wait "$PORT" 20000; then
+    log "server $impl did not accept connections; its log:"; cat "$OUT/server-$impl.log" >&2
+    stop_server; return 1
+  fi
+}
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+trap stop_server EXIT INT TERM
+
+# ---------------------------------------------------------------- workloads
+WORKLOADS=(pp1 pp64 st16 conn)
+loadgen_args() {
+  case $1 in
+    pp1) echo "pingpong $PORT 1 64" ;;
+    pp64) echo "pingpong $PORT 64 64" ;;
+    st16) echo "stream $PORT 16 16384" ;;
+    conn) echo "connect $PORT 16 64" ;;
+  esac
+}
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# Runs one workload against the running server; appends one line to results.tsv.
+measure() {
+  local run=$1 impl=$2 w=$3 line
+  local t0 b0 s0 t1 b1 s1
+  # shellcheck disable=SC2046
+  set -- $(loadgen_args "$w")
+  t0=$(now_ns) b0=$(busy_ticks) s0=$(proc_ticks "$SERVER_PID")
+  if ! line=$("${CLIENT_PIN[@]}" "$BIN/loadgen" "$@" "$WARMUP_S" "$MEASURE_S" 2>>"$OUT/loadgen.log"); then
+    log "  $impl $w: FAILED ($(tail -1 "$OUT/loadgen.log"))"
+    printf '%s\t%s\t%s\tFAILED\n' "$run" "$impl" "$w" >>"$RESULTS"
+    return 0
+  fi
+  t1=$(now_ns) b1=$(busy_ticks) s1=$(proc_ticks "$SERVER_PID")
+  local foreign
+  foreign=$(awk -v b="$((b1 - b0))" -v s="$((s1 - s0))" -v c="$(field cpu_total_s "$line")" \
+    -v hz="$HZ" -v t="$((t1 - t0))" -v n="$NCPU" \
+    'BEGIN { f = (b / hz - s / hz - c) / (t / 1e9 * n) * 100; if (f < 0) f = 0; printf "%.0f", f }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$impl" "$w" \
+    "$(field ops_per_s "$line")" "$(field mib_per_s "$line")" "$(field p50_us "$line")" \
+    "$(field p99_us "$line")" "$(field p999_us "$line")" "$(field max_us "$line")" \
+    "$(field client_cpu "$line")" "$foreign" "$(cut -d' ' -f1 /proc/loadavg)" >>"$RESULTS"
+  case $w in
+    st16) log "  $(printf '%-18s %-5s %10s MiB/s' "$impl" "$w" "$(field mib_per_s "$line")")  foreign CPU ${foreign}%" ;;
+    *) log "  $(printf '%-18s %-5s %10s /s   p99 %s us' "$impl" "$w" "$(field ops_per_s "$line")" "$(field p99_us "$line")")  foreign CPU ${foreign}%" ;;
+  esac
+}
+
+# ---------------------------------------------------------------- main
+build
+if [ -z "$IMPLS" ]; then
+  IMPLS=$("$JAVA" --add-exports java.base/sun.nio.ch=ALL-UNNAMED -cp "$JAR" \
+    dev.roundhouse.bench.server.EchoServerMain --list 2>"$OUT/unavailable.txt" | tr '\n' ' ')
+fi
+read -r -a IMPL_LIST <<<"$IMPLS"
+TOTAL=$((RUNS * ${#IMPL_LIST[@]}))
+log "matrix: ${IMPL_LIST[*]} x ${WORKLOADS[*]} x $RUNS run(s), ${WARMUP_S}s warm-up + ${MEASURE_S}s each; pinned: $PIN"
+[ -s "$OUT/unavailable.txt" ] && sed 's/^/  not run: /' "$OUT/unavailable.txt" >&2
+printf 'run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu\tforeign_cpu_pct\tloadavg\n' >"$RESULTS"
+step=0
+for run in $(seq "$RUNS"); do
+  for impl in "${IMPL_LIST[@]}"; do
+    step=$((step + 1))
+    log "[$step/$TOTAL] run $run: $impl"
+    if ! start_server "$impl"; then
+      for w in "${WORKLOADS[@]}"; do printf '%s\t%s\t%s\tFAILED\n' "$run" "$impl" "$w" >>"$RESULTS"; done
+      continue
+    fi
+    for w in "${WORKLOADS[@]}"; do measure "$run" "$impl" "$w"; done
+    stop_server
+  done
+done
+
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $NCPU cores"
+  echo "memory: $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+  echo "kernel: $(uname -sr)"
+  echo "jdk: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p') ($("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.vendor = //p'))"
+  echo "jvm flags: -Xms512m -Xmx512m (defaults otherwise; pinned to one CPU the JVM picks SerialGC)"
+  echo "pinning: $([ "$PIN" = 1 ] && echo 'server on CPU 0, load generator on CPU 1 (taskset)' || echo none)"
+  echo "timing: $RUNS run(s); per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured"
+  echo "gcc: $(gcc -dumpfullversion) -O2"
+  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+} >"$OUT/machine.txt"
+
+REPORT_ARGS=(--results "$RESULTS" --machine "$OUT/machine.txt")
+if [ "$WRITE" = 1 ]; then
+  "$JAVA" -cp "$JAR" dev.roundhouse.bench.report.MatrixReport "${REPORT_ARGS[@]}" --write "$ROOT/BENCHMARKS.md"
+  log "wrote $ROOT/BENCHMARKS.md (raw results in $OUT)"
+else
+  "$JAVA" -cp "$JAR" dev.roundhouse.bench.report.MatrixReport "${REPORT_ARGS[@]}"
+  log "raw results in $OUT"
+fi

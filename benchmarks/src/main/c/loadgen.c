@@ -1,0 +1,288 @@
+/*
+ * The echo load generator: one thread, one epoll set, many connections to 127.0.0.1. Written in C
+ * so that it cannot be the bottleneck: the matrix shows it driving the C echo server faster than
+ * any Java server, and it reports its own CPU use (client_cpu, 1.0 = its core saturated).
+ *
+ *   loadgen pingpong PORT CONNS BYTES WARMUP_S DURATION_S
+ *       every connection sends BYTES, waits for all of them to come back, sends the next message;
+ *       reports round trips/s and latency percentiles (p50/p99/p999/max).
+ *   loadgen stream PORT CONNS BYTES WARMUP_S DURATION_S WINDOW_BYTES
+ *       every connection keeps up to WINDOW_BYTES in flight, written BYTES at a time; reports MiB/s
+ *       of echoed bytes.
+ *   loadgen connect PORT CONNS BYTES WARMUP_S DURATION_S
+ *       CONNS connections at a time, each: connect, send BYTES, read them back, close;
+ *       reports completed connections/s and the latency of the whole cycle.
+ *   loadgen wait PORT TIMEOUT_MS
+ *       connects until the server accepts (readiness by connecting, not by sleeping); exit 0/1.
+ *
+ * Every byte that comes back is compared with what was sent (a pseudo-random stream per
+ * connection, compared with memcmp so that checking costs little). A mismatch, a connection
+ * lost mid-run or five seconds without progress end the run with exit status 1. Prints one
+ * line: "RESULT mode=... key=value ...".
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "histogram.h"
+
+#define PATTERN_BYTES 65536u          /* the stream repeats every 64 KiB */
+#define IO_BYTES (64 * 1024)
+#define STALL_NS (5ull * 1000000000ull)
+
+enum mode { PINGPONG, STREAM, CONNECT };
+
+struct conn {
+    int fd;
+    int connected;
+    uint32_t start;       /* this connection's offset into the pattern */
+    uint64_t sent, recvd; /* stream offsets */
+    uint64_t msg_start_ns;
+};
+
+static uint8_t pattern[2 * PATTERN_BYTES]; /* twice, so any window of <= 64 KiB is contiguous */
+static uint8_t rbuf[IO_BYTES];
+static enum mode mode;
+static int port, nconns;
+static size_t msg_bytes, window_bytes;
+static int ep;
+static uint64_t next_conn_id;
+static struct histogram hist;
+static int measuring;
+static uint64_t count_ops, count_bytes, last_progress_ns;
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static double cpu_seconds(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void fail(const char *what, struct conn *c) {
+    fprintf(stderr, "loadgen: %s (conn fd %d, sent %llu, received %llu, errno %s)\n", what,
+            c ? c->fd : -1, c ? (unsigned long long)c->sent : 0ull,
+            c ? (unsigned long long)c->recvd : 0ull, strerror(errno));
+    printf("RESULT mode=error reason=\"%s\"\n", what);
+    exit(1);
+}
+
+static void fill_pattern(void) {
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (unsigned i = 0; i < PATTERN_BYTES; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        pattern[i] = pattern[i + PATTERN_BYTES] = (uint8_t)(x >> 24);
+    }
+}
+
+static const uint8_t *pattern_at(const struct conn *c, uint64_t offset) {
+    return pattern + (uint32_t)((c->start + offset) % PATTERN_BYTES);
+}
+
+static struct sockaddr_in server_addr(void) {
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
+/* Opens a non-blocking connection. Connect mode spreads its source addresses over 127.0.0.2-201
+ * so that tens of thousands of short connections do not exhaust one address's ephemeral ports. */
+static void conn_open(struct conn *c) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail("socket", NULL);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    uint64_t id = next_conn_id++;
+    if (mode == CONNECT) {
+        setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        struct sockaddr_in src = {.sin_family = AF_INET};
+        src.sin_addr.s_addr = htonl(0x7F000002u + (uint32_t)(id % 200));
+        if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0) fail("bind source address", NULL);
+    }
+    struct sockaddr_in a = server_addr();
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) fail("connect", NULL);
+    c->fd = fd;
+    c->connected = 0;
+    c->start = (uint32_t)((id * 4099u) % PATTERN_BYTES);
+    c->sent = c->recvd = 0;
+    c->msg_start_ns = now_ns();
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET, .data.ptr = c};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) fail("epoll_ctl", c);
+}
+
+/* Sends up to `limit` bytes of the stream; stops early when the socket is full. */
+static void send_upto(struct conn *c, uint64_t limit) {
+    while (c->sent < limit) {
+        size_t n = (size_t)(limit - c->sent);
+        if (n > PATTERN_BYTES) n = PATTERN_BYTES;
+        ssize_t w = send(c->fd, pattern_at(c, c->sent), n, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return; /* EPOLLOUT (edge) will call again */
+            fail("send", c);
+        }
+        c->sent += (uint64_t)w;
+    }
+}
+
+/* What to send now: ping-pong and connect wait for the whole message back, streaming keeps the
+ * window full, a message at a time. */
+static void pump_send(struct conn *c) {
+    if (mode == STREAM) {
+        while (c->sent - c->recvd < window_bytes) {
+            uint64_t room = window_bytes - (c->sent - c->recvd);
+            uint64_t before = c->sent;
+            send_upto(c, c->sent + (room < msg_bytes ? room : msg_bytes));
+            if (c->sent == before) return;
+        }
+    } else if (c->sent == c->recvd && !(mode == CONNECT && c->sent > 0)) {
+        c->msg_start_ns = mode == CONNECT ? c->msg_start_ns : now_ns();
+        send_upto(c, c->sent + msg_bytes);
+    } else if (c->sent % msg_bytes != 0) {
+        send_upto(c, c->sent - c->sent % msg_bytes + msg_bytes); /* finish a partial message */
+    }
+}
+
+static void on_message_done(struct conn *c, uint64_t t) {
+    if (measuring) {
+        count_ops++;
+        hist_record(&hist, t - c->msg_start_ns);
+    }
+}
+
+/* Reads until the socket is drained, checking every byte. Returns 0 if the connection is done
+ * (connect mode) and has been replaced. */
+static int pump_recv(struct conn *c) {
+    for (;;) {
+        ssize_t r = recv(c->fd, rbuf, sizeof rbuf, 0);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return 1;
+            fail("recv", c);
+        }
+        if (r == 0) fail("server closed the connection", c);
+        if ((uint64_t)r > c->sent - c->recvd) fail("received more bytes than were sent", c);
+        size_t done = 0;
+        while (done < (size_t)r) { /* the pattern is contiguous for at most 64 KiB */
+            size_t n = (size_t)r - done;
+            if (memcmp(rbuf + done, pattern_at(c, c->recvd), n) != 0) fail("echoed bytes differ", c);
+            c->recvd += n;
+            done += n;
+        }
+        last_progress_ns = now_ns();
+        if (measuring) count_bytes += (uint64_t)r;
+        if (mode != STREAM && c->recvd == c->sent && c->sent % msg_bytes == 0) {
+            on_message_done(c, last_progress_ns);
+            if (mode == CONNECT) {
+                close(c->fd); /* graceful close; the server closes on EOF */
+                conn_open(c);
+                return 0;
+            }
+            pump_send(c);
+        }
+    }
+}
+
+static void on_event(struct conn *c, uint32_t events) {
+    if (!c->connected) {
+        if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
+        int err = 0;
+        socklen_t len = sizeof err;
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if (err) { errno = err; fail("connect failed", c); }
+        c->connected = 1;
+    }
+    if (!pump_recv(c)) return;
+    pump_send(c);
+}
+
+static int wait_ready(int timeout_ms) {
+    uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
+    do {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in a = server_addr();
+        int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        close(fd);
+        if (ok) return 0;
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL); /* between attempts only; readiness is the successful connect */
+    } while (now_ns() < deadline);
+    fprintf(stderr, "loadgen: nothing accepted on 127.0.0.1:%d within %d ms\n", port, timeout_ms);
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    signal(SIGPIPE, SIG_IGN);
+    if (argc == 4 && strcmp(argv[1], "wait") == 0) {
+        port = atoi(argv[2]);
+        return wait_ready(atoi(argv[3]));
+    }
+    if (argc < 7) {
+        fprintf(stderr, "usage: loadgen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S [WINDOW]\n"
+                        "       loadgen wait PORT TIMEOUT_MS\n");
+        return 2;
+    }
+    const char *m = argv[1];
+    mode = strcmp(m, "pingpong") == 0 ? PINGPONG : strcmp(m, "stream") == 0 ? STREAM : CONNECT;
+    if (mode == CONNECT && strcmp(m, "connect") != 0) { fprintf(stderr, "unknown mode %s\n", m); return 2; }
+    port = atoi(argv[2]);
+    nconns = atoi(argv[3]);
+    msg_bytes = (size_t)atol(argv[4]);
+    double warmup_s = atof(argv[5]), duration_s = atof(argv[6]);
+    window_bytes = argc > 7 ? (size_t)atol(argv[7]) : 4 * msg_bytes;
+    if (nconns < 1 || msg_bytes < 1 || msg_bytes > PATTERN_BYTES || duration_s <= 0 || duration_s > 600
+        || warmup_s < 0 || warmup_s > 600 || window_bytes < msg_bytes) {
+        fprintf(stderr, "loadgen: bad arguments\n");
+        return 2;
+    }
+    fill_pattern();
+    hist_init(&hist);
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    struct conn *conns = calloc((size_t)nconns, sizeof *conns);
+    for (int i = 0; i < nconns; i++) conn_open(&conns[i]);
+
+    uint64_t t0 = now_ns();
+    uint64_t measure_at = t0 + (uint64_t)(warmup_s * 1e9);
+    uint64_t end_at = measure_at + (uint64_t)(duration_s * 1e9);
+    double cpu_at_measure = 0;
+    last_progress_ns = t0;
+    struct epoll_event events[512];
+    for (;;) {
+        uint64_t t = now_ns();
+        if (!measuring && t >= measure_at) {
+            measuring = 1;
+            cpu_at_measure = cpu_seconds();
+            measure_at = t;
+        }
+        if (t >= end_at) break;
+        if (t - last_progress_ns > STALL_NS) fail("no progress for 5 s", NULL);
+        int n = epoll_wait(ep, events, 512, 100);
+        if (n < 0 && errno != EINTR) fail("epoll_wait", NULL);
+        for (int i = 0; i < n; i++) on_event(events[i].data.ptr, events[i].events);
+    }
+    double secs = (now_ns() - measure_at) / 1e9;
+    double cpu = (cpu_seconds() - cpu_at_measure) / secs;
+    printf("RESULT mode=%s conns=%d bytes=%zu window=%zu secs=%.2f ops=%llu ops_per_s=%.0f "
+           "mib_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f client_cpu=%.2f cpu_total_s=%.3f\n",
+           m, nconns, msg_bytes, mode == STREAM ? window_bytes : msg_bytes, secs,
+           (unsigned long long)count_ops, count_ops / secs, count_bytes / secs / (1024.0 * 1024.0),
+           hist_percentile(&hist, 50.0) / 1e3, hist_percentile(&hist, 99.0) / 1e3,
+           hist_percentile(&hist, 99.9) / 1e3, hist_max(&hist) / 1e3, cpu, cpu_seconds());
+    return 0;
+}
