@@ -1,0 +1,124 @@
+package dev.roundhouse.loop.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class TaskQueueTest {
+
+    /** Each producer's tasks come out in its own order, and none is lost or duplicated. */
+    @Test
+    void shouldBeFifoPerProducerAndLoseNothing() throws Exception {
+        TaskQueue q = new TaskQueue();
+        int producers = 4;
+        int perProducer = 200_000;
+        long[] last = new long[producers];
+        java.util.Arrays.fill(last, -1);
+        Thread[] threads = new Thread[producers];
+        for (int p = 0; p < producers; p++) {
+            int id = p;
+            threads[p] = new Thread(() -> {
+                for (int i = 0; i < perProducer; i++) {
+                    q.offer(new Tagged(id, i));
+                }
+            });
+            threads[p].start();
+        }
+        int seen = 0;
+        while (seen < producers * perProducer) {
+            Runnable r = q.poll();
+            if (r == null) {
+                Thread.onSpinWait();
+                continue;
+            }
+            Tagged t = (Tagged) r;
+            assertEquals(last[t.producer] + 1, t.index, "producer " + t.producer + " out of order");
+            last[t.producer] = t.index;
+            seen++;
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertNull(q.poll());
+        assertFalse(q.hasTasks());
+    }
+
+    /** An offer racing close is either accepted (and then polled) or refused; never lost. */
+    @Test
+    void shouldRunOrRejectOffersRacingClose() throws Exception {
+        for (int trial = 0; trial < 200; trial++) {
+            TaskQueue q = new TaskQueue();
+            AtomicLong accepted = new AtomicLong();
+            CountDownLatch go = new CountDownLatch(1);
+            Thread[] producers = new Thread[3];
+            for (int p = 0; p < producers.length; p++) {
+                producers[p] = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    for (int i = 0; i < 2_000; i++) {
+                        if (q.offer(() -> { })) {
+                            accepted.incrementAndGet();
+                        }
+                    }
+                });
+                producers[p].start();
+            }
+            go.countDown();
+            Thread.onSpinWait();
+            assertTrue(q.close());
+            for (Thread t : producers) {
+                t.join();
+            }
+            assertFalse(q.close(), "second close reports already closed");
+            assertFalse(q.offer(() -> { }));
+            int drained = 0;
+            while (q.hasTasks()) {
+                if (q.poll() != null) {
+                    drained++;
+                }
+            }
+            assertEquals(accepted.get(), drained, "trial " + trial);
+        }
+    }
+
+    /** Draining up to a snapshot leaves tasks queued after the snapshot for later. */
+    @Test
+    void shouldStopAtTheSnapshotTail() {
+        TaskQueue q = new TaskQueue();
+        AtomicInteger ran = new AtomicInteger();
+        q.offer(ran::incrementAndGet);
+        q.offer(ran::incrementAndGet);
+        TaskQueue.Node end = q.snapshotTail();
+        q.offer(ran::incrementAndGet);
+        while (!q.passed(end)) {
+            q.poll().run();
+        }
+        assertEquals(2, ran.get());
+        assertTrue(q.hasTasks());
+    }
+
+    private static final class Tagged implements Runnable {
+        final int producer;
+        final long index;
+
+        Tagged(int producer, long index) {
+            this.producer = producer;
+            this.index = index;
+        }
+
+        @Override
+        public void run() {
+        }
+    }
+}
