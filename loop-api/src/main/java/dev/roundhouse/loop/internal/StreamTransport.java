@@ -244,14 +244,21 @@ public abstract class StreamTransport implements Transport, LoopResource {
         if (!flushPending()) {
             startFlush();
         }
-        if (!writingPaused && queue.size() > highBytes && !lost) {
-            writingPaused = true;
-            ctx.enterCallback(protocol);
-            try {
-                protocol.pauseWriting();
-            } catch (Throwable t) {
-                callbackFailed("pauseWriting", t);
-            }
+        checkHighWater();
+        return true;
+    }
+
+    /** Tells the protocol to pause writing when the queue rose above the high-water mark. */
+    private boolean checkHighWater() {
+        if (writingPaused || lost || queue.size() <= highBytes) {
+            return false;
+        }
+        writingPaused = true;
+        ctx.enterCallback(protocol);
+        try {
+            protocol.pauseWriting();
+        } catch (Throwable t) {
+            callbackFailed("pauseWriting", t);
         }
         return true;
     }
@@ -327,18 +334,7 @@ public abstract class StreamTransport implements Transport, LoopResource {
         SocketOptions.checkWaterMarks(high, low);
         highBytes = high;
         lowBytes = low;
-        if (lost) {
-            return;
-        }
-        if (!writingPaused && queue.size() > highBytes) {
-            writingPaused = true;
-            ctx.enterCallback(protocol);
-            try {
-                protocol.pauseWriting();
-            } catch (Throwable t) {
-                callbackFailed("pauseWriting", t);
-            }
-        } else {
+        if (!lost && !checkHighWater()) {
             afterFlush();
         }
     }
