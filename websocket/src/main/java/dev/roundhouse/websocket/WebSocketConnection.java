@@ -186,7 +186,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
         transport.write(out.response());
         if (out.handler() == null) {
             if (out.status() != 200) {
-                LOG.log(System.Logger.Level.INFO, "refused WebSocket upgrade from " + transport.remoteAddress()
+                LOG.log(System.Logger.Level.DEBUG, "refused WebSocket upgrade from " + transport.remoteAddress()
                         + ": " + out.status() + " " + out.reason());
             }
             transport.close();
@@ -215,7 +215,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
 
     private void handshakeFailed(int status, String reason) {
         if (server) {
-            LOG.log(System.Logger.Level.INFO, "bad handshake from " + transport.remoteAddress() + ": " + status + " " + reason);
+            LOG.log(System.Logger.Level.DEBUG, "bad handshake from " + transport.remoteAddress() + ": " + status + " " + reason);
             transport.write(Handshakes.httpError(status, reason, ""));
         } else {
             failure = new HandshakeException(status, "malformed response from server: " + reason);
@@ -294,7 +294,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
         if (phase == Phase.CLOSED) {
             return;
         }
-        LOG.log(System.Logger.Level.INFO, "failing WebSocket " + transport.remoteAddress() + ": " + code + " " + reason);
+        LOG.log(System.Logger.Level.DEBUG, "failing WebSocket " + transport.remoteAddress() + ": " + code + " " + reason);
         if (failure == null) {
             failure = cause != null ? cause : new WebSocketException(code, reason);
         }
