@@ -141,6 +141,8 @@ measure() {
 
 # ---------------------------------------------------------------- main
 build
+cp "$JAR" "$OUT/benchmarks.jar" # a rebuild during the run must not change the servers under test
+JAR=$OUT/benchmarks.jar
 if [ -z "$IMPLS" ]; then
   IMPLS=$("$JAVA" --add-exports java.base/sun.nio.ch=ALL-UNNAMED -cp "$JAR" \
     dev.roundhouse.bench.server.EchoServerMain --list 2>"$OUT/unavailable.txt" | tr '\n' ' ')

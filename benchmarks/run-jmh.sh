@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs the JMH microbenchmarks, each Roundhouse loop paired in the same run with Netty's
+# equivalent, and writes their tables into BENCHMARKS.md (between the jmh markers).
+#
+#   benchmarks/run-jmh.sh [--no-write] [extra JMH options, e.g. -wi 1 -i 2]
+#
+# Benchmarks (dev.roundhouse.bench.jmh): cross-thread execute throughput and wake-up latency
+# (vs SingleThreadIoEventLoop), timer schedule+cancel and firing (vs Netty scheduled tasks and
+# HashedWheelTimer), dispatch cost per ready event (vs NioIoHandler with a plain NioIoHandle).
+# Every available Roundhouse backend is measured with its Netty counterpart. One fork, 3 x 1 s
+# warm-up, 5 x 1 s measurement: about 5 minutes on 2 cores.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
+WRITE=1
+if [ "${1:-}" = --no-write ]; then WRITE=0; shift; fi
+JAR=$ROOT/benchmarks/target/benchmarks.jar
+if [ ! -f "$JAR" ]; then
+  (cd "$ROOT" && ./mvnw -B -q -o -pl loop-api,loop-nio,loop-epoll,loop-iocp -am install -DskipTests \
+    && ./mvnw -B -q -o -f benchmarks/pom.xml package -DskipTests) >&2
+fi
+OUT=$ROOT/bench-results/jmh-$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+cp "$JAR" "$OUT/benchmarks.jar"
+JAR=$OUT/benchmarks.jar
+
+# The loops to pair: every available Roundhouse backend and the Netty transport it is compared with.
+AVAILABLE=$("$JAVA" --add-exports java.base/sun.nio.ch=ALL-UNNAMED -cp "$JAR" \
+  dev.roundhouse.bench.server.EchoServerMain --list 2>/dev/null | tr '\n' ' ')
+LOOPS="" NETTY="netty-nio"
+for impl in $AVAILABLE; do
+  case $impl in
+    roundhouse-*) LOOPS="$LOOPS,$impl"
+      b=${impl#roundhouse-}; b=${b/iouring/io_uring}
+      case " $AVAILABLE " in *" netty-$b "*) case ",$NETTY," in *",netty-$b,"*) ;; *) NETTY="$NETTY,netty-$b" ;; esac ;; esac ;;
+  esac
+done
+LOOPS="${LOOPS#,},$NETTY"
+echo "JMH: loops $LOOPS" >&2
+
+"$JAVA" -jar "$JAR" 'ExecuteBenchmark|DispatchBenchmark' -p impl="$LOOPS" \
+  -rf csv -rff "$OUT/loops.csv" "$@" | tee "$OUT/loops.txt" >&2
+"$JAVA" -jar "$JAR" 'TimerBenchmark' -p impl="$LOOPS,netty-hashedwheel" \
+  -rf csv -rff "$OUT/timers.csv" "$@" | tee "$OUT/timers.txt" >&2
+
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
+  echo "jdk: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p')"
+  echo "jmh: 1.37, 1 fork, defaults of each class unless overridden: ${*:-none}"
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+} >"$OUT/machine.txt"
+ARGS=(--machine "$OUT/machine.txt")
+[ "$WRITE" = 1 ] && ARGS+=(--write "$ROOT/BENCHMARKS.md")
+"$JAVA" -cp "$JAR" dev.roundhouse.bench.report.JmhReport "${ARGS[@]}" "$OUT/loops.csv" "$OUT/timers.csv"
+echo "raw JMH output in $OUT" >&2

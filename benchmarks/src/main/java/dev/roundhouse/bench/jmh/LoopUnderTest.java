@@ -1,0 +1,81 @@
+package dev.roundhouse.bench.jmh;
+
+import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.Loops;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUringIoHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One single-threaded event loop under test, by the name the JMH parameter {@code impl} gives:
+ * {@code roundhouse-BACKEND} (a Roundhouse loop; stall detection off, as Netty has none) or
+ * {@code netty-nio|netty-epoll|netty-io_uring} (Netty's {@code SingleThreadIoEventLoop}, the one
+ * loop of a {@code MultiThreadIoEventLoopGroup(1, handlerFactory)}).
+ */
+final class LoopUnderTest implements AutoCloseable {
+    final String name;
+    /** Non-null for a Roundhouse loop. */
+    final EventLoop roundhouse;
+    /** Non-null for a Netty loop. */
+    final IoEventLoop netty;
+    private final MultiThreadIoEventLoopGroup nettyGroup;
+
+    private LoopUnderTest(String name, EventLoop roundhouse, MultiThreadIoEventLoopGroup nettyGroup) {
+        this.name = name;
+        this.roundhouse = roundhouse;
+        this.nettyGroup = nettyGroup;
+        this.netty = nettyGroup == null ? null : (IoEventLoop) nettyGroup.next();
+    }
+
+    static LoopUnderTest open(String impl) {
+        if (impl.startsWith("roundhouse-")) {
+            EventLoop loop = Loops.open(LoopOptions.builder()
+                    .backend(impl.substring("roundhouse-".length()))
+                    .stallThreshold(0, TimeUnit.NANOSECONDS)
+                    .build());
+            return new LoopUnderTest(impl, loop, null);
+        }
+        IoHandlerFactory factory = switch (impl) {
+            case "netty-nio" -> NioIoHandler.newFactory();
+            case "netty-epoll" -> EpollIoHandler.newFactory();
+            case "netty-io_uring" -> IoUringIoHandler.newFactory();
+            default -> throw new IllegalArgumentException("unknown impl " + impl);
+        };
+        return new LoopUnderTest(impl, null, new MultiThreadIoEventLoopGroup(1, factory));
+    }
+
+    /** Runs {@code task} on the loop thread. Any thread. */
+    void execute(Runnable task) {
+        if (roundhouse != null) {
+            roundhouse.execute(task);
+        } else {
+            netty.execute(task);
+        }
+    }
+
+    /** Runs {@code task} on the loop thread and waits for it. */
+    void runOnLoop(Runnable task) throws Exception {
+        if (roundhouse != null) {
+            roundhouse.submit(() -> {
+                task.run();
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+        } else {
+            netty.submit(task).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (roundhouse != null) {
+            roundhouse.close();
+        } else {
+            nettyGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.roundhouse.bench.jmh;
+
+import dev.roundhouse.loop.EventLoop;
+import io.netty.channel.IoEventLoop;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.TimerTask;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Timers: Roundhouse's heap against Netty's scheduled tasks (on a {@code SingleThreadIoEventLoop})
+ * and Netty's {@code HashedWheelTimer} (1 ms ticks, 512 buckets, its own worker thread).
+ *
+ * <ul>
+ *   <li>{@code scheduleCancel}: schedule a timer 10 s out and cancel it, 1,000 times, on the loop
+ *       thread ({@code callLater} / {@code schedule} from inside the loop); the wheel is driven
+ *       from the benchmark thread, which is how it is used.
+ *   <li>{@code scheduleCancelCrossThread}: the same from the benchmark thread ({@code schedule} is
+ *       thread-safe in both loops: each call and each cancel crosses to the loop), then wait until
+ *       the loop has processed them all.
+ *   <li>{@code scheduleAndFire}: schedule 1,000 timers already due (distinct deadlines 0-999 ns,
+ *       shuffled) and wait until all have fired: insertion, ordering and firing. The wheel fires
+ *       only on its next 1 ms tick, so its figure includes up to 1 ms of waiting per batch.
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class TimerBenchmark {
+    static final int BATCH = 1000;
+    private static final long FAR_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final Runnable NOOP = () -> { };
+    private static final TimerTask NOOP_TASK = timeout -> { };
+
+    @Param({"roundhouse-nio", "netty-nio", "netty-hashedwheel"})
+    public String impl;
+
+    private LoopUnderTest loop;
+    private HashedWheelTimer wheel;
+    private final LoopCounter counter = new LoopCounter();
+    private final TimerTask countTask = timeout -> counter.run();
+    private final long[] dueDelaysNanos = new long[BATCH];
+    private Runnable scheduleCancelOnLoop;
+    private Runnable scheduleDueOnLoop;
+
+    @Setup
+    public void open() {
+        for (int i = 0; i < BATCH; i++) {
+            dueDelaysNanos[i] = (i * 7919L) % BATCH; // a permutation of 0..999
+        }
+        if (impl.equals("netty-hashedwheel")) {
+            wheel = new HashedWheelTimer(r -> new Thread(r, "wheel"), 1, TimeUnit.MILLISECONDS, 512);
+            wheel.start();
+            return;
+        }
+        loop = LoopUnderTest.open(impl);
+        if (loop.roundhouse != null) {
+            EventLoop rh = loop.roundhouse;
+            scheduleCancelOnLoop = () -> {
+                for (int i = 0; i < BATCH; i++) {
+                    rh.callLater(NOOP, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
+                }
+                counter.run();
+            };
+            scheduleDueOnLoop = () -> {
+                for (long d : dueDelaysNanos) {
+                    rh.callLater(counter, d, TimeUnit.NANOSECONDS);
+                }
+            };
+        } else {
+            IoEventLoop netty = loop.netty;
+            scheduleCancelOnLoop = () -> {
+                for (int i = 0; i < BATCH; i++) {
+                    netty.schedule(NOOP, FAR_NANOS, TimeUnit.NANOSECONDS).cancel(false);
+                }
+                counter.run();
+            };
+            scheduleDueOnLoop = () -> {
+                for (long d : dueDelaysNanos) {
+                    netty.schedule(counter, d, TimeUnit.NANOSECONDS);
+                }
+            };
+        }
+    }
+
+    @TearDown
+    public void close() {
+        if (wheel != null) {
+            wheel.stop();
+        } else {
+            loop.close();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void scheduleCancel() {
+        if (wheel != null) {
+            for (int i = 0; i < BATCH; i++) {
+                wheel.newTimeout(NOOP_TASK, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
+            }
+            return;
+        }
+        long target = counter.get() + 1;
+        loop.execute(scheduleCancelOnLoop);
+        counter.awaitAtLeast(target);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void scheduleCancelCrossThread() {
+        if (wheel != null) {
+            for (int i = 0; i < BATCH; i++) {
+                wheel.newTimeout(NOOP_TASK, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
+            }
+            return;
+        }
+        if (loop.roundhouse != null) {
+            for (int i = 0; i < BATCH; i++) {
+                loop.roundhouse.schedule(NOOP, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
+            }
+        } else {
+            for (int i = 0; i < BATCH; i++) {
+                loop.netty.schedule(NOOP, FAR_NANOS, TimeUnit.NANOSECONDS).cancel(false);
+            }
+        }
+        long target = counter.get() + 1;
+        loop.execute(counter); // runs after the loop has applied every add and removal queued above
+        counter.awaitAtLeast(target);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void scheduleAndFire() {
+        long target = counter.get() + BATCH;
+        if (wheel != null) {
+            for (long d : dueDelaysNanos) {
+                wheel.newTimeout(countTask, d, TimeUnit.NANOSECONDS);
+            }
+        } else {
+            loop.execute(scheduleDueOnLoop);
+        }
+        counter.awaitAtLeast(target);
+    }
+}
