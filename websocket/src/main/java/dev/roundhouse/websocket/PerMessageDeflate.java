@@ -187,6 +187,12 @@ final class PerMessageDeflate {
                 && compressed.array()[size - 3] == 0 && compressed.array()[size - 4] == 0) {
             compressed.setSize(size - 4);
         }
+        if (compressed.size() == 0) {
+            // zlib emits nothing when a sync flush follows a sync flush with no new input; an empty
+            // payload followed by the receiver's appended tail would not parse, so send the empty
+            // stored block's first byte (§7.2.3.6).
+            compressed.append(TAIL, 0, 1);
+        }
         if (resetDeflater) {
             deflater.reset();
         }
