@@ -1,0 +1,259 @@
+package dev.roundhouse.loop.epoll;
+
+import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.Interest;
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.ProtocolFactory;
+import dev.roundhouse.loop.ReadinessHandler;
+import dev.roundhouse.loop.Registration;
+import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.Transport;
+import dev.roundhouse.loop.Trigger;
+import dev.roundhouse.loop.internal.LoopResources;
+import dev.roundhouse.loop.internal.ReadinessConnector;
+import dev.roundhouse.loop.internal.ReadinessServer;
+import dev.roundhouse.loop.spi.LoopContext;
+import dev.roundhouse.loop.spi.Poller;
+import io.netty.channel.IoHandler;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.unix.Socket;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One loop's epoll instance: a Netty {@link EpollIoHandler} driven by our loop thread through
+ * {@code IoHandler.run(IoHandlerContext)}, with our own handles on it. Loop thread only, but for
+ * {@link #wakeup()}.
+ *
+ * <p>Each {@link #poll} is one batch: {@code epoll_wait} then dispatch of its events, numbered so
+ * that handles can drop entries that predate a change made during the batch (see
+ * {@link EpollHandle}). Handles are also indexed by fd number: a new handle on a number still held
+ * by a handle whose descriptor was closed evicts the stale one first, so a reused fd never reaches
+ * the old handler (and Netty never sees two live registrations for one fd).
+ */
+final class EpollPoller implements Poller {
+    /** Direct staging for writes of heap data: as large as the loop's read buffer (64 KiB by default). */
+    private static final int MIN_STAGING_BYTES = 16 * 1024;
+    private static final int IPPROTO_IPV6 = 41;
+    private static final int IPV6_V6ONLY = 26;
+
+    private final LoopContext ctx;
+    private final IoHandler ioHandler;
+    private final EpollWaitContext wait = new EpollWaitContext();
+    private final LoopResources resources = new LoopResources();
+    private final Map<SelectableChannel, EpollRegistration> registrations = new IdentityHashMap<>();
+    private final ByteBuffer staging;
+    private EpollHandle[] byFd = new EpollHandle[256];
+    private long batch;
+    private volatile boolean closed;
+
+    /** Made on the loop thread (BackendProvider.newPoller), which becomes Netty's executor thread. */
+    EpollPoller(LoopContext ctx) {
+        this.ctx = ctx;
+        this.staging = ByteBuffer.allocateDirect(Math.max(MIN_STAGING_BYTES, ctx.options().readBufferBytes()));
+        this.ioHandler = EpollIoHandler.newFactory().newHandler(new LoopThreadExecutor(ctx.loop(), Thread.currentThread()));
+        this.ioHandler.initialize();
+    }
+
+    LoopContext context() {
+        return ctx;
+    }
+
+    IoHandler ioHandler() {
+        return ioHandler;
+    }
+
+    /** The number of the batch being dispatched (or last dispatched). */
+    long batch() {
+        return batch;
+    }
+
+    /** The direct buffer for copying heap data to and from syscalls; valid until the next use. */
+    ByteBuffer staging() {
+        return staging.clear();
+    }
+
+    @Override
+    public int poll(long timeoutNanos) {
+        batch++;
+        wait.prepare(timeoutNanos);
+        try {
+            return ioHandler.run(wait);
+        } finally {
+            wait.consumeWakeup();
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        if (!closed) {
+            wait.requestWakeup();
+            ioHandler.wakeup(); // writes the eventfd only if the loop is (about to be) in epoll_wait
+        }
+    }
+
+    // ------------------------------------------------------------------ fd index
+
+    /** Records {@code h} as the holder of its fd number, evicting a stale holder. */
+    void claim(EpollHandle h) {
+        int fd = h.fdValue();
+        if (fd >= byFd.length) {
+            byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
+        }
+        EpollHandle old = byFd[fd];
+        byFd[fd] = h;
+        if (old != null && old != h) {
+            old.evict(); // its descriptor was closed (the kernel hands out open numbers once)
+        }
+    }
+
+    /** Forgets {@code h} as the holder of its fd number. */
+    void release(EpollHandle h) {
+        int fd = h.fdValue();
+        if (fd < byFd.length && byFd[fd] == h) {
+            byFd[fd] = null;
+        }
+    }
+
+    void forget(EpollRegistration r) {
+        release(r);
+        registrations.remove(r.channelUnchecked(), r);
+    }
+
+    // ------------------------------------------------------------------ Poller
+
+    @Override
+    public Registration register(SelectableChannel channel, Interest interest, Trigger trigger,
+                                 ReadinessHandler handler) {
+        EpollRegistration old = registrations.get(channel);
+        if (old != null && !old.isCancelled()) {
+            throw new IllegalArgumentException("channel is already registered on this loop: " + channel);
+        }
+        int fd = ChannelFds.of(channel);
+        EpollRegistration r = new EpollRegistration(this, channel, fd, interest, trigger, handler);
+        claim(r);
+        registrations.put(channel, r);
+        r.start();
+        return r;
+    }
+
+    @Override
+    public void listen(SocketAddress local, ProtocolFactory factory, SocketOptions options,
+                       CompletableFuture<Server> result) {
+        Socket socket = null;
+        try {
+            InetSocketAddress address = inet(local);
+            boolean ipv6 = address.getAddress() instanceof Inet6Address;
+            socket = LinuxSocket.newSocketStream(ipv6);
+            socket.setReuseAddress(options.reuseAddress());
+            if (options.reusePort()) {
+                socket.setReusePort(true);
+            }
+            if (ipv6) {
+                socket.setIntOpt(IPPROTO_IPV6, IPV6_V6ONLY, options.ipv6Only() ? 1 : 0);
+            }
+            if (options.receiveBufferBytes() > 0) {
+                socket.setReceiveBufferSize(options.receiveBufferBytes()); // before listen: inherited by accepted sockets
+            }
+            try {
+                socket.bind(address);
+            } catch (IOException e) {
+                BindException b = new BindException(e.getMessage() + ": " + address);
+                b.initCause(e);
+                throw b;
+            }
+            socket.listen(options.backlog());
+            EpollListenerIo io = new EpollListenerIo(this, socket);
+            socket = null;
+            result.complete(new ReadinessServer(ctx, io, factory, options, resources));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            result.completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public void connect(SocketAddress remote, Protocol protocol, SocketOptions options,
+                        CompletableFuture<Transport> result) {
+        EpollSocketIo io;
+        try {
+            InetSocketAddress address = inet(remote);
+            io = new EpollSocketIo(this, LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        ReadinessConnector.connect(ctx, io, remote, protocol, options, resources, result);
+    }
+
+    private static InetSocketAddress inet(SocketAddress a) {
+        if (!(a instanceof InetSocketAddress)) {
+            throw new UnsupportedAddressTypeException();
+        }
+        InetSocketAddress inet = (InetSocketAddress) a;
+        if (inet.isUnresolved()) {
+            throw new UnresolvedAddressException();
+        }
+        return inet;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        resources.closeAll(ctx.loop().toString(), ctx::reportException);
+        for (EpollRegistration r : new ArrayList<>(registrations.values())) {
+            r.cancel();
+        }
+        try {
+            ioHandler.prepareToDestroy();
+        } finally {
+            ioHandler.destroy(); // closes the epoll, event and timer descriptors
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // giving the descriptor back is all that is left
+            }
+        }
+    }
+
+    /** Netty's view of our loop: its one thread is ours, and work from elsewhere goes through our queue. */
+    private static final class LoopThreadExecutor implements ThreadAwareExecutor {
+        private final EventLoop loop;
+        private final Thread thread;
+
+        LoopThreadExecutor(EventLoop loop, Thread thread) {
+            this.loop = loop;
+            this.thread = thread;
+        }
+
+        @Override
+        public boolean isExecutorThread(Thread t) {
+            return t == thread;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            loop.execute(task);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package dev.roundhouse.loop.epoll;
+
+import dev.roundhouse.loop.Interest;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.Trigger;
+import dev.roundhouse.loop.internal.IoReadyListener;
+import dev.roundhouse.loop.internal.SocketIo;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * A TCP socket (Netty's {@link Socket}: plain syscalls on our descriptor) as the shared
+ * {@link dev.roundhouse.loop.internal.ReadinessTransport} drives it, level-triggered.
+ *
+ * <p><b>Buffers.</b> The syscalls take native memory. Reads go into the loop's direct read buffer
+ * as they are. The write queue holds heap buffers: they are copied into the poller's direct
+ * staging buffer and written with one {@code write(2)} per staging-buffer's worth, so a write
+ * allocates nothing (a gathering {@code writev} of heap buffers would need a direct copy anyway).
+ *
+ * <p><b>Thread:</b> loop thread only.
+ */
+final class EpollSocketIo extends EpollHandle implements SocketIo {
+    private final Socket socket;
+    /** Reused to route a single heap buffer through the gathering path without allocating. */
+    private final ByteBuffer[] single = new ByteBuffer[1];
+    private IoReadyListener listener;
+    private Interest interest = Interest.NONE;
+    private boolean closed;
+
+    EpollSocketIo(EpollPoller poller, Socket socket) {
+        super(poller, socket);
+        this.socket = socket;
+        poller.claim(this);
+    }
+
+    @Override
+    void onEvents(int events) {
+        if (closed || listener == null) {
+            return;
+        }
+        Interest ready = EpollOps.ready(events, interest);
+        if (!ready.isEmpty()) {
+            poller.context().enterCallback(listener);
+            listener.onReady(ready);
+        }
+    }
+
+    @Override
+    void evict() {
+        removeFromSet(); // cannot happen while open: we release the fd number before closing it
+    }
+
+    @Override
+    public void configure(SocketOptions o) throws IOException {
+        socket.setTcpNoDelay(o.tcpNoDelay());
+        socket.setKeepAlive(o.keepAlive());
+        if (o.receiveBufferBytes() > 0) {
+            socket.setReceiveBufferSize(o.receiveBufferBytes());
+        }
+        if (o.sendBufferBytes() > 0) {
+            socket.setSendBufferSize(o.sendBufferBytes());
+        }
+    }
+
+    @Override
+    public boolean connect(SocketAddress remote) throws IOException {
+        return socket.connect(remote); // ECONNREFUSED and friends throw a java.net.ConnectException
+    }
+
+    @Override
+    public boolean finishConnect() throws IOException {
+        return socket.finishConnect();
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0; // read(2) of 0 bytes returns 0, which Netty reports as end-of-stream
+        }
+        if (dst.isDirect()) {
+            int n = socket.read(dst, dst.position(), dst.limit());
+            if (n > 0) {
+                dst.position(dst.position() + n);
+            }
+            return n;
+        }
+        ByteBuffer stage = poller.staging();
+        int n = socket.read(stage, 0, Math.min(dst.remaining(), stage.capacity()));
+        if (n > 0) {
+            dst.put(dst.position(), stage, 0, n).position(dst.position() + n);
+        }
+        return n;
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        if (src.isDirect()) {
+            int n = socket.write(src, src.position(), src.limit());
+            src.position(src.position() + n);
+            return n;
+        }
+        single[0] = src;
+        try {
+            return (int) write(single, 0, 1);
+        } finally {
+            single[0] = null;
+        }
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        ByteBuffer stage = poller.staging();
+        int next = offset;
+        int end = offset + length;
+        long total = 0;
+        while (next < end) {
+            int staged = 0;
+            for (int i = next; i < end && staged < stage.capacity(); i++) {
+                ByteBuffer b = srcs[i];
+                int n = Math.min(b.remaining(), stage.capacity() - staged);
+                stage.put(staged, b, b.position(), n);
+                staged += n;
+            }
+            if (staged == 0) {
+                break;
+            }
+            int written = socket.write(stage, 0, staged);
+            total += written;
+            for (int left = written; left > 0; ) {
+                ByteBuffer b = srcs[next];
+                int n = Math.min(left, b.remaining());
+                b.position(b.position() + n);
+                left -= n;
+                if (!b.hasRemaining()) {
+                    next++;
+                }
+            }
+            while (next < end && !srcs[next].hasRemaining()) {
+                next++;
+            }
+            if (written < staged) {
+                break; // the socket buffer is full
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        socket.shutdown(false, true);
+    }
+
+    @Override
+    public void bind(IoReadyListener l) {
+        listener = l;
+    }
+
+    @Override
+    public void setInterest(Interest next) {
+        if (closed) {
+            return;
+        }
+        interest = next;
+        try {
+            setMask(EpollOps.mask(next, Trigger.LEVEL));
+        } catch (IOException e) {
+            // the fd stays out of the set; the transport's next read or write meets the cause
+            poller.context().reportException("epoll_ctl for " + this, e);
+        }
+    }
+
+    @Override
+    public void close(boolean reset) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (reset) {
+            try {
+                socket.setSoLinger(0);
+            } catch (IOException | RuntimeException ignored) {
+                // not connected (any more): a plain close is all there is
+            }
+        }
+        removeFromSet(); // EPOLL_CTL_DEL before close(2): the fd number may be reused at once
+        poller.release(this);
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // the descriptor is released either way
+        }
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return socket.localAddress();
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return socket.remoteAddress();
+    }
+
+    @Override
+    public String toString() {
+        return "EpollSocketIo[fd " + fdValue() + (closed ? ", closed" : "") + "]";
+    }
+}
