@@ -276,6 +276,7 @@ int main(int argc, char **argv) {
         if (n < 0 && errno != EINTR) fail("epoll_wait", NULL);
         for (int i = 0; i < n; i++) on_event(events[i].data.ptr, events[i].events);
     }
+    if (count_bytes == 0) fail("nothing was echoed during the measurement", NULL);
     double secs = (now_ns() - measure_at) / 1e9;
     double cpu = (cpu_seconds() - cpu_at_measure) / secs;
     printf("RESULT mode=%s conns=%d bytes=%zu window=%zu secs=%.2f ops=%llu ops_per_s=%.0f "
