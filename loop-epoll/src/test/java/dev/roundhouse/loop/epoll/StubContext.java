@@ -1,0 +1,44 @@
+package dev.roundhouse.loop.epoll;
+
+import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.spi.LoopContext;
+import java.nio.ByteBuffer;
+
+/** A LoopContext for driving package classes directly in tests, on the given loop's thread. */
+final class StubContext implements LoopContext {
+    private final EventLoop loop;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+
+    StubContext(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
+    }
+
+    @Override
+    public LoopOptions options() {
+        return LoopOptions.DEFAULTS;
+    }
+
+    @Override
+    public void reportException(String context, Throwable error) {
+        throw new AssertionError(context, error);
+    }
+
+    @Override
+    public void checkInLoop(String method) {
+    }
+
+    @Override
+    public void enterCallback(Object callback) {
+    }
+
+    @Override
+    public ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+}
