@@ -207,6 +207,24 @@ public final class LoopEngine implements EventLoop, LoopContext {
         return ran;
     }
 
+    /**
+     * Runs every task left in the sealed queue. Unlike {@link #runTasks()} it does not stop at a
+     * node still in transit (a producer swung the tail before the seal but has not linked yet):
+     * stopping there would lose that task and every one linked after it, although their
+     * {@code execute} returned normally ("run or rejected, never lost").
+     */
+    private void runSealedTasks() {
+        TaskQueue.Node end = tasks.snapshotTail(); // the seal: no node can be added after it
+        while (!tasks.passed(end)) {
+            Runnable r = tasks.poll();
+            if (r == null) {
+                Thread.onSpinWait(); // the link is one store away in the producer
+                continue;
+            }
+            runCallback(r, "task");
+        }
+    }
+
     private void runCallback(Runnable r, String kind) {
         enterCallback(r);
         try {
@@ -226,7 +244,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     private void terminate() {
         tasks.close();
-        runTasks(); // tasks accepted before the seal run; later ones were rejected
+        runSealedTasks(); // tasks accepted before the seal run; later ones were rejected
         for (ScheduledTimer t : timers.drain()) {
             t.markCancelled();
         }
