@@ -95,15 +95,17 @@ public final class ReadinessServer implements Server, IoReadyListener, LoopResou
     private void backOff(IOException e) {
         backingOff = true;
         listener.setInterest(Interest.NONE);
-        LOG.log(System.Logger.Level.WARNING, "out of file descriptors accepting on " + local
-                + " (" + e.getMessage() + "); pausing accept for "
-                + TimeUnit.NANOSECONDS.toMillis(options.acceptBackoffNanos()) + " ms");
+        // Resume is scheduled before logging: without descriptors the log itself can fail (the first
+        // record opens tzdb.dat), and accepting must resume by itself anyway (conformance case).
         ctx.loop().callLater(() -> {
             backingOff = false;
             if (listening) {
                 listener.setInterest(Interest.READ);
             }
         }, options.acceptBackoffNanos(), TimeUnit.NANOSECONDS);
+        LOG.log(System.Logger.Level.WARNING, "out of file descriptors accepting on " + local
+                + " (" + e.getMessage() + "); pausing accept for "
+                + TimeUnit.NANOSECONDS.toMillis(options.acceptBackoffNanos()) + " ms");
     }
 
     /** EMFILE ("Too many open files") or ENFILE ("... in system"). */
