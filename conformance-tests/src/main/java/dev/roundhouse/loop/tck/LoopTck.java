@@ -1,0 +1,244 @@
+package dev.roundhouse.loop.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.LoopClosedException;
+import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.Loops;
+import dev.roundhouse.loop.TimerHandle;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The loop contract (EventLoop's Javadoc, DESIGN.md "The loop"): task order, timers and their
+ * cancellation, tasks and futures, exceptions, and direct-buffer hygiene across many loops.
+ * Shutdown, wakeup and stall cases are in {@link LifecycleTck}. Runs on every backend.
+ */
+public abstract class LoopTck extends BackendTck {
+
+    /** execute: tasks from one producer run in submission order, across 4 concurrent producers. */
+    @Test
+    @Timeout(60)
+    void shouldRunExecutedTasksFifoPerProducer() throws Exception {
+        EventLoop loop = openLoop();
+        int producers = 4;
+        int perProducer = 25_000;
+        int[] last = new int[producers];
+        java.util.Arrays.fill(last, -1);
+        List<String> violations = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(producers);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int producer = p;
+            threads.add(new Thread(() -> {
+                for (int seq = 0; seq < perProducer; seq++) {
+                    int s = seq;
+                    loop.execute(() -> { // runs on the loop thread: plain array access is safe
+                        if (last[producer] != s - 1) {
+                            violations.add("producer " + producer + ": " + s + " after " + last[producer]);
+                        }
+                        last[producer] = s;
+                        if (s == perProducer - 1) {
+                            done.countDown();
+                        }
+                    });
+                }
+            }, "tck-producer-" + p));
+        }
+        threads.forEach(Thread::start);
+        Await.await(done, "every producer's last task");
+        for (Thread t : threads) {
+            t.join(Await.TIMEOUT_MS);
+        }
+        assertEquals(List.of(), violations.subList(0, Math.min(5, violations.size())), "FIFO per producer");
+    }
+
+    /** Timers: fire in deadline order, FIFO among equal deadlines, on the loop thread. */
+    @Test
+    @Timeout(30)
+    void shouldFireTimersInDeadlineOrderFifoOnEqualDeadlines() throws Exception {
+        EventLoop loop = openLoop();
+        int timers = 200;
+        List<Integer> fired = new CopyOnWriteArrayList<>();
+        CountDownLatch all = new CountDownLatch(timers);
+        List<long[]> expected = new ArrayList<>(); // {deadline, creation index}
+        Thread loopThread = Await.loopThread(loop);
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        Await.run(loop, () -> {
+            long base = loop.time() + TimeUnit.MILLISECONDS.toNanos(50);
+            List<Integer> slots = new ArrayList<>();
+            for (int i = 0; i < timers; i++) {
+                slots.add(i % 7);
+            }
+            Collections.shuffle(slots, new Random(42));
+            for (int i = 0; i < timers; i++) {
+                int index = i;
+                long deadline = base + TimeUnit.MILLISECONDS.toNanos(slots.get(i));
+                expected.add(new long[] {deadline, i});
+                loop.callAt(() -> {
+                    fired.add(index);
+                    threads.add(Thread.currentThread());
+                    all.countDown();
+                }, deadline);
+            }
+        });
+        Await.await(all, "every timer");
+        expected.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+        assertEquals(expected.stream().map(e -> (int) e[1]).toList(), fired, "deadline order, FIFO on ties");
+        assertTrue(threads.stream().allMatch(t -> t == loopThread), "timers run on the loop thread");
+    }
+
+    /** Timer cancel: timers cancelled from another thread or from the loop never run; cancel after run returns false. */
+    @Test
+    @Timeout(30)
+    void shouldNeverRunCancelledTimers() throws Exception {
+        EventLoop loop = openLoop();
+        AtomicInteger ran = new AtomicInteger();
+        List<TimerHandle> foreign = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            foreign.add(loop.schedule(ran::incrementAndGet, 50, TimeUnit.MILLISECONDS));
+        }
+        for (TimerHandle t : foreign) {
+            assertTrue(t.cancel(), "first cancel succeeds");
+            assertFalse(t.cancel(), "cancel is idempotent");
+            assertTrue(t.isCancelled());
+        }
+        Await.run(loop, () -> {
+            for (int i = 0; i < 1000; i++) {
+                TimerHandle t = loop.callLater(ran::incrementAndGet, 20, TimeUnit.MILLISECONDS);
+                assertTrue(t.cancel());
+            }
+        });
+        CompletableFuture<Void> sentinel = new CompletableFuture<>();
+        TimerHandle last = loop.schedule(() -> sentinel.complete(null), 100, TimeUnit.MILLISECONDS);
+        Await.get(sentinel, "a later timer");
+        assertEquals(0, ran.get(), "cancelled timers ran");
+        assertTrue(last.isDone());
+        assertFalse(last.cancel(), "cancel after the timer ran returns false");
+        assertFalse(last.isCancelled());
+    }
+
+    /** Timer cancel: cancelled timers are removed from the loop, not kept until their deadline. */
+    @Test
+    @Timeout(60)
+    void shouldNotRetainCancelledTimers() throws Exception {
+        EventLoop loop = openLoop();
+        int timers = 10_000;
+        List<java.lang.ref.WeakReference<Runnable>> tasks = new ArrayList<>();
+        List<TimerHandle> handles = new ArrayList<>();
+        for (int i = 0; i < timers; i++) {
+            Runnable task = new Runnable() {
+                @Override
+                public void run() {
+                    throw new AssertionError("a cancelled timer ran");
+                }
+            };
+            tasks.add(new java.lang.ref.WeakReference<>(task));
+            handles.add(loop.schedule(task, 1, TimeUnit.HOURS));
+        }
+        for (int i = 0; i < timers; i += 2) {
+            handles.get(i).cancel(); // from a foreign thread
+        }
+        List<TimerHandle> onLoop = new ArrayList<>(handles);
+        Await.run(loop, () -> {
+            for (int i = 1; i < timers; i += 2) {
+                onLoop.get(i).cancel(); // from the loop
+            }
+        });
+        handles.clear();
+        onLoop.clear();
+        Await.quiet(loop, 2, 0);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Await.TIMEOUT_MS);
+        long retained;
+        do {
+            System.gc();
+            retained = tasks.stream().filter(r -> r.get() != null).count();
+        } while (retained > 0 && System.nanoTime() - deadline < 0);
+        assertEquals(0, retained, "cancelled timers' tasks still reachable: cancelled timers pile up");
+    }
+
+    /** submit: the future completes with the task's value, or with its exception. */
+    @Test
+    @Timeout(30)
+    void shouldCompleteSubmitFutureWithValueOrException() throws Exception {
+        EventLoop loop = openLoop();
+        assertEquals(42, (int) Await.get(loop.submit(() -> 42), "submit"));
+        assertTrue(Await.get(loop.submit(loop::inLoop), "submit"), "submit runs on the loop thread");
+        IllegalStateException boom = new IllegalStateException("tck: submitted failure");
+        CompletableFuture<Object> failed = loop.submit(() -> {
+            throw boom;
+        });
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> failed.get(Await.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        assertSame(boom, e.getCause());
+    }
+
+    /** Exceptions: a failing task or timer goes to the exception handler on the loop thread, and the loop goes on. */
+    @Test
+    @Timeout(30)
+    void shouldReportTaskExceptionAndKeepRunning() throws Exception {
+        List<Object> reported = new CopyOnWriteArrayList<>();
+        CountDownLatch two = new CountDownLatch(2);
+        EventLoop loop = openLoop(o -> o.exceptionHandler((l, context, error) -> {
+            reported.add(List.of(l, error, Thread.currentThread()));
+            two.countDown();
+        }));
+        Thread loopThread = Await.loopThread(loop);
+        RuntimeException inTask = new IllegalStateException("tck: task failure");
+        RuntimeException inTimer = new IllegalStateException("tck: timer failure");
+        loop.execute(() -> {
+            throw inTask;
+        });
+        loop.schedule(() -> {
+            throw inTimer;
+        }, 1, TimeUnit.MILLISECONDS);
+        Await.await(two, "two exception reports");
+        assertEquals("alive", Await.get(loop.submit(() -> "alive"), "a task after the failures"));
+        assertEquals(List.of(List.of(loop, inTask, loopThread), List.of(loop, inTimer, loopThread)), reported);
+    }
+
+    /** Resources: opening and closing many loops does not grow the JVM's direct buffer count. */
+    @Test
+    @Timeout(120)
+    void shouldNotGrowDirectBuffersAcrossManyLoops() throws Exception {
+        long baseline = Leaks.awaitDirectBuffersAtMost(0);
+        for (int i = 0; i < 50; i++) {
+            try (EventLoop loop = Loops.open(LoopOptions.builder().backend(backend()).build())) {
+                Await.get(loop.submit(() -> null), "a task");
+                loop.close();
+                assertTrue(loop.isTerminated());
+            }
+        }
+        long after = Leaks.awaitDirectBuffersAtMost(baseline + 4);
+        assertTrue(after <= baseline + 4, "direct buffers: " + baseline + " before 50 loops, " + after + " after");
+    }
+
+    /** close: a closed loop rejects execute, submit and schedule with LoopClosedException. */
+    @Test
+    @Timeout(30)
+    void shouldRejectTasksAfterClose() throws Exception {
+        EventLoop loop = openLoop();
+        loop.close();
+        assertTrue(loop.isTerminated() && loop.isShuttingDown());
+        assertThrows(LoopClosedException.class, () -> loop.execute(() -> { }));
+        assertThrows(LoopClosedException.class, () -> loop.submit(() -> 1));
+        assertThrows(LoopClosedException.class, () -> loop.schedule(() -> { }, 1, TimeUnit.MILLISECONDS));
+        loop.close(); // idempotent
+    }
+}
