@@ -1,0 +1,73 @@
+package dev.roundhouse.loop.iocp;
+
+import java.nio.channels.CompletionHandler;
+
+/**
+ * One kind of asynchronous operation of one owner (a connection's reads, its writes, a server's
+ * accepts, a connect). The group's thread calls {@link #completed}/{@link #failed}, which only
+ * store the outcome and post this object to the loop's {@link CompletionQueue}; the loop thread
+ * later runs {@link #dispatch()}, which hands the outcome to the owner's handler.
+ *
+ * <p>Each owner keeps at most one operation of a kind outstanding, so one object per kind is
+ * enough and is re-posted for every completion: completing an operation allocates nothing here.
+ *
+ * <p><b>Thread:</b> {@code completed}/{@code failed} on a group thread (or any thread that re-posts
+ * a held outcome); {@code dispatch} on the loop thread only. The fields are handed over by the
+ * queue's compare-and-set (a happens-before edge), so they need no volatile of their own.
+ *
+ * @param <V> the operation's result type
+ */
+final class Completion<V> implements CompletionHandler<V, Void> {
+
+    /** What the owner does with an outcome, on the loop thread. */
+    @FunctionalInterface
+    interface Handler<V> {
+        /**
+         * @param value the result, or {@code null} on failure
+         * @param error the failure, or {@code null} on success
+         */
+        void onComplete(V value, Throwable error);
+    }
+
+    private final CompletionQueue queue;
+    private final Object owner;
+    private final Handler<V> handler;
+    /** The next completion in the queue; owned by the queue. */
+    Completion<?> next;
+    private V value;
+    private Throwable error;
+
+    Completion(CompletionQueue queue, Object owner, Handler<V> handler) {
+        this.queue = queue;
+        this.owner = owner;
+        this.handler = handler;
+    }
+
+    @Override
+    public void completed(V result, Void attachment) {
+        value = result;
+        error = null;
+        queue.post(this);
+    }
+
+    @Override
+    public void failed(Throwable exc, Void attachment) {
+        value = null;
+        error = exc;
+        queue.post(this);
+    }
+
+    /** Hands the outcome to the owner. Loop thread only. */
+    void dispatch() {
+        V v = value;
+        Throwable e = error;
+        value = null;
+        error = null;
+        handler.onComplete(v, e);
+    }
+
+    /** What the stall detector names while this completion is dispatched. */
+    Object owner() {
+        return owner;
+    }
+}

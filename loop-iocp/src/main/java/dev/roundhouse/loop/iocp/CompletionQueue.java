@@ -1,0 +1,105 @@
+package dev.roundhouse.loop.iocp;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The loop's completion port: group threads post {@link Completion}s, the loop thread takes them
+ * all at once in completion order and blocks here when there is nothing to do.
+ *
+ * <p><b>Queue.</b> An intrusive Treiber stack: {@link #post} pushes with one compare-and-set, and
+ * {@link #takeAll} detaches the whole stack with one get-and-set and reverses it, which gives the
+ * push order, i.e. completion order. No node is allocated: the completion objects are the nodes
+ * (each is in the queue at most once, see {@link Completion}).
+ *
+ * <p><b>Blocking.</b> The loop thread parks ({@link LockSupport#parkNanos}); a poster unparks it
+ * only if it announced that it is waiting, and only the first poster to clear that flag does so,
+ * so a burst of completions costs one unpark (one futex wake on Linux), and none while the loop is
+ * busy. The flag is set before the final emptiness check and read after the push (both volatile),
+ * so a completion is either seen by the check or unparks the thread (Dekker). A spurious return
+ * from park just ends the poll early: the engine recomputes its timeout and polls again.
+ *
+ * <p><b>Thread:</b> {@code post} and {@code wakeup} any thread; the rest on the loop thread.
+ */
+final class CompletionQueue {
+    private static final VarHandle HEAD;
+    private static final VarHandle WAITING;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            HEAD = l.findVarHandle(CompletionQueue.class, "head", Completion.class);
+            WAITING = l.findVarHandle(CompletionQueue.class, "waiting", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Thread consumer;
+    @SuppressWarnings("unused") // HEAD: the newest posted completion
+    private volatile Completion<?> head;
+    @SuppressWarnings("unused") // WAITING: 1 while the consumer may park
+    private volatile int waiting;
+    private volatile boolean wakeupRequested;
+
+    /** @param consumer the loop thread, the only one that takes and parks */
+    CompletionQueue(Thread consumer) {
+        this.consumer = consumer;
+    }
+
+    /** Queues {@code c} and wakes the loop thread if it is parked. Any thread. */
+    void post(Completion<?> c) {
+        Completion<?> h;
+        do {
+            h = (Completion<?>) HEAD.getVolatile(this);
+            c.next = h;
+        } while (!HEAD.compareAndSet(this, h, c));
+        unparkIfWaiting();
+    }
+
+    /** Makes the current or next {@link #await} return promptly. Any thread. */
+    void wakeup() {
+        wakeupRequested = true;
+        unparkIfWaiting();
+    }
+
+    private void unparkIfWaiting() {
+        if ((int) WAITING.getVolatile(this) == 1 && WAITING.compareAndSet(this, 1, 0)) {
+            LockSupport.unpark(consumer);
+        }
+    }
+
+    /** Detaches every completion posted so far; returns the oldest, linked by {@code next}, or null. */
+    Completion<?> takeAll() {
+        Completion<?> c = (Completion<?>) HEAD.getAndSet(this, null);
+        Completion<?> oldest = null;
+        while (c != null) {
+            Completion<?> n = c.next;
+            c.next = oldest;
+            oldest = c;
+            c = n;
+        }
+        return oldest;
+    }
+
+    /**
+     * Blocks until a completion is posted, {@link #wakeup()} is called, or {@code timeoutNanos}
+     * passes (negative: no limit). May return early. Loop thread only.
+     */
+    void await(long timeoutNanos) {
+        WAITING.setVolatile(this, 1);
+        if (HEAD.getVolatile(this) == null && !wakeupRequested) {
+            if (timeoutNanos < 0) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, timeoutNanos);
+            }
+        }
+        WAITING.setVolatile(this, 0);
+        wakeupRequested = false;
+        // The engine never interrupts its thread; a stray interrupt would make every park return at
+        // once and the loop spin, so it is cleared here.
+        Thread.interrupted();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.roundhouse.loop.iocp;
+
+import dev.roundhouse.loop.Capability;
+import dev.roundhouse.loop.Interest;
+import dev.roundhouse.loop.MissingCapabilityException;
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.ProtocolFactory;
+import dev.roundhouse.loop.ReadinessHandler;
+import dev.roundhouse.loop.Registration;
+import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.Transport;
+import dev.roundhouse.loop.Trigger;
+import dev.roundhouse.loop.internal.LoopResources;
+import dev.roundhouse.loop.internal.Names;
+import dev.roundhouse.loop.spi.LoopContext;
+import dev.roundhouse.loop.spi.Poller;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.Channel;
+import java.nio.channels.SelectableChannel;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One loop's completion port. The loop owns an {@link AsynchronousChannelGroup}; every socket of
+ * the loop is opened in it, and its threads complete reads, writes, accepts and connects and post
+ * each completion to the {@link CompletionQueue}. {@link #poll} blocks on that queue and
+ * dispatches the completions on the loop thread, in completion order: the loop thread plays the
+ * thread that dequeues the completion port, so every protocol callback stays on it.
+ *
+ * <p><b>Thread:</b> loop thread only, but for {@link #wakeup()}.
+ */
+final class IocpPoller implements Poller {
+    /** How long closing the loop waits for the group's threads to exit. */
+    private static final long GROUP_EXIT_WAIT_MS = 10_000;
+
+    private final LoopContext ctx;
+    private final AsynchronousChannelGroup group;
+    private final CompletionQueue completions;
+    private final LoopResources resources = new LoopResources();
+
+    /** Called on the new loop's thread (the engine's contract), whose name the group threads carry. */
+    IocpPoller(LoopContext ctx, int groupThreads) throws IOException {
+        this.ctx = ctx;
+        Thread loopThread = Thread.currentThread();
+        this.completions = new CompletionQueue(loopThread);
+        this.group = AsynchronousChannelGroup.withFixedThreadPool(groupThreads,
+                new GroupThreads(loopThread.getName()));
+    }
+
+    @Override
+    public int poll(long timeoutNanos) {
+        int n = dispatch(completions.takeAll());
+        if (n > 0 || timeoutNanos == 0) {
+            return n;
+        }
+        completions.await(timeoutNanos);
+        return dispatch(completions.takeAll());
+    }
+
+    private int dispatch(Completion<?> oldest) {
+        int n = 0;
+        for (Completion<?> c = oldest; c != null; ) {
+            Completion<?> next = c.next; // read first: dispatch may post c again
+            c.next = null;
+            ctx.enterCallback(c.owner());
+            try {
+                c.dispatch();
+            } catch (Throwable t) {
+                ctx.reportException("completion of " + Names.of(c.owner()), t);
+            }
+            n++;
+            c = next;
+        }
+        return n;
+    }
+
+    @Override
+    public void wakeup() {
+        completions.wakeup();
+    }
+
+    /** Never called: the engine rejects {@code register} for backends without READINESS. */
+    @Override
+    public Registration register(SelectableChannel channel, Interest interest, Trigger trigger,
+                                 ReadinessHandler handler) {
+        throw new MissingCapabilityException("iocp", Capability.READINESS);
+    }
+
+    @Override
+    public void listen(SocketAddress local, ProtocolFactory factory, SocketOptions options,
+                       CompletableFuture<Server> result) {
+        AsynchronousServerSocketChannel ch = null;
+        try {
+            if (options.ipv6Only()) {
+                throw new UnsupportedOperationException("the iocp backend cannot set IPV6_V6ONLY "
+                        + "(AsynchronousServerSocketChannel has no such option); listen without ipv6Only");
+            }
+            ch = AsynchronousServerSocketChannel.open(group);
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, options.reuseAddress());
+            if (options.reusePort()) {
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (options.receiveBufferBytes() > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferBytes());
+            }
+            ch.bind(local, options.backlog());
+            result.complete(new IocpServer(ctx, completions, ch, factory, options, resources));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            result.completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public void connect(SocketAddress remote, Protocol protocol, SocketOptions options,
+                        CompletableFuture<Transport> result) {
+        AsynchronousSocketChannel ch = null;
+        try {
+            ch = AsynchronousSocketChannel.open(group);
+            IocpTransport.configure(ch, options);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            result.completeExceptionally(e);
+            return;
+        }
+        new IocpConnector(ctx, completions, ch, remote, protocol, options, resources, result).start();
+    }
+
+    /**
+     * Aborts every connection ({@code connectionLost(LoopClosedException)}), closes servers and
+     * pending connects, then shuts the group down and waits (bounded) for its threads to exit.
+     * Completions that arrive meanwhile (operations ending with {@code AsynchronousCloseException})
+     * are dropped: their owners are already lost.
+     */
+    @Override
+    public void close() {
+        resources.closeAll(ctx.loop().toString(), ctx::reportException);
+        try {
+            group.shutdownNow();
+            if (!group.awaitTermination(GROUP_EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                ctx.reportException("close of the iocp group", new IllegalStateException(
+                        "the group's threads did not exit within " + GROUP_EXIT_WAIT_MS + " ms"));
+            }
+        } catch (IOException e) {
+            ctx.reportException("shutdown of the iocp group", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        completions.takeAll();
+    }
+
+    static void closeQuietly(Channel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to do: we are giving the descriptor back
+            }
+        }
+    }
+}

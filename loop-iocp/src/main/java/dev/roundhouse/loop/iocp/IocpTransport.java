@@ -1,0 +1,258 @@
+package dev.roundhouse.loop.iocp;
+
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.internal.LoopResources;
+import dev.roundhouse.loop.internal.StreamTransport;
+import dev.roundhouse.loop.internal.WriteQueue;
+import dev.roundhouse.loop.spi.LoopContext;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP connection of the completion backend: the completion counterpart of the readiness
+ * transport, over the same {@link StreamTransport} (close state machine, callback grammar, write
+ * queue, water marks).
+ *
+ * <p><b>Reading.</b> At most one read is outstanding, into a direct buffer this transport owns
+ * until the read completes (not the loop's shared read buffer, which the loop reuses while the
+ * read is in flight). Pausing means not posting the next read: a pending read is never cancelled,
+ * because cancelling can lose data (bpo-33694) and leaves an {@code AsynchronousSocketChannel}
+ * unable to read again. A read that completes while reading is paused is held, and delivered on
+ * resume, in order, through the completion queue (never re-entrantly from {@code resumeReading}).
+ *
+ * <p><b>Writing.</b> Never synchronous ({@link #writeNow} does nothing): the queued buffers are
+ * posted as one gathered write; on its completion the bytes are accounted, the rest is posted and
+ * the water marks and any deferred close follow ({@link #afterFlush}).
+ *
+ * <p><b>Closing.</b> Closing the channel makes pending operations complete with
+ * {@code AsynchronousCloseException}; those completions arrive after {@code connectionLost} and are
+ * ignored. Abort cannot send RST: the JDK's asynchronous channels do not offer {@code SO_LINGER}
+ * (checked on JDK 17 and 25), so the peer sees EOF; the contract allows "reset or EOF".
+ *
+ * <p>Loop thread only.
+ */
+final class IocpTransport extends StreamTransport {
+    private final AsynchronousSocketChannel ch;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+    private final Completion<Integer> readDone;
+    private final Completion<Long> writeDone;
+    private final WriteQueue.GatheringSink writeSink = this::accountOrCollect;
+    private final int readBufferBytes;
+    private ByteBuffer readBuffer;
+    private boolean readInFlight;
+    /** A completed read held while reading is paused: its byte count (-1 for EOF). */
+    private int heldRead;
+    private boolean holding;
+    private ByteBuffer[] writeBuffers = new ByteBuffer[0];
+    private boolean writeInFlight;
+    /** Buffers collected into {@link #writeBuffers} for the next write, not posted yet. */
+    private int gathered;
+    /** Bytes of the write that just completed, not yet taken off the queue. */
+    private long writtenBytes;
+
+    IocpTransport(LoopContext ctx, CompletionQueue completions, AsynchronousSocketChannel ch, Protocol protocol,
+                  SocketOptions options, LoopResources resources) {
+        super(ctx, protocol, options, resources);
+        this.ch = ch;
+        this.local = addressOrNull(ch, true);
+        this.remote = addressOrNull(ch, false);
+        this.readBufferBytes = ctx.options().readBufferBytes();
+        this.readDone = new Completion<>(completions, protocol, this::onRead);
+        this.writeDone = new Completion<>(completions, protocol, this::onWrite);
+    }
+
+    /** Applies the per-connection TCP options. */
+    static void configure(AsynchronousSocketChannel ch, SocketOptions o) throws IOException {
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, o.tcpNoDelay());
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, o.keepAlive());
+        if (o.receiveBufferBytes() > 0) {
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, o.receiveBufferBytes());
+        }
+        if (o.sendBufferBytes() > 0) {
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, o.sendBufferBytes());
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    @Override
+    protected void setReading(boolean on) {
+        if (!on || isLost()) {
+            return; // pausing is not posting the next read; the pending one is never cancelled
+        }
+        if (holding) {
+            holding = false;
+            readInFlight = true;
+            readDone.completed(heldRead, null); // delivered from the queue, after this callback returns
+        } else if (!readInFlight) {
+            postRead();
+        }
+    }
+
+    private void postRead() {
+        if (readBuffer == null) {
+            readBuffer = ByteBuffer.allocateDirect(readBufferBytes);
+        }
+        readBuffer.clear();
+        readInFlight = true;
+        try {
+            ch.read(readBuffer, null, readDone);
+        } catch (RuntimeException e) { // e.g. ShutdownChannelGroupException
+            readInFlight = false;
+            fail(e);
+        }
+    }
+
+    private void onRead(Integer bytes, Throwable error) {
+        readInFlight = false;
+        if (isLost()) {
+            return; // e.g. AsynchronousCloseException after close or abort
+        }
+        if (error != null) {
+            fail(error);
+            return;
+        }
+        int n = bytes;
+        if (!wantsReading()) {
+            heldRead = n; // paused (or closing) while the read was in flight: keep it for resume
+            holding = true;
+            return;
+        }
+        if (n < 0) {
+            fireEof();
+            return;
+        }
+        if (n > 0) {
+            readBuffer.flip();
+            fireData(readBuffer);
+        }
+        if (wantsReading()) {
+            postRead();
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    @Override
+    protected void writeNow(ByteBuffer data) {
+        // completion backends never write synchronously: write() queues and startFlush() posts
+    }
+
+    @Override
+    protected void startFlush() {
+        flushQueue();
+    }
+
+    @Override
+    protected boolean flushPending() {
+        return writeInFlight;
+    }
+
+    /**
+     * Drives the shared {@link WriteQueue} with a collecting sink: a first sink call accounts the
+     * bytes of the write that just completed (the queue drops what was sent), a later one collects
+     * the next batch and reports 0 bytes, which ends the queue's pass. The write is posted only
+     * after the pass: once posted, a group thread moves the buffers' positions, and the queue must
+     * not look at them until the completion is dispatched (it would race and could drop a buffer
+     * before its bytes were accounted).
+     */
+    private void flushQueue() {
+        try {
+            queue.writeTo(writeSink);
+            if (gathered == 0 && !queue.isEmpty()) {
+                queue.writeTo(writeSink); // the completed write was partial: collect the rest
+            }
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            return;
+        }
+        if (gathered == 0 || isLost()) {
+            return;
+        }
+        int n = gathered;
+        gathered = 0;
+        writeInFlight = true;
+        try {
+            ch.write(writeBuffers, 0, n, 0L, TimeUnit.MILLISECONDS, null, writeDone);
+        } catch (RuntimeException e) { // e.g. ShutdownChannelGroupException
+            writeInFlight = false;
+            fail(e);
+        }
+    }
+
+    private long accountOrCollect(ByteBuffer[] srcs, int offset, int length) {
+        if (writtenBytes > 0) {
+            long n = writtenBytes;
+            writtenBytes = 0;
+            return n;
+        }
+        if (gathered == 0) {
+            if (writeBuffers.length < length) {
+                writeBuffers = new ByteBuffer[length];
+            }
+            // the queue reuses its array at once; the channel keeps ours until the write completes
+            System.arraycopy(srcs, offset, writeBuffers, 0, length);
+            gathered = length;
+        }
+        return 0;
+    }
+
+    private void onWrite(Long bytes, Throwable error) {
+        writeInFlight = false;
+        Arrays.fill(writeBuffers, null);
+        if (isLost()) {
+            return;
+        }
+        if (error != null) {
+            fail(error);
+            return;
+        }
+        writtenBytes = bytes;
+        flushQueue();
+        writtenBytes = 0;
+        afterFlush();
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    @Override
+    protected void shutdownOutputNow() throws IOException {
+        ch.shutdownOutput();
+    }
+
+    @Override
+    protected void closeSocket(boolean reset) {
+        holding = false;
+        // reset: no SO_LINGER on AsynchronousSocketChannel (see the class comment), so a plain close
+        IocpPoller.closeQuietly(ch);
+    }
+
+    // ------------------------------------------------------------------ addresses
+
+    @Override
+    public SocketAddress localAddress() {
+        ctx.checkInLoop("Transport.localAddress");
+        return isLost() ? null : local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        ctx.checkInLoop("Transport.remoteAddress");
+        return isLost() ? null : remote;
+    }
+
+    private static SocketAddress addressOrNull(AsynchronousSocketChannel ch, boolean local) {
+        try {
+            return local ? ch.getLocalAddress() : ch.getRemoteAddress();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

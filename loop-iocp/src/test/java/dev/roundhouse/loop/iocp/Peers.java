@@ -1,0 +1,113 @@
+package dev.roundhouse.loop.iocp;
+
+import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.Loops;
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.Transport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/** Shared helpers of the iocp tests: loops, loopback servers, blocking peers, payloads, leak probes. */
+final class Peers {
+    static final int TIMEOUT_MS = 10_000;
+
+    private Peers() {
+    }
+
+    static EventLoop openIocp() {
+        return Loops.open(LoopOptions.builder().backend("iocp").build());
+    }
+
+    static Server listen(EventLoop loop, Supplier<Protocol> factory) throws Exception {
+        return loop.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), factory::get)
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    static Socket peer(Server server) throws IOException {
+        Socket s = new Socket();
+        s.connect(server.localAddress(), TIMEOUT_MS);
+        s.setSoTimeout(TIMEOUT_MS);
+        return s;
+    }
+
+    static byte[] readToEnd(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        in.transferTo(out);
+        return out.toByteArray();
+    }
+
+    /** A deterministic payload that does not repeat with a short period. */
+    static byte[] payload(int n) {
+        byte[] b = new byte[n];
+        int x = 0x2545F491;
+        for (int i = 0; i < n; i++) {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            b[i] = (byte) x;
+        }
+        return b;
+    }
+
+    /** Writes {@code data} and half-closes, on another thread. */
+    static CompletableFuture<Void> writeAndShutdown(Socket s, byte[] data) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                s.getOutputStream().write(data);
+                s.shutdownOutput();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** The live threads whose name starts with {@code prefix}. */
+    static List<String> threads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+                .map(Thread::getName).sorted().collect(Collectors.toList());
+    }
+
+    /** Waits (bounded) until no thread named {@code prefix}* is alive; returns those left. */
+    static List<String> awaitNoThreads(String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        List<String> left = threads(prefix);
+        while (!left.isEmpty() && System.nanoTime() - deadline < 0) {
+            TimeUnit.MILLISECONDS.sleep(10);
+            left = threads(prefix);
+        }
+        return left;
+    }
+
+    /** An echo protocol: writes back what arrives, closes on EOF. */
+    static Protocol echo() {
+        return new Protocol() {
+            private Transport t;
+
+            @Override
+            public void connectionMade(Transport transport) {
+                t = transport;
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                t.write(data);
+            }
+
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+        };
+    }
+}
