@@ -82,6 +82,17 @@ public interface WebSocket {
     /** Completes once the connection is closed, with how it ended. Never completes exceptionally. */
     CompletableFuture<CloseStatus> closeFuture();
 
+    /**
+     * Stops reading from the peer (no callbacks, TCP flow control pushes back on the sender) until
+     * {@link #resumeReading()}; pair it with {@link WebSocketHandler#onWritabilityChanged} so that an
+     * echo or proxy never buffers without bound. Idempotent. Timers keep running: a paused socket
+     * can still hit the idle timeout.
+     */
+    void pauseReading();
+
+    /** Resumes reading after {@link #pauseReading()}. Idempotent. */
+    void resumeReading();
+
     /** Whether messages can still be sent (open, no close sent). */
     boolean isOpen();
 

@@ -540,6 +540,22 @@ final class WebSocketConnection implements Protocol, WebSocket {
     }
 
     @Override
+    public void pauseReading() {
+        checkLoop("WebSocket.pauseReading");
+        if (phase != Phase.CLOSED) {
+            transport.pauseReading();
+        }
+    }
+
+    @Override
+    public void resumeReading() {
+        checkLoop("WebSocket.resumeReading");
+        if (phase != Phase.CLOSED) {
+            transport.resumeReading();
+        }
+    }
+
+    @Override
     public CompletableFuture<CloseStatus> closeFuture() {
         return closeFuture;
     }
