@@ -148,7 +148,12 @@ final class EpollPoller implements Poller {
         EpollRegistration r = new EpollRegistration(this, channel, fd, interest, trigger, handler);
         claim(r);
         registrations.put(channel, r);
-        r.start();
+        try {
+            r.start();
+        } catch (RuntimeException e) {
+            r.cancel(); // epoll_ctl refused (e.g. ENOSPC from max_user_watches): leave nothing behind
+            throw e;
+        }
         return r;
     }
 
