@@ -194,6 +194,31 @@ class EpollTcpTest {
         assertTrue(left.isEmpty(), () -> "descriptors leaked (baseline " + baseline + "): " + left);
     }
 
+    /** ipv6Only: an IPv6 wildcard listener refuses IPv4 peers; without it the listener is dual-stack. */
+    @Test
+    @Timeout(30)
+    void shouldListenIpv6OnlyOrDualStackAsAsked() throws Exception {
+        java.net.InetAddress any6 = java.net.InetAddress.getByName("::");
+        try (EventLoop loop = EpollTesting.openLoop()) {
+            for (boolean only : new boolean[] {true, false}) {
+                Server server = loop.listen(new InetSocketAddress(any6, 0), Echo::new,
+                        SocketOptions.builder().ipv6Only(only).build()).get(10, TimeUnit.SECONDS);
+                int port = ((InetSocketAddress) server.localAddress()).getPort();
+                try (Socket v6 = new Socket()) {
+                    v6.connect(new InetSocketAddress(java.net.InetAddress.getByName("::1"), port), 5_000);
+                }
+                Socket v4 = new Socket();
+                try (v4) {
+                    v4.connect(new InetSocketAddress(java.net.InetAddress.getByName("127.0.0.1"), port), 5_000);
+                    assertTrue(!only, "an IPv6-only listener accepted an IPv4 peer");
+                } catch (ConnectException refused) {
+                    assertTrue(only, "a dual-stack listener refused an IPv4 peer");
+                }
+                server.close().get(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** TCP_NODELAY is on by default (request/response latency), and off when asked. */
     @Test
     @Timeout(30)
