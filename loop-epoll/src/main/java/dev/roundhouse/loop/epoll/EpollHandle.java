@@ -67,7 +67,7 @@ abstract class EpollHandle implements EpollIoHandle {
 
     /** Sets the mask if it changed: submits it, or (0) removes the fd from the set. */
     final void setMask(int mask) throws IOException {
-        if (mask != submittedMask || registration == null && mask != 0) {
+        if (mask != submittedMask) { // 0 whenever the fd is out of the set
             submit(mask);
         }
     }

@@ -44,19 +44,25 @@ class EpollTriggerTest {
     private EventLoop loop;
     private Pipe pipe;
     private int fd;
+    private int descriptorBaseline;
 
     @BeforeEach
     void open() throws Exception {
+        descriptorBaseline = EpollTesting.ioDescriptors().size();
         loop = EpollTesting.openLoop();
         pipe = EpollTesting.pipe();
         fd = ChannelFds.of(pipe.source());
     }
 
+    /** Every case ends with the loop terminated and every descriptor it or the case opened closed. */
     @AfterEach
     void close() throws Exception {
         loop.close();
+        assertTrue(loop.isTerminated());
         pipe.source().close();
         pipe.sink().close();
+        java.util.List<String> left = EpollTesting.awaitDescriptorsAtMost(descriptorBaseline);
+        assertTrue(left.isEmpty(), () -> "descriptors leaked (baseline " + descriptorBaseline + "): " + left);
     }
 
     /** LEVEL is the plain mask and repeats while the pipe stays readable. */
