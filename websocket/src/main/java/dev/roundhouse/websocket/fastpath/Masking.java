@@ -18,6 +18,8 @@ import java.nio.ByteOrder;
 public final class Masking {
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BUFFER_LONGS =
+            MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private Masking() {
     }
@@ -44,6 +46,30 @@ public final class Masking {
         }
         for (int k = 0; i < end; i++, k++) {
             buf[i] ^= (byte) (rotated >>> (24 - 8 * (k & 3)));
+        }
+    }
+
+    /**
+     * XORs the buffer's remaining bytes with the mask key, in place, heap or direct; the position
+     * and limit are left as they were.
+     *
+     * @throws java.nio.ReadOnlyBufferException if the buffer is read-only
+     */
+    public static void mask(java.nio.ByteBuffer buf, int key, long keyOffset) {
+        if (buf.hasArray()) {
+            mask(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining(), key, keyOffset);
+            return;
+        }
+        int rotated = Integer.rotateLeft(key, (int) (keyOffset & 3) * 8);
+        int le = Integer.reverseBytes(rotated);
+        long wide = (le & 0xFFFFFFFFL) | ((long) le << 32);
+        int i = buf.position();
+        int end = buf.limit();
+        for (int longEnd = end - 7; i < longEnd; i += 8) {
+            BUFFER_LONGS.set(buf, i, (long) BUFFER_LONGS.get(buf, i) ^ wide);
+        }
+        for (int k = 0; i < end; i++, k++) {
+            buf.put(i, (byte) (buf.get(i) ^ (byte) (rotated >>> (24 - 8 * (k & 3)))));
         }
     }
 

@@ -24,6 +24,8 @@ public final class Utf8Validator {
 
     private static final VarHandle LONGS =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BUFFER_LONGS =
+            MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080808080808080L;
 
     /** Byte → character class (Höhrmann's first table). */
@@ -87,6 +89,38 @@ public final class Utf8Validator {
                 }
             }
             state = TRANSITION[state + CLASS[buf[i] & 0xFF]];
+            if (state == REJECT) {
+                return REJECT;
+            }
+            i++;
+        }
+        return state;
+    }
+
+    /**
+     * Advances {@code state} over the buffer's remaining bytes (heap or direct) without moving its
+     * position. Same contract as {@link #validate(int, byte[], int, int)}.
+     */
+    public static int validate(int state, java.nio.ByteBuffer buf) {
+        if (buf.hasArray()) {
+            return validate(state, buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
+        }
+        int i = buf.position();
+        int end = buf.limit();
+        while (i < end) {
+            if (state == ACCEPT) {
+                int longEnd = end - 7;
+                while (i < longEnd && ((long) BUFFER_LONGS.get(buf, i) & HIGH_BITS) == 0) {
+                    i += 8;
+                }
+                while (i < end && buf.get(i) >= 0) {
+                    i++;
+                }
+                if (i == end) {
+                    return ACCEPT;
+                }
+            }
+            state = TRANSITION[state + CLASS[buf.get(i) & 0xFF]];
             if (state == REJECT) {
                 return REJECT;
             }

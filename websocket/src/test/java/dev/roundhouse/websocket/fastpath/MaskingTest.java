@@ -60,6 +60,30 @@ class MaskingTest {
         assertArrayEquals(data, copy);
     }
 
+    /** The ByteBuffer form (direct and heap, any position) equals the reference. */
+    @Test
+    void shouldMaskDirectAndHeapBuffersLikeReference() {
+        SplittableRandom rnd = new SplittableRandom(77);
+        for (int round = 0; round < 2000; round++) {
+            int len = rnd.nextInt(0, 100);
+            int pos = rnd.nextInt(0, 9);
+            byte[] data = random(rnd, pos + len);
+            int key = rnd.nextInt();
+            long phase = rnd.nextInt(4);
+            byte[] ref = data.clone();
+            MaskingReference.mask(ref, pos, len, key, phase);
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(data.length).put(data);
+            direct.position(pos).limit(pos + len);
+            Masking.mask(direct, key, phase);
+            byte[] got = new byte[data.length];
+            direct.clear().get(got);
+            assertArrayEquals(ref, got);
+            java.nio.ByteBuffer heap = java.nio.ByteBuffer.wrap(data.clone(), pos, len);
+            Masking.mask(heap, key, phase);
+            assertArrayEquals(ref, heap.array());
+        }
+    }
+
     /** Out-of-range arguments are rejected rather than corrupting memory around the range. */
     @Test
     void shouldRejectRangesOutsideTheArray() {

@@ -105,6 +105,27 @@ class Utf8ValidatorTest {
         assertEquals(1, firstReject(new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, true));
     }
 
+    /** The direct-ByteBuffer form agrees with the array form on random mostly-ASCII and random bytes. */
+    @Test
+    void shouldValidateDirectBuffersLikeArrays() {
+        SplittableRandom rnd = new SplittableRandom(21);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] b = round % 2 == 0 ? randomText(rnd, rnd.nextInt(0, 40)).getBytes(StandardCharsets.UTF_8) : new byte[rnd.nextInt(0, 20)];
+            if (round % 2 == 1) {
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (byte) rnd.nextInt();
+                }
+            } else if (b.length > 0 && rnd.nextInt(4) == 0) {
+                b[rnd.nextInt(b.length)] = (byte) rnd.nextInt();
+            }
+            ByteBuffer direct = ByteBuffer.allocateDirect(b.length + 3);
+            direct.position(3);
+            direct.put(b).position(3);
+            assertEquals(Utf8Validator.validate(0, b, 0, b.length), Utf8Validator.validate(0, direct));
+            assertEquals(3, direct.position(), "position unchanged");
+        }
+    }
+
     /** A truncated sequence is not rejected early but never reaches ACCEPT. */
     @Test
     void shouldLeaveTruncatedSequenceIncomplete() {
