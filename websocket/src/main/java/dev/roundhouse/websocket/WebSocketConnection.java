@@ -8,7 +8,6 @@ import dev.roundhouse.loop.Transport;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -31,9 +30,8 @@ final class WebSocketConnection implements Protocol, WebSocket {
     private final ServerHandshake serverHandshake;
     private final ClientHandshake clientHandshake;
     private final CompletableFuture<WebSocket> connectFuture;
-    private final FrameEncoder encoder;
+    private final MessageWriter writer;
     private final CompletableFuture<CloseStatus> closeFuture = new CompletableFuture<>();
-    private final ArrayDeque<CompletableFuture<Void>> waitingForDrain = new ArrayDeque<>();
     private final byte[] closePayload = new byte[125];
 
     private WebSocketHandler handler;
@@ -52,8 +50,6 @@ final class WebSocketConnection implements Protocol, WebSocket {
     private CloseStatus remoteStatus;
     private CloseStatus localStatus;
     private Throwable failure;
-    private boolean fragmentedSendOpen;
-    private boolean fragmentedSendText;
     private boolean writable = true;
     private long lastReadNanos;
     private boolean pingOutstanding;
@@ -69,7 +65,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
         this.clientHandshake = ch;
         this.handler = handler;
         this.connectFuture = connectFuture;
-        this.encoder = new FrameEncoder(!server);
+        this.writer = new MessageWriter(!server, options);
         this.headParser = new HttpHeadParser(server, options.maxHandshakeBytes(), options.maxHeaderCount());
     }
 
@@ -87,6 +83,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
     @Override
     public void connectionMade(Transport t) {
         transport = t;
+        writer.attach(t);
         loop = t.loop();
         loopThread = Thread.currentThread().getName();
         t.setWriteBufferLimits(options.writeHighWaterBytes(), options.writeLowWaterBytes());
@@ -138,10 +135,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
         if (failure == null && cause != null) {
             failure = cause;
         }
-        WebSocketException closed = new WebSocketException(CloseCodes.ABNORMAL, "connection closed");
-        while (!waitingForDrain.isEmpty()) {
-            waitingForDrain.poll().completeExceptionally(closed);
-        }
+        writer.onLost();
         CloseStatus status = closeReceived ? remoteStatus
                 : localStatus != null && failure != null ? localStatus
                 : new CloseStatus(CloseCodes.ABNORMAL, "", false);
@@ -171,9 +165,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
     @Override
     public void resumeWriting() {
         writable = true;
-        while (!waitingForDrain.isEmpty()) {
-            waitingForDrain.poll().complete(null);
-        }
+        writer.onDrained();
         if (phase == Phase.OPEN) {
             callWritability(true);
         }
@@ -234,6 +226,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
     private void open(PerMessageDeflate negotiated) {
         deflate = negotiated;
         phase = Phase.OPEN;
+        writer.open(negotiated);
         handshakeTimer.cancel();
         reader = new MessageReader(this, server, options, negotiated);
         scheduleHeartbeat();
@@ -264,7 +257,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
     /** A ping arrived: answer it unless we are closing. */
     void onPingFrame(byte[] payload, int len) {
         if (!closeSent) {
-            encoder.write(transport, Opcodes.PONG, true, false, payload, 0, len);
+            writer.writeControl(Opcodes.PONG, payload, len);
         }
     }
 
@@ -338,6 +331,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
 
     private void sendCloseFrame(int code, String reason) {
         closeSent = true;
+        writer.refuse("closing");
         int len = 0;
         if (code >= 0) {
             closePayload[0] = (byte) (code >>> 8);
@@ -346,7 +340,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
             System.arraycopy(r, 0, closePayload, 2, r.length);
             len = 2 + r.length;
         }
-        encoder.write(transport, Opcodes.CLOSE, true, false, closePayload, 0, len);
+        writer.writeControl(Opcodes.CLOSE, closePayload, len);
     }
 
     private static byte[] truncateUtf8(String s, int maxBytes) {
@@ -387,7 +381,7 @@ final class WebSocketConnection implements Protocol, WebSocket {
         }
         if (options.autoPingIntervalNanos() > 0 && silentNanos >= options.autoPingIntervalNanos() && !pingOutstanding) {
             pingOutstanding = true;
-            encoder.write(transport, Opcodes.PING, true, false, EMPTY, 0, 0);
+            writer.writeControl(Opcodes.PING, EMPTY, 0);
         }
         scheduleHeartbeat();
     }
@@ -424,96 +418,31 @@ final class WebSocketConnection implements Protocol, WebSocket {
     @Override
     public CompletableFuture<Void> sendText(CharSequence text) {
         checkLoop("WebSocket.sendText");
-        byte[] b = text.toString().getBytes(StandardCharsets.UTF_8);
-        return sendMessage(Opcodes.TEXT, b, 0, b.length);
+        return writer.text(text);
     }
 
     @Override
     public CompletableFuture<Void> sendBinary(ByteBuffer data) {
         checkLoop("WebSocket.sendBinary");
-        int len = data.remaining();
-        if (data.hasArray()) {
-            int off = data.arrayOffset() + data.position();
-            data.position(data.limit());
-            return sendMessage(Opcodes.BINARY, data.array(), off, len);
-        }
-        byte[] copy = new byte[len];
-        data.get(copy);
-        return sendMessage(Opcodes.BINARY, copy, 0, len);
-    }
-
-    private CompletableFuture<Void> sendMessage(int opcode, byte[] b, int off, int len) {
-        if (fragmentedSendOpen) {
-            return CompletableFuture.failedFuture(new IllegalStateException(
-                    "a fragmented message is being sent; end it with sendFragment(..., last=true) first"));
-        }
-        boolean compress = deflate != null && len >= options.compressionThresholdBytes();
-        if (compress && phase == Phase.OPEN && !closeSent) {
-            ByteAccumulator c = deflate.compress(b, off, len);
-            return sendFrame(opcode, true, true, c.array(), 0, c.size());
-        }
-        return sendFrame(opcode, true, false, b, off, len);
+        return writer.binary(data);
     }
 
     @Override
     public CompletableFuture<Void> sendFragment(boolean text, ByteBuffer data, boolean last) {
         checkLoop("WebSocket.sendFragment");
-        if (fragmentedSendOpen && text != fragmentedSendText) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("fragment type differs from the message's"));
-        }
-        int opcode = fragmentedSendOpen ? Opcodes.CONTINUATION : text ? Opcodes.TEXT : Opcodes.BINARY;
-        byte[] b = new byte[data.remaining()];
-        data.get(b);
-        CompletableFuture<Void> f = sendFrame(opcode, last, false, b, 0, b.length);
-        if (!f.isCompletedExceptionally()) {
-            fragmentedSendOpen = !last;
-            fragmentedSendText = text;
-        }
-        return f;
+        return writer.fragment(text, data, last);
     }
 
     @Override
     public CompletableFuture<Void> ping(ByteBuffer payload) {
         checkLoop("WebSocket.ping");
-        return sendControl(Opcodes.PING, payload);
+        return writer.control(Opcodes.PING, payload);
     }
 
     @Override
     public CompletableFuture<Void> pong(ByteBuffer payload) {
         checkLoop("WebSocket.pong");
-        return sendControl(Opcodes.PONG, payload);
-    }
-
-    private CompletableFuture<Void> sendControl(int opcode, ByteBuffer payload) {
-        if (payload.remaining() > 125) {
-            throw new IllegalArgumentException("control frame payload must be at most 125 bytes, got " + payload.remaining());
-        }
-        byte[] b = new byte[payload.remaining()];
-        payload.get(b);
-        return sendFrame(opcode, true, false, b, 0, b.length);
-    }
-
-    private CompletableFuture<Void> sendFrame(int opcode, boolean fin, boolean rsv1, byte[] b, int off, int len) {
-        if (phase != Phase.OPEN || closeSent) {
-            return CompletableFuture.failedFuture(new WebSocketException(CloseCodes.ABNORMAL,
-                    "the WebSocket is " + (phase == Phase.CLOSED ? "closed" : "closing")));
-        }
-        long frameBytes = encoder.frameBytes(len);
-        if (transport.writeBufferSize() + frameBytes > options.maxPendingOutboundBytes()) {
-            return CompletableFuture.failedFuture(new WebSocketException(CloseCodes.TOO_BIG, "sending " + frameBytes
-                    + " bytes would exceed maxPendingOutboundBytes=" + options.maxPendingOutboundBytes()
-                    + " (buffered: " + transport.writeBufferSize() + ")"));
-        }
-        if (!encoder.write(transport, opcode, fin, rsv1, b, off, len)) {
-            return CompletableFuture.failedFuture(new WebSocketException(CloseCodes.ABNORMAL, "connection lost"));
-        }
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        if (transport.writeBufferSize() <= transport.writeBufferHighBytes()) {
-            f.complete(null);
-        } else {
-            waitingForDrain.add(f);
-        }
-        return f;
+        return writer.control(Opcodes.PONG, payload);
     }
 
     @Override

@@ -132,11 +132,15 @@ final class RawServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        if (peer != null) {
-            peer.close();
+    public void close() {
+        try {
+            if (peer != null) {
+                peer.close();
+            }
+            listener.close();
+            TestBackends.close(loop);
+        } catch (Exception e) {
+            throw new IllegalStateException("raw server did not close cleanly", e);
         }
-        listener.close();
-        TestBackends.close(loop);
     }
 }

@@ -42,8 +42,12 @@ final class ServerFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.close().get(10, TimeUnit.SECONDS);
-        TestBackends.close(loop);
+    public void close() {
+        try {
+            server.close().get(10, TimeUnit.SECONDS);
+            TestBackends.close(loop);
+        } catch (Exception e) {
+            throw new IllegalStateException("fixture did not close cleanly", e);
+        }
     }
 }
