@@ -1,0 +1,162 @@
+package dev.roundhouse.loop.iocp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roundhouse.loop.BackendInfo;
+import dev.roundhouse.loop.Capability;
+import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.Interest;
+import dev.roundhouse.loop.Loops;
+import dev.roundhouse.loop.MissingCapabilityException;
+import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.Transport;
+import dev.roundhouse.loop.Trigger;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.channels.Pipe;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The backend as a whole: listing, capabilities, its group threads, and connect failures. */
+class IocpLoopTest {
+
+    /** Listed as available with TCP and COMPLETION, without READINESS, at priority 20 (50 on Windows). */
+    @Test
+    @Timeout(30)
+    void shouldBeListedWithCompletionAndWithoutReadiness() {
+        BackendInfo info = Loops.backends().stream().filter(b -> b.name().equals("iocp")).findFirst().orElseThrow();
+        assertTrue(info.available(), () -> "unavailable: " + info.unavailableReason());
+        assertTrue(info.capabilities().containsAll(List.of(Capability.TCP, Capability.COMPLETION)));
+        assertFalse(info.capabilities().contains(Capability.READINESS));
+        assertFalse(info.capabilities().contains(Capability.NATIVE_EDGE));
+        assertEquals(IocpProvider.isWindows() ? 50 : 20, info.priority());
+    }
+
+    /** Registering a channel fails with MissingCapabilityException "iocp does not provide READINESS". */
+    @Test
+    @Timeout(30)
+    void shouldRejectReadinessRegistration() throws Exception {
+        Pipe pipe = Pipe.open();
+        try (EventLoop loop = Peers.openIocp()) {
+            pipe.source().configureBlocking(false);
+            MissingCapabilityException e = loop.submit(() -> assertThrows(MissingCapabilityException.class,
+                    () -> loop.register(pipe.source(), Interest.READ, Trigger.LEVEL, (r, ready) -> { })))
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertEquals("iocp does not provide READINESS", e.getMessage());
+            assertEquals(Capability.READINESS, e.capability());
+        } finally {
+            pipe.source().close();
+            pipe.sink().close();
+        }
+    }
+
+    /** The group has one daemon thread named roundhouse-iocp-<loop>-1, and closing the loop ends it. */
+    @Test
+    @Timeout(30)
+    void shouldNameGroupThreadsAfterTheLoopAndLeaveNoneAfterClose() throws Exception {
+        List<String> before = Peers.threads("");
+        String loopThread;
+        try (EventLoop loop = Peers.openIocp()) {
+            loopThread = loop.submit(() -> Thread.currentThread().getName()).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            String prefix = "roundhouse-iocp-" + loopThread + "-";
+            Server server = Peers.listen(loop, Peers::echo); // some I/O, so the group is in use
+            try (Socket peer = Peers.peer(server)) {
+                peer.getOutputStream().write(1);
+                assertEquals(1, peer.getInputStream().read());
+            }
+            List<String> group = Peers.threads(prefix);
+            assertEquals(List.of(prefix + IocpProvider.DEFAULT_GROUP_THREADS), group);
+            assertTrue(Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith(prefix)).allMatch(Thread::isDaemon), "daemon threads");
+        }
+        assertEquals(List.of(), Peers.awaitNoThreads("roundhouse-iocp-" + loopThread + "-"));
+        assertEquals(List.of(), Peers.awaitNoThreads(loopThread), "the loop thread exits");
+        List<String> extra = new ArrayList<>(Peers.threads(""));
+        extra.removeAll(before);
+        extra.removeIf(n -> n.equals("roundhouse-watchdog")); // shared, exits shortly after the last loop
+        assertEquals(List.of(), extra, "no thread left behind (e.g. a JDK default-group thread)");
+    }
+
+    /** Closing the loop under a connection delivers connectionLost(LoopClosedException) on the loop thread. */
+    @Test
+    @Timeout(30)
+    void shouldLoseConnectionsWithLoopClosedExceptionAtTermination() throws Exception {
+        Recorder r = new Recorder();
+        try (ServerSocket plain = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            EventLoop loop = Peers.openIocp();
+            loop.connect(plain.getLocalSocketAddress(), r).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            try (Socket accepted = plain.accept()) {
+                loop.close();
+                assertInstanceOf(dev.roundhouse.loop.LoopClosedException.class,
+                        r.lost.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+                assertEquals(List.of("made", "lost"), r.kinds());
+            }
+        }
+    }
+
+    /** A refused connect fails with ConnectException and calls nothing on the protocol. */
+    @Test
+    @Timeout(30)
+    void shouldFailRefusedConnectWithConnectException() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Recorder r = new Recorder();
+        try (EventLoop loop = Peers.openIocp()) {
+            CompletableFuture<Transport> f = loop.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), r);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            assertInstanceOf(ConnectException.class, e.getCause());
+            assertEquals(List.of(), r.kinds());
+        }
+    }
+
+    /**
+     * A connect that gets no answer fails with SocketTimeoutException after the configured time.
+     * The listener's backlog is filled first, so Linux drops our SYN and the connect hangs.
+     */
+    @Test
+    @Timeout(30)
+    void shouldTimeOutConnectWithSocketTimeoutException() throws Exception {
+        Recorder r = new Recorder();
+        List<Socket> fillers = new ArrayList<>();
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             EventLoop loop = Peers.openIocp()) {
+            for (int i = 0; i < 4; i++) { // backlog 1 holds 2 on Linux; the rest are never accepted
+                Socket c = new Socket();
+                fillers.add(c);
+                try {
+                    c.connect(s.getLocalSocketAddress(), 200);
+                } catch (SocketTimeoutException full) {
+                    break;
+                }
+            }
+            SocketOptions quick = SocketOptions.builder().connectTimeout(300, TimeUnit.MILLISECONDS).build();
+            long start = System.nanoTime();
+            CompletableFuture<Transport> f = loop.connect(s.getLocalSocketAddress(), r, quick);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertInstanceOf(SocketTimeoutException.class, e.getCause(), "after " + ms + " ms: " + e.getCause());
+            assertTrue(ms >= 250, "timed out after " + ms + " ms");
+            assertEquals(List.of(), r.kinds());
+        } finally {
+            for (Socket c : fillers) {
+                c.close();
+            }
+        }
+    }
+}
