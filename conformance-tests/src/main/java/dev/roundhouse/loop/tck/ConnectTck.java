@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roundhouse.loop.Capability;
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.Server;
@@ -20,11 +21,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -96,6 +99,77 @@ public abstract class ConnectTck extends TcpTck {
         assertInstanceOf(BindException.class, failure);
     }
 
+    /** Server.close: stops listening (new connects are refused) and leaves accepted connections working. */
+    @Test
+    @Timeout(30)
+    void shouldStopListeningOnServerCloseWithoutTouchingConnections() throws Exception {
+        EventLoop loop = openLoop();
+        Accepted server = listenEcho(loop);
+        Socket peer = peer(server.server());
+        ProtocolRecorder p = server.next();
+        Await.get(server.server().close(), "Server.close");
+        Await.get(server.server().close(), "Server.close again (idempotent)");
+        assertTrue(!server.server().isListening(), "isListening after close");
+        ProtocolRecorder late = new ProtocolRecorder("late");
+        assertInstanceOf(ConnectException.class,
+                Await.failure(loop.connect(server.server().localAddress(), late), "connect after Server.close"));
+        peer.getOutputStream().write("still".getBytes(US_ASCII));
+        assertArrayEquals("still".getBytes(US_ASCII), readFully(peer.getInputStream(), 5), "accepted connection untouched");
+        assertTrue(!p.lost().isDone());
+    }
+
+    /** ProtocolFactory failure: reported to the exception handler, that connection closed, the server keeps accepting. */
+    @Test
+    @Timeout(30)
+    void shouldReportProtocolFactoryExceptionAndCloseThatConnection() throws Exception {
+        List<Throwable> reported = new CopyOnWriteArrayList<>();
+        CountDownLatch reportedOnce = new CountDownLatch(1);
+        EventLoop loop = openLoop(o -> o.exceptionHandler((l, context, error) -> {
+            reported.add(error);
+            reportedOnce.countDown();
+        }));
+        IllegalStateException boom = new IllegalStateException("tck: factory failure");
+        Accepted server = listen(loop, i -> {
+            if (i == 0) {
+                throw boom;
+            }
+            return ProtocolRecorder.echo("after-failure");
+        });
+        int end;
+        try { // the server may close it (even with a reset) before the blocking connect returns
+            end = peer(server.server()).getInputStream().read();
+        } catch (SocketException reset) {
+            end = -1;
+        }
+        assertEquals(-1, end, "the connection whose protocol could not be made is closed");
+        Await.await(reportedOnce, "the exception handler");
+        assertEquals(List.of(boom), reported, "the factory's exception goes to the exception handler");
+        Socket next = peer(server.server());
+        next.getOutputStream().write(1);
+        assertEquals(1, next.getInputStream().read(), "the server keeps accepting");
+    }
+
+    /** REUSE_PORT: two listeners, on two loops, bind the same port and both accept. */
+    @Test
+    @Timeout(30)
+    void shouldListenTwiceOnOnePortWithReusePort() throws Exception {
+        requireCapability(Capability.REUSE_PORT);
+        EventLoop first = openLoop();
+        EventLoop second = openLoop();
+        SocketOptions reuse = SocketOptions.builder().reusePort(true).build();
+        Accepted a = new Accepted(first, anyLoopbackPort(), i -> ProtocolRecorder.echo("a"), reuse);
+        Accepted b = new Accepted(second, a.server().localAddress(), i -> ProtocolRecorder.echo("b"), reuse);
+        assertEquals(a.server().localAddress(), b.server().localAddress(), "same address and port");
+        for (int i = 0; i < 64 && (a.pending() == 0 || b.pending() == 0); i++) {
+            Socket s = peer(a.server());
+            s.getOutputStream().write(7);
+            assertEquals(7, s.getInputStream().read());
+            s.close();
+        }
+        assertTrue(a.pending() > 0 && b.pending() > 0, "connections spread over both listeners (a="
+                + a.pending() + ", b=" + b.pending() + " of 64)");
+    }
+
     /** IPv6: listen on [::1] and connect to it; skipped where loopback has no IPv6. */
     @Test
     @Timeout(30)
@@ -158,8 +232,9 @@ public abstract class ConnectTck extends TcpTck {
         EventLoop serverLoop = openLoop();
         EventLoop clientLoop = openLoop();
         CountDownLatch serverLost = new CountDownLatch(cycles);
-        Server server = Await.get(serverLoop.listen(anyLoopbackPort(), () -> new Counting(serverLost, null, t -> { })),
-                "listen");
+        AtomicInteger serverMade = new AtomicInteger();
+        Server server = Await.get(serverLoop.listen(anyLoopbackPort(),
+                () -> new Counting(serverLost, null, t -> serverMade.incrementAndGet())), "listen");
         int baseline = Leaks.ioDescriptors().size();
         CountDownLatch clientLost = new CountDownLatch(cycles);
         Semaphore inFlight = new Semaphore(64);
@@ -178,7 +253,11 @@ public abstract class ConnectTck extends TcpTck {
             });
         }
         Await.await(clientLost, "connectionLost of every client");
-        Await.await(serverLost, "connectionLost of every accepted connection");
+        if (!serverLost.await(Await.TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(serverLost.getCount() + " accepted connections never got connectionLost: "
+                    + serverMade.get() + " made, connectionCount " + Await.call(serverLoop, server::connectionCount)
+                    + ", " + failures.get() + " connects failed");
+        }
         assertEquals(0, failures.get(), "connects failed");
         assertEquals(0, (int) Await.call(serverLoop, server::connectionCount));
         List<String> left = Leaks.awaitDescriptorsAtMost(baseline);

@@ -9,15 +9,23 @@ import dev.roundhouse.loop.Capability;
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.LoopClosedException;
 import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.Loops;
+import dev.roundhouse.loop.Server;
 import dev.roundhouse.loop.TimerHandle;
+import dev.roundhouse.loop.Trigger;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.channels.Pipe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,6 +75,55 @@ public abstract class LifecycleTck extends BackendTck {
                     Await.failure(loop.listen(local, () -> new ProtocolRecorder("x")), "listen after close"));
             assertInstanceOf(LoopClosedException.class,
                     Await.failure(loop.connect(local, new ProtocolRecorder("y")), "connect after close"));
+        }
+    }
+
+    /**
+     * Termination: connections are aborted with connectionLost(LoopClosedException), servers stop
+     * listening, and registrations are closed and never notified again.
+     */
+    @Test
+    @Timeout(30)
+    void shouldEndConnectionsServersAndRegistrationsAtTermination() throws Exception {
+        requireCapability(Capability.TCP);
+        EventLoop loop = openLoop();
+        LinkedBlockingQueue<ProtocolRecorder> accepted = new LinkedBlockingQueue<>();
+        Server server = Await.get(loop.listen(TcpTck.anyLoopbackPort(), () -> {
+            ProtocolRecorder p = new ProtocolRecorder("at-termination");
+            accepted.add(p);
+            return p;
+        }), "listen");
+        Socket peer = closeLater(new Socket());
+        peer.connect(server.localAddress(), (int) Await.TIMEOUT_MS);
+        peer.setSoTimeout((int) Await.TIMEOUT_MS);
+        ProtocolRecorder p = accepted.poll(Await.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        assertTrue(p != null, "no connection accepted");
+        Await.get(p.made(), "connectionMade");
+        ReadinessRecorder rec = new ReadinessRecorder("at-termination");
+        Pipe pipe = null;
+        if (loop.hasCapability(Capability.READINESS)) {
+            pipe = Channels.pipe();
+            closeLater(Channels.closer(pipe));
+            Pipe registered = pipe;
+            Await.run(loop, () -> loop.register(registered.source(), Interest.READ,
+                    Trigger.LEVEL, rec));
+        }
+        loop.close();
+        assertInstanceOf(LoopClosedException.class, p.awaitLost(), "connectionLost cause at termination");
+        assertTrue(!server.isListening(), "the server stops listening at termination");
+        assertEquals(-1, readOrReset(peer), "the peer sees the connection end");
+        if (pipe != null) {
+            Channels.writeBytes(pipe.sink(), 1);
+            assertEquals(0, rec.count(), "a registration was notified after termination");
+        }
+        p.assertGrammar(p.calls().get(0).thread());
+    }
+
+    private static int readOrReset(Socket peer) throws IOException {
+        try {
+            return peer.getInputStream().read();
+        } catch (SocketException reset) {
+            return -1;
         }
     }
 
@@ -197,7 +254,8 @@ public abstract class LifecycleTck extends BackendTck {
         List<String> reports = new CopyOnWriteArrayList<>();
         Semaphore reported = new Semaphore(0);
         EventLoop loop = openLoop(o -> o.stallThreshold(50, TimeUnit.MILLISECONDS).stallHandler((l, callback, nanos) -> {
-            reports.add(callback + " " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms");
+            reports.add(callback + " " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms on "
+                    + Thread.currentThread().getName() + (nanos >= TimeUnit.MILLISECONDS.toNanos(50) ? "" : " BELOW THRESHOLD"));
             reported.release();
         }));
         for (int stall = 1; stall <= 2; stall++) { // once per stalled callback: a second stall is reported again
@@ -212,6 +270,7 @@ public abstract class LifecycleTck extends BackendTck {
         assertEquals(2, reports.size(), "reports: " + reports);
         for (String r : reports) {
             assertTrue(r.contains("StallingTask"), "the report names the callback: " + r);
+            assertTrue(r.endsWith(" on roundhouse-watchdog"), "reported on the watchdog thread, at least the threshold: " + r);
         }
     }
 

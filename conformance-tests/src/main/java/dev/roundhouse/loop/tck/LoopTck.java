@@ -2,15 +2,21 @@ package dev.roundhouse.loop.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roundhouse.loop.Capability;
 import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.LoopClosedException;
 import dev.roundhouse.loop.LoopOptions;
 import dev.roundhouse.loop.Loops;
+import dev.roundhouse.loop.MissingCapabilityException;
 import dev.roundhouse.loop.TimerHandle;
+import dev.roundhouse.loop.Trigger;
+import java.nio.channels.Pipe;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -22,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -227,6 +234,23 @@ public abstract class LoopTck extends BackendTck {
         }
         long after = Leaks.awaitDirectBuffersAtMost(baseline + 4);
         assertTrue(after <= baseline + 4, "direct buffers: " + baseline + " before 50 loops, " + after + " after");
+    }
+
+    /** Capabilities: register on a backend without READINESS throws MissingCapabilityException naming both. */
+    @Test
+    @Timeout(30)
+    void shouldRejectRegisterWithoutReadinessWithMissingCapabilityException() throws Exception {
+        Assumptions.assumeFalse(backendInfo().capabilities().contains(Capability.READINESS),
+                () -> backend() + " provides READINESS: nothing to reject");
+        EventLoop loop = openLoop();
+        Pipe p = Channels.pipe();
+        closeLater(Channels.closer(p));
+        Throwable thrown = Await.thrownOnLoop(loop, () -> loop.register(p.source(), Interest.READ, Trigger.LEVEL,
+                new ReadinessRecorder("x")));
+        MissingCapabilityException e = assertInstanceOf(
+                MissingCapabilityException.class, thrown);
+        assertEquals(Capability.READINESS, e.capability());
+        assertEquals(backend() + " does not provide READINESS", e.getMessage());
     }
 
     /** close: a closed loop rejects execute, submit and schedule with LoopClosedException. */

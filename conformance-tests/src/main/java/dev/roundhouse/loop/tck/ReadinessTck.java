@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -315,7 +316,7 @@ public abstract class ReadinessTck extends BackendTck {
     /** Reused descriptor: a new channel that gets a closed channel's fd number never receives the old events. */
     @Test
     @Timeout(30)
-    void shouldNotDeliverStaleEventToReusedDescriptor() throws Exception {
+    void shouldNotDeliverStaleEventToReusedDescriptor(TestReporter report) throws Exception {
         EventLoop loop = openLoop();
         Pipe old = pipe();
         writeBytes(old.sink(), 1); // the old handle stays ready until closed
@@ -335,6 +336,8 @@ public abstract class ReadinessTck extends BackendTck {
                 break;
             }
         }
+        int freshFd = Channels.fdOf(fresh.source()).orElse(-2);
+        report.publishEntry("descriptor reused", oldFd < 0 ? "not observable" : oldFd + " -> " + freshFd);
         ReadinessRecorder recNew = new ReadinessRecorder("new");
         register(loop, fresh.source(), Interest.READ, Trigger.LEVEL, recNew);
         recNew.expectNoEvents(loop);

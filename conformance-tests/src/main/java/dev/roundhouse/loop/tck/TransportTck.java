@@ -24,6 +24,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -242,7 +243,11 @@ public abstract class TransportTck extends TcpTck {
     @Timeout(30)
     void shouldReportCallbackExceptionAndKeepServingOthers() throws Exception {
         List<Throwable> reported = new CopyOnWriteArrayList<>();
-        EventLoop loop = openLoop(o -> o.exceptionHandler((l, context, error) -> reported.add(error)));
+        CountDownLatch reportedOnce = new CountDownLatch(1);
+        EventLoop loop = openLoop(o -> o.exceptionHandler((l, context, error) -> {
+            reported.add(error);
+            reportedOnce.countDown();
+        }));
         IllegalStateException boom = new IllegalStateException("tck: dataReceived failure");
         Accepted server = listen(loop, i -> new ProtocolRecorder("cb-" + i).onData((t, data) -> {
             if (data.get(data.position()) == 'b') {
@@ -256,6 +261,8 @@ public abstract class TransportTck extends TcpTck {
         ProtocolRecorder failingProtocol = server.next();
         failing.getOutputStream().write("boom".getBytes(US_ASCII));
         assertSame(boom, failingProtocol.awaitLost(), "connectionLost carries the callback's exception");
+        Await.await(reportedOnce, "the exception handler");
+        Await.quiet(loop);
         assertEquals(List.of(boom), reported, "the exception handler got the exception once");
         assertTrue(peerSeesResetOrEof(failing));
         other.getOutputStream().write("ok".getBytes(US_ASCII));
