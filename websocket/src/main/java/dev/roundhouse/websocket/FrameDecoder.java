@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  * <p><b>Thread:</b> not thread-safe; used on the connection's loop thread.
  */
 final class FrameDecoder {
-    private static final int SCRATCH_BYTES = 16 * 1024;
+    private static final int SCRATCH_BYTES = 8 * 1024;
 
     private final boolean server;
     private final long maxFrameBytes;

@@ -17,7 +17,7 @@ import java.security.SecureRandom;
  */
 final class FrameEncoder {
     private static final SecureRandom KEYS = new SecureRandom();
-    private static final int SCRATCH_BYTES = 16 * 1024;
+    private static final int SCRATCH_BYTES = 8 * 1024;
 
     private final boolean client;
     private final byte[] scratch = new byte[SCRATCH_BYTES];

@@ -51,6 +51,9 @@ final class WebSocketConnection implements Protocol, WebSocket {
     private CloseStatus localStatus;
     private Throwable failure;
     private boolean writable = true;
+    private boolean reportedWritable = true;
+    private boolean writabilityReportQueued;
+    private final Runnable reportWritability = this::reportWritability;
     private long lastReadNanos;
     private boolean pingOutstanding;
     private TimerHandle handshakeTimer;
@@ -157,17 +160,38 @@ final class WebSocketConnection implements Protocol, WebSocket {
     @Override
     public void pauseWriting() {
         writable = false;
-        if (phase == Phase.OPEN) {
-            callWritability(false);
-        }
+        queueWritabilityReport();
     }
 
     @Override
     public void resumeWriting() {
         writable = true;
         writer.onDrained();
-        if (phase == Phase.OPEN) {
-            callWritability(true);
+        queueWritabilityReport();
+    }
+
+    /**
+     * The transport calls pause/resume from inside {@code write}, possibly between the header and
+     * the payload of one of our frames; a handler that sent from {@code onWritabilityChanged} right
+     * there would interleave two frames. So the handler hears of it from a task queued on the loop,
+     * with the state as it is then, and only if it changed since the last report.
+     */
+    private void queueWritabilityReport() {
+        if (!writabilityReportQueued && phase == Phase.OPEN) {
+            writabilityReportQueued = true;
+            loop.execute(reportWritability);
+        }
+    }
+
+    private void reportWritability() {
+        writabilityReportQueued = false;
+        if (phase == Phase.OPEN && writable != reportedWritable) {
+            reportedWritable = writable;
+            try {
+                handler.onWritabilityChanged(this, writable);
+            } catch (RuntimeException e) {
+                handlerFailed("onWritabilityChanged", e);
+            }
         }
     }
 
@@ -391,14 +415,6 @@ final class WebSocketConnection implements Protocol, WebSocket {
             if (t != null) {
                 t.cancel();
             }
-        }
-    }
-
-    private void callWritability(boolean now) {
-        try {
-            handler.onWritabilityChanged(this, now);
-        } catch (RuntimeException e) {
-            handlerFailed("onWritabilityChanged", e);
         }
     }
 

@@ -47,7 +47,11 @@ public interface WebSocketHandler {
     default void onPong(WebSocket ws, ByteBuffer payload) {
     }
 
-    /** The transport's buffer crossed a water mark; see {@link WebSocket#isWritable()}. */
+    /**
+     * The transport's buffer crossed a water mark; see {@link WebSocket#isWritable()}. Reported
+     * from a task queued on the loop (never from inside a send), with the state at that moment, and
+     * only when it differs from the last report.
+     */
     default void onWritabilityChanged(WebSocket ws, boolean writable) {
     }
 

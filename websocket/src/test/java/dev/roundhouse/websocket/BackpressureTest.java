@@ -30,7 +30,7 @@ class BackpressureTest {
     @BeforeEach
     void open() throws Exception {
         loop = TestBackends.open(TestBackends.names().get(0));
-        WebSocketOptions o = WebSocketOptions.builder().writeWaterMarks(1000, 100).maxPendingOutboundBytes(5000).build();
+        WebSocketOptions o = WebSocketOptions.builder().writeWaterMarks(1000, 100).maxPendingOutboundBytes(50_000).build();
         CompletableFuture<WebSocket> opened = new CompletableFuture<>();
         WebSocketServer server = WebSocketServer.builder().options(o).route("/echo", () -> new WebSocketHandler() {
             @Override
@@ -41,6 +41,9 @@ class BackpressureTest {
             @Override
             public void onWritabilityChanged(WebSocket s, boolean writable) {
                 writability.add(writable);
+                if (!writable) {
+                    s.sendText("slow down"); // a send from the callback must never split another frame
+                }
             }
         }).build();
         loop.submit(() -> {
@@ -78,16 +81,34 @@ class BackpressureTest {
         assertEquals(List.of(false, true), loop.submit(() -> List.copyOf(writability)).get());
     }
 
+    /**
+     * The high-water mark crossed while writing a frame's header does not let a send from
+     * onWritabilityChanged land between that header and its payload: the stream stays well-formed.
+     */
+    @Test
+    void shouldNeverInterleaveFramesWhenTheCallbackSends() throws Exception {
+        loop.submit(() -> ws.sendBinary(new byte[995])).get(); // 997 buffered: just under the mark
+        loop.submit(() -> ws.sendBinary(new byte[20_000])).get(); // the 4-byte header crosses it
+        loop.submit(() -> null).get(); // let the queued writability report run
+        byte[] out = loop.submit(() -> transport.takeWritten()).get();
+        java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(out);
+        assertEquals(995, Wire.read(in).payload().length);
+        assertEquals(20_000, Wire.read(in).payload().length);
+        assertEquals("slow down", Wire.read(in).text());
+        assertEquals(0, in.available());
+    }
+
     /** A send that would pass maxPendingOutboundBytes fails its future and leaves the connection open. */
     @Test
     void shouldFailSendOverThePendingLimit() throws Exception {
-        loop.submit(() -> ws.sendBinary(new byte[4000])).get();
-        CompletableFuture<Void> over = loop.submit(() -> ws.sendBinary(new byte[2000])).get();
+        loop.submit(() -> ws.sendBinary(new byte[40_000])).get();
+        loop.submit(() -> null).get(); // the handler's "slow down" (11 bytes on the wire) goes out here
+        CompletableFuture<Void> over = loop.submit(() -> ws.sendBinary(new byte[20_000])).get();
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> over.get(1, TimeUnit.SECONDS));
         assertInstanceOf(WebSocketException.class, e.getCause());
-        assertTrue(e.getCause().getMessage().contains("maxPendingOutboundBytes=5000"), e.getCause().getMessage());
+        assertTrue(e.getCause().getMessage().contains("maxPendingOutboundBytes=50000"), e.getCause().getMessage());
         assertTrue(loop.submit(() -> ws.isOpen()).get());
-        assertEquals(4000 + 4, loop.submit(() -> ws.bufferedBytes()).get());
+        assertEquals(40_000 + 4 + 11, loop.submit(() -> ws.bufferedBytes()).get());
     }
 
     /** Futures waiting for a drain fail when the connection is lost, and later sends fail without throwing. */
