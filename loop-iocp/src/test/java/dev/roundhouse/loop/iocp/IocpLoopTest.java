@@ -91,6 +91,30 @@ class IocpLoopTest {
         assertEquals(List.of(), extra, "no thread left behind (e.g. a JDK default-group thread)");
     }
 
+    /** An idle loop with a pending read and a pending accept parks: loop and group threads use (almost) no CPU. */
+    @Test
+    @Timeout(30)
+    void shouldNotSpinWhileIdle() throws Exception {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        try (EventLoop loop = Peers.openIocp()) {
+            Server server = Peers.listen(loop, Peers::echo);
+            try (Socket peer = Peers.peer(server)) {
+                peer.getOutputStream().write(1);
+                assertEquals(1, peer.getInputStream().read()); // a read is pending again now
+                String loopName = loop.submit(() -> Thread.currentThread().getName()).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                List<Thread> watched = Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().equals(loopName) || t.getName().startsWith("roundhouse-iocp-" + loopName))
+                        .toList();
+                assertEquals(2, watched.size(), "the loop thread and its group thread: " + watched);
+                long before = watched.stream().mapToLong(t -> mx.getThreadCpuTime(t.getId())).sum();
+                Thread.sleep(500);
+                long usedMs = TimeUnit.NANOSECONDS.toMillis(
+                        watched.stream().mapToLong(t -> mx.getThreadCpuTime(t.getId())).sum() - before);
+                assertTrue(usedMs < 50, "idle loop and group threads used " + usedMs + " ms of CPU in 500 ms");
+            }
+        }
+    }
+
     /** Closing the loop under a connection delivers connectionLost(LoopClosedException) on the loop thread. */
     @Test
     @Timeout(30)
