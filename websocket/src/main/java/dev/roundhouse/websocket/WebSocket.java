@@ -10,7 +10,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>Thread:</b> every method is loop-thread-only and throws
  * {@link dev.roundhouse.loop.LoopAffinityException} (naming both threads) from another thread,
- * except {@link #loop()}: cross threads with {@code ws.loop().execute(() -> ws.sendText(...))}.
+ * except {@link #loop()}, {@link #closeFuture()} and the values fixed by the handshake
+ * ({@link #subprotocol()}, {@link #extensions()}, {@link #path()}), which any thread may call.
+ * Cross threads with {@code ws.loop().execute(() -> ws.sendText(...))}.
  *
  * <p><b>Send futures and backpressure.</b> A send frames the message and hands it to the transport
  * at once. Its future completes when the transport has taken it without going above its

@@ -179,7 +179,11 @@ final class WebSocketConnection implements Protocol, WebSocket {
     private void queueWritabilityReport() {
         if (!writabilityReportQueued && phase == Phase.OPEN) {
             writabilityReportQueued = true;
-            loop.execute(reportWritability);
+            try {
+                loop.execute(reportWritability);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                writabilityReportQueued = false; // the loop is closing: nobody is left to tell
+            }
         }
     }
 
