@@ -23,6 +23,7 @@ import java.nio.channels.Pipe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -134,14 +135,13 @@ public abstract class LifecycleTck extends BackendTck {
         EventLoop loop = openLoop();
         long quietMs = 200;
         AtomicLong lastActivityNanos = new AtomicLong();
-        AtomicLong terminatedNanos = new AtomicLong();
         Await.run(loop, () -> chainTimers(loop, 5, 60, lastActivityNanos)); // activity for ~300 ms
         long start = System.nanoTime();
-        loop.shutdownGracefully(Duration.ofMillis(quietMs), Duration.ofSeconds(20))
-                .whenComplete((v, e) -> terminatedNanos.set(System.nanoTime()));
+        CompletableFuture<Long> terminatedNanos = loop.shutdownGracefully(Duration.ofMillis(quietMs),
+                Duration.ofSeconds(20)).thenApply(v -> System.nanoTime());
         loop.execute(() -> { }); // still accepted while shutting down
-        Await.get(loop.terminationFuture(), "termination");
-        long quietSeenMs = TimeUnit.NANOSECONDS.toMillis(terminatedNanos.get() - lastActivityNanos.get());
+        long quietSeenMs = TimeUnit.NANOSECONDS.toMillis(Await.get(terminatedNanos, "termination")
+                - lastActivityNanos.get());
         assertTrue(lastActivityNanos.get() - start > 0, "the timer chain ran during the shutdown");
         assertTrue(quietSeenMs >= quietMs, "terminated " + quietSeenMs + " ms after the last activity, "
                 + "before the " + quietMs + " ms quiet period");
