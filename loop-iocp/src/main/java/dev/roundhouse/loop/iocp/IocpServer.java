@@ -128,11 +128,14 @@ final class IocpServer implements Server, LoopResource {
         }
     }
 
-    /** EMFILE ("Too many open files") or ENFILE ("... in system"); WSAEMFILE on Windows. */
+    /**
+     * EMFILE ("Too many open files"), ENFILE ("Too many open files in system"), or Windows' WSAEMFILE
+     * ("Too many open sockets.", its FormatMessage text).
+     */
     static boolean isDescriptorExhaustion(IOException e) {
         String m = e.getMessage();
-        return m != null && (m.contains("Too many open files") || m.contains("EMFILE") || m.contains("ENFILE")
-                || m.contains("WSAEMFILE"));
+        return m != null && (m.contains("Too many open files") || m.contains("Too many open sockets")
+                || m.contains("EMFILE") || m.contains("ENFILE"));
     }
 
     /** Whether accepting is paused after descriptor exhaustion. Loop thread only. */
