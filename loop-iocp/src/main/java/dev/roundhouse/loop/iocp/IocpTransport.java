@@ -230,7 +230,15 @@ final class IocpTransport extends StreamTransport {
     @Override
     protected void closeSocket(boolean reset) {
         holding = false;
-        // reset: no SO_LINGER on AsynchronousSocketChannel (see the class comment), so a plain close
+        // JDK 17 and 25 offer no SO_LINGER here (see the class comment): a plain close then; should a
+        // later JDK offer it, abort resets as the contract prefers.
+        if (reset && ch.isOpen() && ch.supportedOptions().contains(StandardSocketOptions.SO_LINGER)) {
+            try {
+                ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException ignored) {
+                // not connected any more: a plain close is all that is left
+            }
+        }
         IocpPoller.closeQuietly(ch);
     }
 

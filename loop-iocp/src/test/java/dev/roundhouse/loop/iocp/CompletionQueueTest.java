@@ -1,0 +1,133 @@
+package dev.roundhouse.loop.iocp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The loop's completion port on its own: order, wakeups, and no lost completion under contention. */
+class CompletionQueueTest {
+
+    /** Completions are taken in the order they were posted (completion order), oldest first. */
+    @Test
+    @Timeout(10)
+    void shouldTakeCompletionsInPostOrder() {
+        CompletionQueue q = new CompletionQueue(Thread.currentThread());
+        List<Integer> seen = new ArrayList<>();
+        List<Completion<Integer>> cs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int id = i;
+            cs.add(new Completion<>(q, "c" + i, (v, e) -> seen.add(id * 100 + v)));
+        }
+        for (int i = 0; i < 5; i++) {
+            cs.get(i).completed(i, null);
+        }
+        int n = 0;
+        for (Completion<?> c = q.takeAll(); c != null; c = c.next) {
+            c.dispatch();
+            n++;
+        }
+        assertEquals(5, n);
+        assertEquals(List.of(0, 101, 202, 303, 404), seen);
+        assertEquals(null, q.takeAll(), "taken once");
+    }
+
+    /** A parked consumer is unparked by a post and by wakeup(), and a timeout ends the wait. */
+    @Test
+    @Timeout(10)
+    void shouldReturnFromAwaitOnPostWakeupOrTimeout() throws Exception {
+        CompletableFuture<CompletionQueue> made = new CompletableFuture<>();
+        Semaphore returned = new Semaphore(0);
+        Semaphore go = new Semaphore(0);
+        Thread consumer = new Thread(() -> {
+            CompletionQueue q = new CompletionQueue(Thread.currentThread());
+            made.complete(q);
+            for (int i = 0; i < 2; i++) {
+                go.acquireUninterruptibly();
+                q.await(-1);
+                q.takeAll();
+                returned.release();
+            }
+        }, "test-consumer");
+        consumer.start();
+        CompletionQueue q = made.get(5, TimeUnit.SECONDS);
+        go.release();
+        Thread.sleep(50); // let it park
+        new Completion<Integer>(q, "x", (v, e) -> { }).completed(1, null);
+        assertTrue(returned.tryAcquire(5, TimeUnit.SECONDS), "a post unparks the consumer");
+        go.release();
+        Thread.sleep(50);
+        q.wakeup();
+        assertTrue(returned.tryAcquire(5, TimeUnit.SECONDS), "wakeup unparks the consumer");
+        consumer.join(5_000);
+        long t0 = System.nanoTime();
+        CompletionQueue own = new CompletionQueue(Thread.currentThread());
+        own.await(TimeUnit.MILLISECONDS.toNanos(30));
+        assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(25), "the timeout is honoured");
+    }
+
+    /** Four producers re-posting their completion as soon as it is dispatched: every completion arrives, none is lost to a missed unpark. */
+    @Test
+    @Timeout(60)
+    void shouldNotLoseCompletionsUnderContention() throws Exception {
+        int producers = 4;
+        int rounds = 50_000;
+        CompletableFuture<CompletionQueue> made = new CompletableFuture<>();
+        AtomicLong dispatched = new AtomicLong();
+        AtomicLong longestAwait = new AtomicLong();
+        List<Semaphore> tickets = new ArrayList<>();
+        List<Completion<Integer>> completions = new ArrayList<>();
+        Thread consumer = new Thread(() -> {
+            CompletionQueue q = new CompletionQueue(Thread.currentThread());
+            for (int p = 0; p < producers; p++) {
+                Semaphore ticket = new Semaphore(0);
+                tickets.add(ticket);
+                completions.add(new Completion<>(q, "p" + p, (v, e) -> {
+                    dispatched.incrementAndGet();
+                    ticket.release();
+                }));
+            }
+            made.complete(q);
+            while (dispatched.get() < (long) producers * rounds) {
+                long w0 = System.nanoTime();
+                q.await(TimeUnit.SECONDS.toNanos(5)); // a lost unpark would show up as a 5 s stall
+                longestAwait.accumulateAndGet(System.nanoTime() - w0, Math::max);
+                for (Completion<?> c = q.takeAll(); c != null; ) {
+                    Completion<?> next = c.next;
+                    c.next = null;
+                    c.dispatch();
+                    c = next;
+                }
+            }
+        }, "test-consumer");
+        consumer.start();
+        made.get(5, TimeUnit.SECONDS);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            Completion<Integer> c = completions.get(p);
+            Semaphore ticket = tickets.get(p);
+            Thread t = new Thread(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    c.completed(i, null);
+                    ticket.acquireUninterruptibly(); // one outstanding per completion, like an operation
+                }
+            }, "test-producer-" + p);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join(50_000);
+        }
+        consumer.join(10_000);
+        assertEquals((long) producers * rounds, dispatched.get());
+        assertTrue(longestAwait.get() < TimeUnit.SECONDS.toNanos(2), "longest wait "
+                + TimeUnit.NANOSECONDS.toMillis(longestAwait.get()) + " ms: a post did not unpark the consumer");
+    }
+}
