@@ -40,8 +40,15 @@ public final class Masking {
         long wide = (le & 0xFFFFFFFFL) | ((long) le << 32);
         int i = off;
         int end = off + len;
-        int longEnd = end - 7;
-        for (; i < longEnd; i += 8) {
+        // Four independent longs per iteration: about 2x over one at a time on this machine
+        // (1 KiB: ~10 -> ~21 GB/s in a quick loop; JMH in the benchmarks module has the real figures).
+        for (int blockEnd = end - 31; i < blockEnd; i += 32) {
+            LONGS.set(buf, i, (long) LONGS.get(buf, i) ^ wide);
+            LONGS.set(buf, i + 8, (long) LONGS.get(buf, i + 8) ^ wide);
+            LONGS.set(buf, i + 16, (long) LONGS.get(buf, i + 16) ^ wide);
+            LONGS.set(buf, i + 24, (long) LONGS.get(buf, i + 24) ^ wide);
+        }
+        for (int longEnd = end - 7; i < longEnd; i += 8) {
             LONGS.set(buf, i, (long) LONGS.get(buf, i) ^ wide);
         }
         for (int k = 0; i < end; i++, k++) {
@@ -65,6 +72,12 @@ public final class Masking {
         long wide = (le & 0xFFFFFFFFL) | ((long) le << 32);
         int i = buf.position();
         int end = buf.limit();
+        for (int blockEnd = end - 31; i < blockEnd; i += 32) {
+            BUFFER_LONGS.set(buf, i, (long) BUFFER_LONGS.get(buf, i) ^ wide);
+            BUFFER_LONGS.set(buf, i + 8, (long) BUFFER_LONGS.get(buf, i + 8) ^ wide);
+            BUFFER_LONGS.set(buf, i + 16, (long) BUFFER_LONGS.get(buf, i + 16) ^ wide);
+            BUFFER_LONGS.set(buf, i + 24, (long) BUFFER_LONGS.get(buf, i + 24) ^ wide);
+        }
         for (int longEnd = end - 7; i < longEnd; i += 8) {
             BUFFER_LONGS.set(buf, i, (long) BUFFER_LONGS.get(buf, i) ^ wide);
         }

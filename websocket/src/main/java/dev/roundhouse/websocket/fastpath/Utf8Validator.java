@@ -5,7 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Incremental UTF-8 validation (RFC 3629) with an 8-byte ASCII skip and Björn Höhrmann's DFA
+ * Incremental UTF-8 validation (RFC 3629) with an ASCII skip of 16, then 8 bytes at a time, and Björn Höhrmann's DFA
  * ("Flexible and Economical UTF-8 Decoder", the table Autobahn's nvx also uses). The state is a
  * plain {@code int} the caller carries from one fragment to the next, so invalid input fails on
  * the first byte that makes it invalid, even in the middle of a message split across frames.
@@ -76,7 +76,11 @@ public final class Utf8Validator {
         int end = off + len;
         while (i < end) {
             if (state == ACCEPT) {
-                // ASCII skip: one long load tests 8 bytes for a set high bit.
+                // ASCII skip: 16 bytes per test (two longs ORed, as nvx skips 16), then 8, then 1.
+                for (int pairEnd = end - 15; i < pairEnd
+                        && (((long) LONGS.get(buf, i) | (long) LONGS.get(buf, i + 8)) & HIGH_BITS) == 0; ) {
+                    i += 16;
+                }
                 int longEnd = end - 7;
                 while (i < longEnd && ((long) LONGS.get(buf, i) & HIGH_BITS) == 0) {
                     i += 8;
@@ -109,6 +113,10 @@ public final class Utf8Validator {
         int end = buf.limit();
         while (i < end) {
             if (state == ACCEPT) {
+                for (int pairEnd = end - 15; i < pairEnd
+                        && (((long) BUFFER_LONGS.get(buf, i) | (long) BUFFER_LONGS.get(buf, i + 8)) & HIGH_BITS) == 0; ) {
+                    i += 16;
+                }
                 int longEnd = end - 7;
                 while (i < longEnd && ((long) BUFFER_LONGS.get(buf, i) & HIGH_BITS) == 0) {
                     i += 8;
