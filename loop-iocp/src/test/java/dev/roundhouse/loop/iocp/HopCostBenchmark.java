@@ -64,6 +64,56 @@ class HopCostBenchmark {
         }
     }
 
+    /**
+     * The hop alone: two threads ping-pong one completion each through two {@link CompletionQueue}s,
+     * each parking when idle as the loop does. Half a round trip is one group-to-loop hand-off.
+     */
+    @Test
+    @Timeout(120)
+    void measureQueueHop() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("roundhouse.bench"), "set -Droundhouse.bench=true to measure");
+        int trips = 100_000;
+        CompletionQueue mine = new CompletionQueue(Thread.currentThread());
+        Completion<Integer> back = new Completion<>(mine, "back", (v, e) -> { });
+        CompletableFuture<Completion<Integer>> ping = new CompletableFuture<>();
+        Thread echo = new Thread(() -> {
+            CompletionQueue q = new CompletionQueue(Thread.currentThread()); // the consumer makes its queue
+            int[] seen = {0};
+            ping.complete(new Completion<>(q, "ping", (v, e) -> {
+                seen[0]++;
+                back.completed(v, null);
+            }));
+            while (seen[0] < trips) {
+                q.await(-1);
+                for (Completion<?> c = q.takeAll(); c != null; ) {
+                    Completion<?> n = c.next;
+                    c.next = null;
+                    c.dispatch();
+                    c = n;
+                }
+            }
+        }, "hop-echo");
+        echo.setDaemon(true);
+        echo.start();
+        Completion<Integer> out = ping.get(5, TimeUnit.SECONDS);
+        long[] rtt = new long[trips];
+        for (int i = 0; i < trips; i++) {
+            long t0 = System.nanoTime();
+            out.completed(i, null);
+            Completion<?> got;
+            while ((got = mine.takeAll()) == null) {
+                mine.await(-1);
+            }
+            got.next = null;
+            rtt[i] = System.nanoTime() - t0;
+        }
+        echo.join(5_000);
+        Arrays.sort(rtt);
+        System.out.printf("%nqueue hop (post on one thread, dispatch on a parked one), %d round trips, java %s: "
+                        + "p50 %.1f us, p99 %.1f us per hop (half a round trip)%n", trips,
+                System.getProperty("java.version"), rtt[trips / 2] / 2e3, rtt[(int) (trips * 0.99)] / 2e3);
+    }
+
     private static double[] measure(EventLoop loop) throws Exception {
         Server server = Peers.listen(loop, Peers::echo);
         double[] out = new double[4];
