@@ -76,6 +76,17 @@ class ClientConformanceTest {
 
     @Nested
     class Section2PingPong {
+        /** An unsolicited pong from the server is ignored. */
+        @ParameterizedTest
+        @MethodSource("dev.roundhouse.websocket.TestBackends#names")
+        void shouldIgnoreUnsolicitedPong(String backend) throws Exception {
+            try (RawServer s = new RawServer(backend).open(OPTS)) {
+                s.sendFrame(true, Opcodes.PONG, Wire.utf8("unasked"));
+                s.sendFrame(true, Opcodes.TEXT, Wire.utf8("after pong"));
+                assertEquals("after pong", s.read().text());
+            }
+        }
+
         /** The client answers a ping with the same payload and fails on a ping over 125 bytes. */
         @ParameterizedTest
         @MethodSource("dev.roundhouse.websocket.TestBackends#names")
@@ -93,6 +104,21 @@ class ClientConformanceTest {
 
     @Nested
     class Section3ReservedBits {
+        /** Every combination of RSV bits on text, binary and ping fails with 1002. */
+        @ParameterizedTest
+        @MethodSource("dev.roundhouse.websocket.TestBackends#names")
+        void shouldRejectEveryReservedBitCombination(String backend) throws Exception {
+            try (RawServer s = new RawServer(backend)) {
+                for (int rsv = 1; rsv <= 7; rsv++) {
+                    for (int op : new int[] {Opcodes.TEXT, Opcodes.BINARY, Opcodes.PING}) {
+                        s.reopen(OPTS);
+                        s.send(Wire.frame(true, rsv, op, Wire.utf8("x"), null));
+                        s.expectClose(CloseCodes.PROTOCOL_ERROR);
+                    }
+                }
+            }
+        }
+
         /** A reserved bit without an extension fails with 1002. */
         @ParameterizedTest
         @MethodSource("dev.roundhouse.websocket.TestBackends#names")
@@ -106,6 +132,19 @@ class ClientConformanceTest {
 
     @Nested
     class Section4Opcodes {
+        /** Every reserved opcode (3–7, 11–15) fails with 1002. */
+        @ParameterizedTest
+        @MethodSource("dev.roundhouse.websocket.TestBackends#names")
+        void shouldRejectEveryReservedOpcode(String backend) throws Exception {
+            try (RawServer s = new RawServer(backend)) {
+                for (int op : new int[] {3, 4, 5, 6, 7, 11, 12, 13, 14, 15}) {
+                    s.reopen(OPTS);
+                    s.sendFrame(true, op, Wire.utf8("payload"));
+                    s.expectClose(CloseCodes.PROTOCOL_ERROR);
+                }
+            }
+        }
+
         /** A reserved opcode fails with 1002. */
         @ParameterizedTest
         @MethodSource("dev.roundhouse.websocket.TestBackends#names")
@@ -119,6 +158,20 @@ class ClientConformanceTest {
 
     @Nested
     class Section5Fragmentation {
+        /** A fragmented ping and a new message inside a fragmented one each fail with 1002. */
+        @ParameterizedTest
+        @MethodSource("dev.roundhouse.websocket.TestBackends#names")
+        void shouldRejectFragmentedControlAndNestedMessages(String backend) throws Exception {
+            try (RawServer s = new RawServer(backend).open(OPTS)) {
+                s.sendFrame(false, Opcodes.PING, Wire.utf8("p"));
+                s.expectClose(CloseCodes.PROTOCOL_ERROR);
+                s.reopen(OPTS);
+                s.sendFrame(false, Opcodes.BINARY, Wire.utf8("a"));
+                s.sendFrame(true, Opcodes.BINARY, Wire.utf8("b"));
+                s.expectClose(CloseCodes.PROTOCOL_ERROR);
+            }
+        }
+
         /** Fragments with an interleaved ping are assembled; an orphan continuation then fails with 1002. */
         @ParameterizedTest
         @MethodSource("dev.roundhouse.websocket.TestBackends#names")
@@ -137,6 +190,23 @@ class ClientConformanceTest {
 
     @Nested
     class Section6Utf8 {
+        /** Valid text of every length class round-trips; every invalid sample fails with 1007. */
+        @ParameterizedTest
+        @MethodSource("dev.roundhouse.websocket.TestBackends#names")
+        void shouldAcceptValidAndRejectInvalidText(String backend) throws Exception {
+            try (RawServer s = new RawServer(backend).open(OPTS)) {
+                for (String t : Section6Utf8Test.VALID) {
+                    s.sendFrame(true, Opcodes.TEXT, Wire.utf8(t));
+                    assertEquals(t, s.read().text());
+                }
+                for (int[] bad : Section6Utf8Test.INVALID) {
+                    s.reopen(OPTS);
+                    s.sendFrame(true, Opcodes.TEXT, Wire.bytes(bad));
+                    s.expectClose(CloseCodes.INVALID_PAYLOAD);
+                }
+            }
+        }
+
         /** Invalid UTF-8 split across fragments fails with 1007 before the message ends. */
         @ParameterizedTest
         @MethodSource("dev.roundhouse.websocket.TestBackends#names")
@@ -206,6 +276,25 @@ class ClientConformanceTest {
 
     @Nested
     class Section9Limits {
+        /** Fragments over maxMessageBytes, an overflowing 64-bit continuation, and a length with its top bit set all fail. */
+        @ParameterizedTest
+        @MethodSource("dev.roundhouse.websocket.TestBackends#names")
+        void shouldEnforceMessageLimitsWithoutOverflow(String backend) throws Exception {
+            WebSocketOptions o = WebSocketOptions.builder().maxFrameBytes(Integer.MAX_VALUE).maxMessageBytes(1000).build();
+            try (RawServer s = new RawServer(backend).open(o)) {
+                s.sendFrame(false, Opcodes.BINARY, new byte[600]);
+                s.sendFrame(true, Opcodes.CONTINUATION, new byte[401]);
+                s.expectClose(CloseCodes.TOO_BIG);
+                s.reopen(o);
+                s.sendFrame(false, Opcodes.BINARY, new byte[10]);
+                s.send(Wire.bytes(0x80, 127, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF));
+                s.expectClose(CloseCodes.TOO_BIG);
+                s.reopen(o);
+                s.send(Wire.bytes(0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 1));
+                s.expectClose(CloseCodes.PROTOCOL_ERROR);
+            }
+        }
+
         /** A frame over maxFrameBytes fails with 1009 from its header. */
         @ParameterizedTest
         @MethodSource("dev.roundhouse.websocket.TestBackends#names")

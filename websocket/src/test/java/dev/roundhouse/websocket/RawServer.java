@@ -26,7 +26,7 @@ import java.util.function.UnaryOperator;
 final class RawServer implements AutoCloseable {
     final EventLoop loop;
     final ServerSocket listener;
-    final EchoHandler handler = new EchoHandler();
+    EchoHandler handler = new EchoHandler();
     CompletableFuture<WebSocket> opened;
     Socket peer;
     InputStream in;
@@ -60,6 +60,15 @@ final class RawServer implements AutoCloseable {
         connect(options, req -> accept(req, ""));
         opened.get(10, TimeUnit.SECONDS);
         return this;
+    }
+
+    /** Drops the current peer and opens a fresh client connection (new handler) on the same loop. */
+    RawServer reopen(WebSocketOptions options) throws Exception {
+        if (peer != null) {
+            peer.close();
+        }
+        handler = new EchoHandler();
+        return open(options);
     }
 
     static String keyOf(String request) {
