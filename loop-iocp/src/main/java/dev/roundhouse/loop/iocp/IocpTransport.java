@@ -111,28 +111,34 @@ final class IocpTransport extends StreamTransport {
     }
 
     private void onRead(Integer bytes, Throwable error) {
-        readInFlight = false;
         if (isLost()) {
+            readInFlight = false;
             return; // e.g. AsynchronousCloseException after close or abort
         }
         if (error != null) {
+            readInFlight = false;
             fail(error);
             return;
         }
         int n = bytes;
         if (!wantsReading()) {
+            readInFlight = false;
             heldRead = n; // paused (or closing) while the read was in flight: keep it for resume
             holding = true;
             return;
         }
         if (n < 0) {
+            readInFlight = false;
             fireEof();
             return;
         }
         if (n > 0) {
             readBuffer.flip();
+            // readInFlight stays set during the callback: a pauseReading/resumeReading pair inside it
+            // must not post a read into the buffer being delivered
             fireData(readBuffer);
         }
+        readInFlight = false;
         if (wantsReading()) {
             postRead();
         }

@@ -101,4 +101,32 @@ class PauseReadingTest {
             }
         }
     }
+
+    /** pauseReading and resumeReading inside dataReceived neither clobber the buffer being delivered nor post a second read. */
+    @Test
+    @Timeout(30)
+    void shouldAllowPauseAndResumeInsideDataReceived() throws Exception {
+        byte[] payload = Peers.payload(1 << 20);
+        try (EventLoop loop = Peers.openIocp()) {
+            Server server = Peers.listen(loop, () -> new Recorder() {
+                @Override
+                public synchronized void dataReceived(java.nio.ByteBuffer data) {
+                    transport().pauseReading();
+                    transport().resumeReading();
+                    transport().write(data); // echo after the pair: the bytes must still be there
+                }
+
+                @Override
+                public synchronized boolean eofReceived() {
+                    return false;
+                }
+            });
+            try (Socket peer = Peers.peer(server)) {
+                java.util.concurrent.CompletableFuture<Void> writing = Peers.writeAndShutdown(peer, payload);
+                byte[] back = Peers.readToEnd(peer.getInputStream());
+                writing.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                assertArrayEquals(payload, back, "echoed intact");
+            }
+        }
+    }
 }
