@@ -25,7 +25,8 @@ public interface Transport {
      * rises above the high-water mark the protocol's {@code pauseWriting} is called.
      *
      * @return {@code true} if the bytes were accepted, {@code false} if the connection is already
-     *     lost (the bytes are dropped: a peer may reset at any moment, so this is not an error)
+     *     lost, including after {@link #abort()} (the bytes are dropped: a peer may reset at any
+     *     moment, so this is not an error)
      * @throws IllegalStateException after {@link #close()} or {@link #shutdownOutput()} by this side
      */
     boolean write(ByteBuffer data);
