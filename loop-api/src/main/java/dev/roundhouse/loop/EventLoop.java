@@ -47,6 +47,19 @@ public interface EventLoop extends Executor, AutoCloseable {
     boolean inLoop();
 
     /**
+     * Throws {@link LoopAffinityException} naming {@code method}, the loop thread and the caller
+     * unless called on this loop's thread: libraries built on the loop (the WebSocket layer, say)
+     * enforce the same rule with the same message. Any thread.
+     *
+     * @param method the loop-thread-only method being guarded, e.g. {@code "WebSocket.sendText"}
+     */
+    default void checkInLoop(String method) {
+        if (!inLoop()) {
+            throw new LoopAffinityException(method, toString(), Thread.currentThread().getName());
+        }
+    }
+
+    /**
      * Runs {@code task} on the loop thread, after the tasks queued before it by the same thread
      * (FIFO per producer). Wakes the loop if it is blocked in poll; wakeups are coalesced.
      * An exception from the task goes to the {@link ExceptionHandler}. Any thread.
