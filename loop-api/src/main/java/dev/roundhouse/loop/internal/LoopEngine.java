@@ -152,6 +152,10 @@ public final class LoopEngine implements EventLoop, LoopContext {
                 SLEEPING.setVolatile(this, 1);
                 if (tasks.hasTasks()) {
                     timeout = 0;
+                } else if (shuttingDown && (timeout < 0 || timeout > SHUTDOWN_POLL_NANOS)) {
+                    // a shutdown that began after the check above found SLEEPING still 0 and sent
+                    // no wakeup: re-check it after publishing SLEEPING, as for tasks, or block forever
+                    timeout = SHUTDOWN_POLL_NANOS;
                 }
             }
             CURRENT.setOpaque(this, null); // idle while waiting: pollers enterCallback per event
