@@ -22,7 +22,31 @@ import java.util.stream.Stream;
 final class EpollTesting {
     static final long TIMEOUT_MS = 10_000;
 
+    static {
+        warmUpJdk();
+    }
+
     private EpollTesting() {
+    }
+
+    /**
+     * Opens and closes one pipe and one TCP pair, so that descriptors the JDK keeps for its whole
+     * life once a channel has been closed (JDK 25 opens its pre-close marker socket lazily) exist
+     * before any test takes a descriptor baseline.
+     */
+    private static void warmUpJdk() {
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open()) {
+            Pipe p = Pipe.open();
+            p.source().close();
+            p.sink().close();
+            server.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(server.getLocalAddress());
+                 java.nio.channels.SocketChannel accepted = server.accept()) {
+                client.configureBlocking(false);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot warm up the JDK's channels", e);
+        }
     }
 
     static EventLoop openLoop() {
