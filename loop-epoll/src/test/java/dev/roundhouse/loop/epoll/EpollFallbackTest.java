@@ -10,6 +10,8 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * and automatic selection falls back to nio. A child JVM with {@code -Dio.netty.transport.noNative=true}
  * stands in for another OS, architecture or libc.
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "epoll exists only on Linux")
 class EpollFallbackTest {
 
     @Test

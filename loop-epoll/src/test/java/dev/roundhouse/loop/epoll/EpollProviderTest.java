@@ -9,9 +9,12 @@ import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.Loops;
 import io.netty.channel.epoll.Native;
 import java.util.Set;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@EnabledOnOs(value = OS.LINUX, disabledReason = "epoll exists only on Linux")
 class EpollProviderTest {
 
     /** On Linux x86_64 the native library loads, and epoll (50) is chosen over lower priorities. */

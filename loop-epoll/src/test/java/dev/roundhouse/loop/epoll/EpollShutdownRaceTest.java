@@ -9,6 +9,8 @@ import java.nio.channels.Pipe;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * A shutdown requested just as the loop goes from busy to idle still ends it: the engine must
  * re-check the shutdown flag after publishing that it may block, as it does for tasks.
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "epoll exists only on Linux")
 class EpollShutdownRaceTest {
 
     /** Closing a loop the moment its only busy source goes away terminates it promptly. */

@@ -25,6 +25,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
  * ({@code /proc/self/fdinfo} of the epoll descriptor) shows EPOLLET, EPOLLONESHOT, the one-shot
  * disarm, and the removal of an fd whose interest is NONE.
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "epoll exists only on Linux")
 class EpollTriggerTest {
     /** epoll_ctl(2) always adds EPOLLERR | EPOLLHUP: why an fd left in the set with no interest can spin. */
     private static final long IN = EpollOps.EPOLLIN | EpollOps.EPOLLERR | EpollOps.EPOLLHUP;

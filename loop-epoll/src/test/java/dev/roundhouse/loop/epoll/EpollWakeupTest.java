@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.roundhouse.loop.EventLoop;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
  * not lost: Netty only writes the eventfd once it has published that it will wait, so our context
  * must refuse to block once a wakeup was requested (EpollWaitContext).
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "epoll exists only on Linux")
 class EpollWakeupTest {
 
     /** Submitting the next task the moment the previous one completes never leaves a task stranded. */

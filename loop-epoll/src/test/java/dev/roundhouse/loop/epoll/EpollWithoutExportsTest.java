@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * and register() fails with an IllegalStateException that names the exact flag. Runs a child JVM
  * without the flag.
  */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "epoll exists only on Linux")
 class EpollWithoutExportsTest {
 
     @Test
