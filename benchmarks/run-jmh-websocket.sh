@@ -27,6 +27,8 @@ OUT=$ROOT/bench-results/ws-jmh-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
 cp "$JAR" "$OUT/benchmarks.jar" # other engineers rebuild benchmarks/target while this runs
 JAR=$OUT/benchmarks.jar
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git -C "$ROOT" status --porcelain -- websocket/src/main benchmarks/src 2>/dev/null)" ] && COMMIT="$COMMIT+local changes"
 
 T17=${JAVA17:-$(command -v java)}
 T25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
@@ -53,8 +55,8 @@ for entry in "${JDK_LIST[@]}"; do
     echo "jdk: $("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p')"
     echo "jmh: 1.37, ${OPTS[*]}, Netty 4.2.18.Final (leak detection off)"
     echo "load before: $before"
-    echo "load after: $after"
-    echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    echo "load after: $after (includes this run's own JVM, about 1)"
+    echo "commit: $COMMIT (jar as built at the start)"
   } >"$OUT/machine-jdk$name.txt"
   REPORT+=(--run "$OUT/machine-jdk$name.txt" "$OUT/jdk$name.csv")
 done
