@@ -40,7 +40,7 @@ public final class Masking {
         // One long per step with a stride-1 counter, in a loop of its own: C2 can vectorize this
         // form (SuperWord), never the former 4-longs-per-step unroll (stride 32). Whether it does
         // depends on the compilation: up to ~110 GB/s at 1 MiB in a plain loop on JDK 17, but
-        // ~31-40 GB/s (1 KiB and 1 MiB) in JMH's MaskingBenchmark, against ~19-22 GB/s before.
+        // ~37-45 GB/s (1 KiB, 1 MiB) in JMH's MaskingBenchmark, ~19-22 before; JDK 25: ~100-108.
         int longs = len >>> 3;
         xorLongs(buf, off, longs, wide);
         for (int i = off + (longs << 3), end = off + len, k = 0; i < end; i++, k++) {
