@@ -75,8 +75,9 @@ public final class MatrixReport {
     private static void renderWorkload(StringBuilder sb, Results r, String[] w) {
         boolean latency = !w[0].equals("st16");
         sb.append("#### ").append(w[1]).append("\n\n| server | ").append(w[2]).append(" | spread |");
-        sb.append(latency ? " p50 µs | p99 µs | p999 µs |" : "").append(" client CPU | foreign CPU |\n|---|--:|--:|");
-        sb.append(latency ? "--:|--:|--:|" : "").append("--:|--:|\n");
+        sb.append(latency ? " p50 µs | p99 µs | p999 µs |" : "").append(" client CPU | foreign CPU | server CPU | ")
+          .append(latency ? "server CPU µs/op" : "server CPU ms/MiB").append(" |\n|---|--:|--:|");
+        sb.append(latency ? "--:|--:|--:|" : "").append("--:|--:|--:|--:|\n");
         for (String impl : r.impls()) {
             Results.Cell c = r.cell(impl, w[0]);
             if (c == null) {
@@ -92,8 +93,14 @@ public final class MatrixReport {
                 sb.append(' ').append(fmt(Stats.median(c.p50()))).append(" | ").append(fmt(Stats.median(c.p99())))
                   .append(" | ").append(fmt(Stats.median(c.p999()))).append(" |");
             }
-            sb.append(String.format(Locale.ROOT, " %.2f | %.0f%% |%n", Stats.median(c.clientCpu()),
+            sb.append(String.format(Locale.ROOT, " %.2f | %.0f%% |", Stats.median(c.clientCpu()),
                     Stats.max(c.foreignCpu())));
+            if (c.serverCpu().size() == c.primary().size()) {
+                double cost = Stats.median(costs(c)) * (latency ? 1e6 : 1e3);
+                sb.append(String.format(Locale.ROOT, " %.2f | %.2f |%n", Stats.median(c.serverCpu()), cost));
+            } else {
+                sb.append(" – | – |\n");
+            }
         }
         sb.append('\n');
     }
@@ -131,6 +138,42 @@ public final class MatrixReport {
             sb.append('\n');
         }
         sb.append("\n`~` marks a ratio whose two figures' run ranges overlap: within this machine's noise.\n\n");
+        sb.append("#### Server CPU per operation (other / Roundhouse; ≥ 1.00 means Roundhouse spends no more CPU)\n\n")
+          .append("Where the load generator's core is saturated, throughput cannot rank the servers; the CPU each ")
+          .append("server spent per round trip (per MiB when streaming) over the measured window still can.\n\n");
+        sb.append("| pair |");
+        for (String[] w : WORKLOADS) {
+            sb.append(' ').append(w[0]).append(" |");
+        }
+        sb.append("\n|---|").append("--:|".repeat(WORKLOADS.length)).append('\n');
+        for (String[] row : rows) {
+            sb.append("| ").append(row[1]).append(" / ").append(row[0]).append(" |");
+            for (String[] w : WORKLOADS) {
+                sb.append(' ').append(costRatio(r.cell(row[1], w[0]), r.cell(row[0], w[0]))).append(" |");
+            }
+            sb.append('\n');
+        }
+        sb.append('\n');
+    }
+
+    /** CPU seconds per operation (per MiB when streaming) of each run. */
+    private static List<Double> costs(Results.Cell c) {
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < c.primary().size() && i < c.serverCpu().size(); i++) {
+            out.add(c.primary().get(i) == 0 ? Double.NaN : c.serverCpu().get(i) / c.primary().get(i));
+        }
+        return out;
+    }
+
+    private static String costRatio(Results.Cell other, Results.Cell ours) {
+        if (other == null || ours == null || other.primary().isEmpty() || ours.primary().isEmpty()
+                || other.serverCpu().size() != other.primary().size() || ours.serverCpu().size() != ours.primary().size()) {
+            return "n/a";
+        }
+        List<Double> a = costs(other);
+        List<Double> b = costs(ours);
+        boolean overlap = Stats.min(a) <= Stats.max(b) && Stats.min(b) <= Stats.max(a);
+        return String.format(Locale.ROOT, "%s%.2f", overlap ? "~" : "", Stats.median(a) / Stats.median(b));
     }
 
     private static void renderLoadgenCheck(StringBuilder sb, Results r) {

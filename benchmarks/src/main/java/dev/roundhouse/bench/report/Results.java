@@ -14,10 +14,10 @@ import java.util.Set;
 final class Results {
     /** Every run's values for one (server, workload); a FAILED run contributes nothing. */
     record Cell(List<Double> primary, List<Double> p50, List<Double> p99, List<Double> p999,
-                List<Double> clientCpu, List<Double> foreignCpu) {
+                List<Double> clientCpu, List<Double> foreignCpu, List<Double> serverCpu) {
         Cell() {
             this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                    new ArrayList<>(), new ArrayList<>());
+                    new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
     }
 
@@ -52,6 +52,9 @@ final class Results {
             c.p999().add(Double.parseDouble(f[7]));
             c.clientCpu().add(Double.parseDouble(f[9]));
             c.foreignCpu().add(Double.parseDouble(f[10]));
+            if (f.length > 12) { // server CPU per measured window: files from before it lack the column
+                c.serverCpu().add(Double.parseDouble(f[12]));
+            }
         }
         return r;
     }
