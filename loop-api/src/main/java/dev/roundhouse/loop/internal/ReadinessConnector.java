@@ -1,40 +1,22 @@
 package dev.roundhouse.loop.internal;
 
 import dev.roundhouse.loop.Interest;
-import dev.roundhouse.loop.LoopClosedException;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.SocketOptions;
-import dev.roundhouse.loop.TimerHandle;
 import dev.roundhouse.loop.Transport;
 import dev.roundhouse.loop.spi.LoopContext;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
-/** One outgoing connect of a readiness backend, with its timeout. Loop thread only. */
-public final class ReadinessConnector implements IoReadyListener, LoopResource {
-    private final LoopContext ctx;
+/** One outgoing connect of a readiness backend: WRITE readiness ends it. Loop thread only. */
+public final class ReadinessConnector extends StreamConnector implements IoReadyListener {
     private final SocketIo io;
-    private final SocketAddress remote;
-    private final Protocol protocol;
-    private final SocketOptions options;
-    private final LoopResources resources;
-    private final CompletableFuture<Transport> result;
-    private TimerHandle timeout;
-    private boolean done;
 
     private ReadinessConnector(LoopContext ctx, SocketIo io, SocketAddress remote, Protocol protocol,
                                SocketOptions options, LoopResources resources, CompletableFuture<Transport> result) {
-        this.ctx = ctx;
+        super(ctx, remote, protocol, options, resources, result);
         this.io = io;
-        this.remote = remote;
-        this.protocol = protocol;
-        this.options = options;
-        this.resources = resources;
-        this.result = result;
     }
 
     /** Starts connecting {@code io} (a fresh, unconnected socket) to {@code remote}. */
@@ -44,24 +26,21 @@ public final class ReadinessConnector implements IoReadyListener, LoopResource {
         try {
             io.configure(options);
             if (io.connect(remote)) {
-                c.established();
+                c.connected();
                 return;
             }
-        } catch (IOException e) {
-            c.failed(asConnectError(e, remote));
+        } catch (IOException | RuntimeException e) { // RuntimeException: e.g. UnresolvedAddressException
+            c.failed(e);
             return;
         }
-        resources.add(c);
+        c.pending();
         io.bind(c);
         io.setInterest(Interest.WRITE);
-        c.timeout = ctx.loop().callLater(() -> c.failed(new SocketTimeoutException("connect to " + remote
-                + " timed out after " + TimeUnit.NANOSECONDS.toMillis(options.connectTimeoutNanos()) + " ms")),
-                options.connectTimeoutNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void onReady(Interest ready) {
-        if (done) {
+        if (isDone()) {
             return;
         }
         try {
@@ -69,52 +48,19 @@ public final class ReadinessConnector implements IoReadyListener, LoopResource {
                 return;
             }
         } catch (IOException e) {
-            failed(asConnectError(e, remote));
+            failed(e);
             return;
         }
         io.setInterest(Interest.NONE);
-        established();
+        connected();
     }
 
-    private void established() {
-        done = true;
-        resources.remove(this);
-        if (timeout != null) {
-            timeout.cancel();
-        }
-        ReadinessTransport t = new ReadinessTransport(ctx, io, protocol, options, resources);
-        t.start();
-        result.complete(t);
-    }
-
-    private void failed(Throwable cause) {
-        if (done) {
-            return;
-        }
-        done = true;
-        resources.remove(this);
-        if (timeout != null) {
-            timeout.cancel();
-        }
-        io.close(false);
-        result.completeExceptionally(cause);
+    private void connected() {
+        established(new ReadinessTransport(ctx, io, protocol, options, resources));
     }
 
     @Override
-    public void closeForShutdown(LoopClosedException cause) {
-        failed(cause);
-    }
-
-    private static IOException asConnectError(IOException e, SocketAddress remote) {
-        if (e instanceof ConnectException) {
-            return e;
-        }
-        String m = String.valueOf(e.getMessage());
-        if (m.contains("refused")) {
-            ConnectException ce = new ConnectException("connection refused: " + remote);
-            ce.initCause(e);
-            return ce;
-        }
-        return e;
+    protected void closeSocket() {
+        io.close(false);
     }
 }
