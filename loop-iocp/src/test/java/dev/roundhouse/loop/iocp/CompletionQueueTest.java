@@ -59,11 +59,11 @@ class CompletionQueueTest {
         consumer.start();
         CompletionQueue q = made.get(5, TimeUnit.SECONDS);
         go.release();
-        Thread.sleep(50); // let it park
+        awaitParked(consumer, q);
         new Completion<Integer>(q, "x", (v, e) -> { }).completed(1, null);
         assertTrue(returned.tryAcquire(5, TimeUnit.SECONDS), "a post unparks the consumer");
         go.release();
-        Thread.sleep(50);
+        awaitParked(consumer, q);
         q.wakeup();
         assertTrue(returned.tryAcquire(5, TimeUnit.SECONDS), "wakeup unparks the consumer");
         consumer.join(5_000);
@@ -129,5 +129,16 @@ class CompletionQueueTest {
         assertEquals((long) producers * rounds, dispatched.get());
         assertTrue(longestAwait.get() < TimeUnit.SECONDS.toNanos(2), "longest wait "
                 + TimeUnit.NANOSECONDS.toMillis(longestAwait.get()) + " ms: a post did not unpark the consumer");
+    }
+
+    /** Waits (bounded) until {@code t} is parked in {@code q}'s await (the queue is its park blocker). */
+    private static void awaitParked(Thread t, CompletionQueue q) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (java.util.concurrent.locks.LockSupport.getBlocker(t) != q) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("the consumer did not park in await: " + t.getState());
+            }
+            Thread.onSpinWait();
+        }
     }
 }

@@ -107,7 +107,9 @@ class IocpLoopTest {
                         .toList();
                 assertEquals(2, watched.size(), "the loop thread and its group thread: " + watched);
                 long before = watched.stream().mapToLong(t -> mx.getThreadCpuTime(t.getId())).sum();
-                Thread.sleep(500);
+                CompletableFuture<Void> window = new CompletableFuture<>(); // timed by the loop: one wakeup
+                loop.schedule(() -> window.complete(null), 500, TimeUnit.MILLISECONDS);
+                window.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 long usedMs = TimeUnit.NANOSECONDS.toMillis(
                         watched.stream().mapToLong(t -> mx.getThreadCpuTime(t.getId())).sum() - before);
                 assertTrue(usedMs < 50, "idle loop and group threads used " + usedMs + " ms of CPU in 500 ms");

@@ -46,7 +46,7 @@ class PauseReadingTest {
                 OutputStream out = peer.getOutputStream();
                 out.write("first".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                Thread.sleep(SETTLE_MS); // a negative window: nothing may be delivered while paused
+                Peers.quietWindow(loop, SETTLE_MS); // a negative window: nothing may be delivered while paused
                 assertEquals(List.of("made"), r.kinds(), "nothing delivered while paused");
                 loop.submit(() -> {
                     t.resumeReading();
@@ -86,13 +86,14 @@ class PauseReadingTest {
                 Recorder r = accepted.poll(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 Transport t = r.made.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 Peers.writeAndShutdown(peer, payload).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
-                while (!r.lost.isDone() && System.nanoTime() - deadline < 0) {
+                // every dataReceived pauses again, so each resume yields one more callback (data, eof or lost)
+                while (!r.lost.isDone()) {
+                    int seen = r.kinds().size();
                     loop.submit(() -> {
                         t.resumeReading();
                         return null;
                     }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    Thread.sleep(1);
+                    r.awaitEventCount(seen + 1);
                 }
                 assertNull(r.lost.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
                 assertArrayEquals(payload, r.received(), "every byte, in order");

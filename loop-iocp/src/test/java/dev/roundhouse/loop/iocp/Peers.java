@@ -79,15 +79,28 @@ final class Peers {
                 .map(Thread::getName).sorted().collect(Collectors.toList());
     }
 
-    /** Waits (bounded) until no thread named {@code prefix}* is alive; returns those left. */
+    /** Waits (bounded: 5 s in all) for every thread named {@code prefix}* to exit; returns those left. */
     static List<String> awaitNoThreads(String prefix) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        List<String> left = threads(prefix);
-        while (!left.isEmpty() && System.nanoTime() - deadline < 0) {
-            TimeUnit.MILLISECONDS.sleep(10);
-            left = threads(prefix);
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (t.getName().startsWith(prefix) && leftMs > 0) {
+                t.join(leftMs);
+            }
         }
-        return left;
+        return threads(prefix);
+    }
+
+    /**
+     * A window of {@code ms} timed by the loop itself (a loop timer the test waits for), followed by
+     * one task round trip, so completions posted during the window have been dispatched. For
+     * "nothing happens meanwhile" checks; the test thread never sleeps.
+     */
+    static void quietWindow(EventLoop loop, long ms) throws Exception {
+        CompletableFuture<Void> elapsed = new CompletableFuture<>();
+        loop.schedule(() -> elapsed.complete(null), ms, TimeUnit.MILLISECONDS);
+        elapsed.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        loop.submit(() -> null).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
     /** An echo protocol: writes back what arrives, closes on EOF. */

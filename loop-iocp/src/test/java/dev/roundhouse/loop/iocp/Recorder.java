@@ -91,6 +91,18 @@ class Recorder implements Protocol {
         return received.toByteArray();
     }
 
+    /** Waits (bounded) until at least {@code n} callbacks were recorded. */
+    synchronized void awaitEventCount(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+        while (events.size() < n) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                throw new AssertionError("only " + events.size() + " of " + n + " callbacks in time: " + kinds());
+            }
+            wait(left);
+        }
+    }
+
     /** Waits (bounded) for a callback named {@code kind}. */
     synchronized void awaitEvent(String kind) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);

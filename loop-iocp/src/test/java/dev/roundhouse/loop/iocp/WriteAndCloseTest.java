@@ -134,7 +134,7 @@ class WriteAndCloseTest {
                 } catch (SocketException reset) {
                     // also allowed by the contract
                 }
-                Thread.sleep(100); // the cancelled operations' completions come back and must be ignored
+                Peers.quietWindow(loop, 100); // the cancelled operations' completions come back and must be ignored
                 assertEquals(List.of("made", "lost"), r.kinds(), "nothing after connectionLost");
             }
         }
