@@ -142,13 +142,13 @@ public final class LoopEngine implements EventLoop, LoopContext {
      */
     private void runLoop() {
         for (;;) {
-            long now = System.nanoTime();
-            boolean worked = runTimers(now) | runTasks();
+            boolean worked = runTimers() | runTasks();
             if (shuttingDown && shutdownDue(worked)) {
                 return;
             }
             long timeout = pollTimeout();
-            if (timeout != 0) {
+            boolean published = timeout != 0;
+            if (published) {
                 SLEEPING.setVolatile(this, 1);
                 if (tasks.hasTasks()) {
                     timeout = 0;
@@ -164,8 +164,9 @@ public final class LoopEngine implements EventLoop, LoopContext {
             } catch (Throwable t) {
                 reportException("poll of backend " + provider.name(), t);
             } finally {
-                SLEEPING.setVolatile(this, 0);
-                CURRENT.setOpaque(this, null);
+                if (published) { // a busy loop never published SLEEPING: no store (a fence) to undo it
+                    SLEEPING.setVolatile(this, 0);
+                }
             }
         }
     }
@@ -187,9 +188,13 @@ public final class LoopEngine implements EventLoop, LoopContext {
         return timeout;
     }
 
-    private boolean runTimers(long now) {
+    private boolean runTimers() {
+        ScheduledTimer t = timers.peek();
+        if (t == null) {
+            return false; // no clock read when no timer is pending
+        }
         boolean ran = false;
-        for (ScheduledTimer t = timers.peek(); t != null && t.deadlineNanos - now <= 0; t = timers.peek()) {
+        for (long now = System.nanoTime(); t != null && t.deadlineNanos - now <= 0; t = timers.peek()) {
             timers.poll();
             if (t.start()) {
                 ran = true;
