@@ -1,5 +1,6 @@
 package dev.roundhouse.loop.iocp;
 
+import dev.roundhouse.loop.internal.Channels;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.Transport;
@@ -50,6 +51,6 @@ final class IocpConnector extends StreamConnector {
 
     @Override
     protected void closeSocket() {
-        IocpPoller.closeQuietly(ch);
+        Channels.closeQuietly(ch);
     }
 }

@@ -1,5 +1,6 @@
 package dev.roundhouse.loop.iocp;
 
+import dev.roundhouse.loop.internal.Channels;
 import dev.roundhouse.loop.Capability;
 import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.MissingCapabilityException;
@@ -21,7 +22,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
-import java.nio.channels.Channel;
 import java.nio.channels.SelectableChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +112,7 @@ final class IocpPoller implements Poller {
             ch.bind(local, options.backlog());
             result.complete(new IocpServer(ctx, completions, ch, factory, options, resources));
         } catch (IOException | RuntimeException e) {
-            closeQuietly(ch);
+            Channels.closeQuietly(ch);
             result.completeExceptionally(e);
         }
     }
@@ -125,7 +125,7 @@ final class IocpPoller implements Poller {
             ch = AsynchronousSocketChannel.open(group);
             IocpTransport.configure(ch, options);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(ch);
+            Channels.closeQuietly(ch);
             result.completeExceptionally(e);
             return;
         }
@@ -155,13 +155,4 @@ final class IocpPoller implements Poller {
         completions.takeAll();
     }
 
-    static void closeQuietly(Channel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // nothing to do: we are giving the descriptor back
-            }
-        }
-    }
 }

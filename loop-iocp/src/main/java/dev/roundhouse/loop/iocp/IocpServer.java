@@ -1,5 +1,6 @@
 package dev.roundhouse.loop.iocp;
 
+import dev.roundhouse.loop.internal.Channels;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.ProtocolFactory;
 import dev.roundhouse.loop.SocketOptions;
@@ -43,7 +44,7 @@ final class IocpServer extends StreamServer {
 
     private void onAccepted(AsynchronousSocketChannel accepted, Throwable error) {
         if (!isListening()) {
-            IocpPoller.closeQuietly(accepted); // completed as the server closed (or AsynchronousCloseException)
+            Channels.closeQuietly(accepted); // completed as the server closed (or AsynchronousCloseException)
             return;
         }
         if (error != null) {
@@ -66,12 +67,12 @@ final class IocpServer extends StreamServer {
             IocpTransport.configure(accepted, options);
         } catch (IOException | RuntimeException e) {
             ctx.reportException("socket options on a connection accepted on " + localAddress(), e);
-            IocpPoller.closeQuietly(accepted);
+            Channels.closeQuietly(accepted);
             return;
         }
         Protocol protocol = newProtocol();
         if (protocol == null) {
-            IocpPoller.closeQuietly(accepted);
+            Channels.closeQuietly(accepted);
             return;
         }
         serve(new IocpTransport(ctx, completions, accepted, protocol, options, resources));
@@ -89,6 +90,6 @@ final class IocpServer extends StreamServer {
 
     @Override
     protected void closeListener() {
-        IocpPoller.closeQuietly(ch); // the pending accept completes with AsynchronousCloseException
+        Channels.closeQuietly(ch); // the pending accept completes with AsynchronousCloseException
     }
 }

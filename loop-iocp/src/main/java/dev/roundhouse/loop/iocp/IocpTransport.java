@@ -1,5 +1,6 @@
 package dev.roundhouse.loop.iocp;
 
+import dev.roundhouse.loop.internal.Channels;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.internal.LoopResources;
@@ -245,7 +246,7 @@ final class IocpTransport extends StreamTransport {
                 // not connected any more: a plain close is all that is left
             }
         }
-        IocpPoller.closeQuietly(ch);
+        Channels.closeQuietly(ch);
     }
 
     // ------------------------------------------------------------------ addresses

@@ -1,5 +1,6 @@
 package dev.roundhouse.loop.nio;
 
+import dev.roundhouse.loop.internal.Channels;
 import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.internal.IoReadyListener;
 import dev.roundhouse.loop.internal.ListenerIo;
@@ -41,7 +42,7 @@ final class NioListenerIo implements ListenerIo, NioHandle {
         try {
             c.configureBlocking(false);
         } catch (IOException e) {
-            NioPoller.closeQuietly(c);
+            Channels.closeQuietly(c);
             throw e;
         }
         return new NioSocketIo(poller, c);
@@ -79,6 +80,6 @@ final class NioListenerIo implements ListenerIo, NioHandle {
         if (key != null) {
             key.cancel();
         }
-        NioPoller.closeQuietly(ch);
+        Channels.closeQuietly(ch);
     }
 }

@@ -1,5 +1,6 @@
 package dev.roundhouse.loop.nio;
 
+import dev.roundhouse.loop.internal.Channels;
 import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.ProtocolFactory;
@@ -147,7 +148,7 @@ final class NioPoller implements Poller {
             NioListenerIo io = new NioListenerIo(this, ch);
             result.complete(new ReadinessServer(ctx, io, factory, options, resources));
         } catch (IOException | RuntimeException e) {
-            closeQuietly(ch);
+            Channels.closeQuietly(ch);
             result.completeExceptionally(e);
         }
     }
@@ -179,13 +180,4 @@ final class NioPoller implements Poller {
         }
     }
 
-    static void closeQuietly(java.nio.channels.Channel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // nothing to do: we are giving the descriptor back
-            }
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.roundhouse.loop.nio;
 
+import dev.roundhouse.loop.internal.Channels;
 import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.internal.IoReadyListener;
@@ -108,7 +109,7 @@ final class NioSocketIo implements SocketIo, NioHandle {
         if (key != null) {
             key.cancel();
         }
-        NioPoller.closeQuietly(ch);
+        Channels.closeQuietly(ch);
     }
 
     @Override
