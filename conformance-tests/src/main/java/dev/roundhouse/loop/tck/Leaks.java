@@ -102,13 +102,13 @@ public final class Leaks {
     /** Waits (bounded) until no Roundhouse thread is alive; returns the ones left, or an empty list. */
     public static List<String> awaitNoRoundhouseThreads() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
-        for (long pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 50)) {
-            List<String> left = roundhouseThreads();
-            if (left.isEmpty() || System.nanoTime() - deadline > 0) {
-                return left;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (t.getName().startsWith(THREAD_PREFIX) && leftMs > 0) {
+                t.join(leftMs); // exits are events: wait for them, bounded, instead of polling
             }
-            TimeUnit.MILLISECONDS.sleep(pauseMs);
         }
+        return roundhouseThreads();
     }
 
     /** The number of direct buffers the JVM holds ({@link BufferPoolMXBean} "direct"). */
