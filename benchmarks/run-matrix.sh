@@ -2,6 +2,7 @@
 # Runs the echo benchmark matrix and writes its tables into BENCHMARKS.md.
 #
 #   benchmarks/run-matrix.sh [--short] [--runs N] [--impls "netty-epoll c ..."] [--no-write] [--no-pin]
+#                            [--net auto|rps|loopback]
 #
 # Every echo server that can run here (EchoServerMain --list: each available Roundhouse backend,
 # Netty nio/epoll/io_uring, the C baseline) is started alone, pinned to CPU 0, and driven by the C
@@ -17,12 +18,24 @@
 #
 # --short: one run, 1 s warm-up + 2 s per workload, tables printed and not written (what
 # `roundhouse bench` runs). Loopback only; every run is bounded in time; servers are stopped by PID.
-# Needs: bash, gcc, a JDK (JAVA or java on PATH), taskset (optional; without it nothing is pinned).
+#
+# --net: where the kernel's receive processing runs. On loopback the sending process does the
+# receiving socket's TCP work too, so on a 2-core machine the load generator pays for half of the
+# server's receive path and saturates its core before a fast server does. `rps` runs the whole
+# matrix in a private network namespace (unshare -n) whose loopback steers all receive processing
+# to the server's CPU (RPS, /sys/class/net/lo/queues/rx-0/rps_cpus): the server's core then carries
+# the kernel's receive work of both directions - the same for every server - and the load
+# generator's core has room to spare. `loopback` keeps the host's loopback as it is. `auto`
+# (default) uses rps when pinned and allowed (root, unshare, ip), otherwise loopback, and says why.
+# The host's own loopback is never changed.
+# Needs: bash, gcc, a JDK (JAVA or java on PATH), taskset (optional; without it nothing is pinned),
+# for --net rps also root, unshare and ip (iproute2).
 set -euo pipefail
+ORIG_ARGS=("$@")
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
-RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080}
+RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080} NET=auto
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) SHORT=1 RUNS=1 WARMUP_S=1 MEASURE_S=2 WRITE=0 ;;
@@ -30,7 +43,9 @@ while [ $# -gt 0 ]; do
     --impls) IMPLS=$2; shift ;;
     --no-write) WRITE=0 ;;
     --no-pin) PIN=0 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --net) NET=$2; shift
+      case $NET in auto|rps|loopback) ;; *) echo "--net takes auto, rps or loopback, not $NET" >&2; exit 2 ;; esac ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -39,7 +54,6 @@ done
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench-results/$STAMP
 BIN=$ROOT/bench-results/bin
-mkdir -p "$OUT" "$BIN"
 JAR=$ROOT/benchmarks/target/benchmarks.jar
 RESULTS=$OUT/results.tsv
 
@@ -67,6 +81,35 @@ if [ "$PIN" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
 else
   PIN=0
 fi
+# ---------------------------------------------------------------- network namespace (--net)
+SERVER_CPU_MASK=1 # CPU 0, where the server is pinned
+net_rps_blocker() { # prints why rps cannot be used here, or nothing
+  if [ "$PIN" != 1 ]; then echo "nothing is pinned (needs taskset and 2+ CPUs)"
+  elif [ "$(id -u)" != 0 ]; then echo "not root (a network namespace with its own sysfs needs root)"
+  elif ! command -v unshare >/dev/null || ! command -v ip >/dev/null; then echo "unshare or ip (iproute2) missing"
+  elif ! unshare -n --mount true 2>/dev/null; then echo "unshare -n --mount is not permitted here"
+  fi
+}
+if [ -z "${ROUNDHOUSE_MATRIX_NETNS:-}" ] && [ "$NET" != loopback ]; then
+  why=$(net_rps_blocker)
+  if [ -z "$why" ]; then
+    # Re-run this script inside a new network and mount namespace; the mount namespace lets it
+    # mount a sysfs that shows the namespace's own loopback (the host's is never touched).
+    exec env ROUNDHOUSE_MATRIX_NETNS=1 unshare -n --mount bash "$0" "${ORIG_ARGS[@]}"
+  elif [ "$NET" = rps ]; then
+    log "--net rps: $why"; exit 2
+  fi
+  log "network: host loopback, because $why (the load generator also does the server's receive work)"
+  NET=loopback
+fi
+if [ -n "${ROUNDHOUSE_MATRIX_NETNS:-}" ]; then
+  mount -t sysfs sysfs /sys
+  ip link set lo up
+  echo "$SERVER_CPU_MASK" >/sys/class/net/lo/queues/rx-0/rps_cpus
+  [ "$(cat /sys/class/net/lo/queues/rx-0/rps_cpus)" -eq "$SERVER_CPU_MASK" ] || { log "could not set RPS on lo"; exit 1; }
+  NET=rps
+fi
+
 HZ=$(getconf CLK_TCK)
 NCPU=$(nproc)
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }  # user nice system irq softirq steal
@@ -150,6 +193,7 @@ measure() {
 }
 
 # ---------------------------------------------------------------- main
+mkdir -p "$OUT" "$BIN"
 build
 cp "$JAR" "$OUT/benchmarks.jar" # a rebuild during the run must not change the servers under test
 JAR=$OUT/benchmarks.jar
@@ -184,6 +228,11 @@ done
   echo "jdk: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p') ($("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.vendor = //p'))"
   echo "jvm flags: -Xms512m -Xmx512m (defaults otherwise; pinned to one CPU the JVM picks SerialGC)"
   echo "pinning: $([ "$PIN" = 1 ] && echo 'server on CPU 0, load generator on CPU 1 (taskset)' || echo none)"
+  if [ "$NET" = rps ]; then
+    echo "network: private network namespace; loopback receive processing steered to CPU 0 (RPS mask $SERVER_CPU_MASK)"
+  else
+    echo "network: host loopback (receive processing runs on the sender's CPU)"
+  fi
   echo "timing: $RUNS run(s); per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured"
   echo "gcc: $(gcc -dumpfullversion) -O2"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
