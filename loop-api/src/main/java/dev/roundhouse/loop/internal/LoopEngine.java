@@ -42,6 +42,14 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private static final VarHandle SLEEPING;
     private static final VarHandle CURRENT;
     private static final VarHandle SEQ;
+    private static final VarHandle SLEEP_DEADLINE;
+    private static final VarHandle LAZY_WHILE_ASLEEP;
+    /**
+     * Lazily queued messages (timer arrivals and removals that need not wake the loop) a sleeping
+     * loop may accumulate before one of them wakes it anyway: bounds the queue a foreign thread can
+     * grow while the loop sleeps, e.g. scheduling and cancelling far-off timers in a tight loop.
+     */
+    static final int LAZY_WAKE_LIMIT = 1024;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
     /** Poll timeout cap while shutting down, so the quiet period is re-checked. */
     private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -52,6 +60,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
             SLEEPING = l.findVarHandle(LoopEngine.class, "sleeping", int.class);
             CURRENT = l.findVarHandle(LoopEngine.class, "currentCallback", Object.class);
             SEQ = l.findVarHandle(LoopEngine.class, "callbackSeq", long.class);
+            SLEEP_DEADLINE = l.findVarHandle(LoopEngine.class, "sleepDeadline", long.class);
+            LAZY_WHILE_ASLEEP = l.findVarHandle(LoopEngine.class, "lazyWhileAsleep", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -71,6 +81,16 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     @SuppressWarnings("unused") // SLEEPING: 1 while the loop may block in poll
     private volatile int sleeping;
+    /**
+     * SLEEP_DEADLINE: the earliest timer deadline when the loop published SLEEPING (it wakes by
+     * then at the latest), {@code Long.MAX_VALUE} without timers. Written (opaque) before the
+     * volatile store of SLEEPING and read after its volatile load, so a reader that sees
+     * SLEEPING = 1 sees this sleep's deadline or a later one.
+     */
+    @SuppressWarnings("unused")
+    private long sleepDeadline = Long.MAX_VALUE;
+    @SuppressWarnings("unused") // LAZY_WHILE_ASLEEP: lazy messages queued since the loop last slept
+    private volatile int lazyWhileAsleep;
     @SuppressWarnings("unused") // CURRENT: the running callback, null when idle
     private Object currentCallback;
     @SuppressWarnings("unused") // SEQ: bumped per callback
@@ -149,6 +169,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
             long timeout = pollTimeout();
             boolean published = timeout != 0;
             if (published) {
+                ScheduledTimer next = timers.peek();
+                SLEEP_DEADLINE.setOpaque(this, next == null ? Long.MAX_VALUE : next.deadlineNanos);
                 SLEEPING.setVolatile(this, 1);
                 if (tasks.hasTasks()) {
                     timeout = 0;
@@ -166,6 +188,9 @@ public final class LoopEngine implements EventLoop, LoopContext {
             } finally {
                 if (published) { // a busy loop never published SLEEPING: no store (a fence) to undo it
                     SLEEPING.setVolatile(this, 0);
+                    if ((int) LAZY_WHILE_ASLEEP.getOpaque(this) != 0) {
+                        LAZY_WHILE_ASLEEP.setOpaque(this, 0);
+                    }
                 }
             }
         }
@@ -284,6 +309,31 @@ public final class LoopEngine implements EventLoop, LoopContext {
         }
     }
 
+    /**
+     * Queues a loop-internal message that must run on the loop by {@code runBy} (a
+     * {@link System#nanoTime()} deadline; {@code Long.MAX_VALUE}: whenever the loop next wakes) and
+     * wakes a sleeping loop only if its sleep would last past {@code runBy}, or if
+     * {@link #LAZY_WAKE_LIMIT} lazy messages have piled up meanwhile. A loop that is awake, or about
+     * to sleep, sees the message before it blocks, as with {@link #execute}.
+     *
+     * @throws LoopClosedException if the loop is closed
+     */
+    void executeLazily(Runnable message, long runBy) {
+        if (!tasks.offer(message)) {
+            throw new LoopClosedException("loop " + name + " is closed; " + Names.of(message) + " rejected");
+        }
+        if (thread != Thread.currentThread() && (int) SLEEPING.getVolatile(this) == 1
+                && (runBy < (long) SLEEP_DEADLINE.getOpaque(this)
+                    || (int) LAZY_WHILE_ASLEEP.getAndAdd(this, 1) >= LAZY_WAKE_LIMIT)
+                && SLEEPING.compareAndSet(this, 1, 0)) {
+            wakeupPoller();
+        }
+    }
+
+    TimerQueue timerQueue() {
+        return timers;
+    }
+
     private void wakeupPoller() {
         try {
             poller.wakeup();
@@ -322,12 +372,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
         if (inLoop()) {
             return addTimer(task, deadline);
         }
-        ScheduledTimer t = new ScheduledTimer(this, task, deadline);
-        execute(() -> {
-            if (!t.isCancelled()) {
-                timers.add(t); // sequence given on arrival: FIFO per producer on equal deadlines
-            }
-        });
+        ScheduledTimer t = ScheduledTimer.inTransit(this, task, deadline);
+        executeLazily(t, deadline); // wakes the loop only if it would sleep past the deadline
         return t;
     }
 
@@ -363,14 +409,17 @@ public final class LoopEngine implements EventLoop, LoopContext {
         return nanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos;
     }
 
-    /** Removes a cancelled timer from the heap, now on the loop thread, else through the queue. */
+    /**
+     * Removes a cancelled timer from the heap: now on the loop thread, else by a lazy message (the
+     * timer cannot start any more, so there is no hurry to wake the loop for it).
+     */
     void removeTimer(ScheduledTimer t) {
         if (inLoop()) {
             timers.remove(t);
             return;
         }
         try {
-            execute(() -> timers.remove(t));
+            executeLazily(t, Long.MAX_VALUE);
         } catch (LoopClosedException ignored) {
             // the heap is drained at termination
         }

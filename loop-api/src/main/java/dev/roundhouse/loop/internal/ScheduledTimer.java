@@ -4,11 +4,25 @@ import dev.roundhouse.loop.TimerHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-/** A timer in a {@link TimerQueue}; its state may be read and cancelled from any thread. */
-final class ScheduledTimer implements TimerHandle {
-    static final int PENDING = 0;
-    static final int STARTED = 1;
-    static final int CANCELLED = 2;
+/**
+ * A timer in a {@link TimerQueue}; its state may be read and cancelled from any thread.
+ *
+ * <p>States: {@code IN_TRANSIT} (scheduled from another thread, its arrival queued on the loop but
+ * not yet in the heap) → {@code PENDING} (in the heap) → {@code STARTED}; either of the first two
+ * → {@code CANCELLED}. Cancelling an in-transit timer costs one CAS: its arrival finds it
+ * cancelled and drops it, so no removal needs to cross to the loop. Cancelling a pending timer
+ * from another thread queues the removal without waking the loop (a cancelled timer can never
+ * start, so the removal only frees the heap slot).
+ *
+ * <p>As a {@link Runnable} it is its own cross-thread message (no capturing lambda per
+ * schedule or cancel): run on the loop thread it either arrives (in transit → heap) or, when it
+ * is in the heap and cancelled, leaves it.
+ */
+final class ScheduledTimer implements TimerHandle, Runnable {
+    static final int IN_TRANSIT = 0;
+    static final int PENDING = 1;
+    static final int STARTED = 2;
+    static final int CANCELLED = 3;
     private static final VarHandle STATE;
 
     static {
@@ -29,29 +43,73 @@ final class ScheduledTimer implements TimerHandle {
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
+    /** A timer made on the loop thread, about to be added to the heap (PENDING). */
     ScheduledTimer(LoopEngine loop, Runnable task, long deadlineNanos) {
+        this(loop, task, deadlineNanos, PENDING);
+    }
+
+    private ScheduledTimer(LoopEngine loop, Runnable task, long deadlineNanos, int state) {
         this.loop = loop;
         this.task = task;
         this.deadlineNanos = deadlineNanos;
+        STATE.setRelease(this, state);
     }
 
-    /** Moves PENDING to STARTED; returns whether the timer should run. */
+    /** A timer made on another thread; {@link #run()} on the loop thread adds it to the heap. */
+    static ScheduledTimer inTransit(LoopEngine loop, Runnable task, long deadlineNanos) {
+        return new ScheduledTimer(loop, task, deadlineNanos, IN_TRANSIT);
+    }
+
+    /** Moves PENDING to STARTED; returns whether the timer should run. Loop thread. */
     boolean start() {
         return STATE.compareAndSet(this, PENDING, STARTED);
     }
 
     /** Marks the timer cancelled without touching the heap (used at loop close). */
     boolean markCancelled() {
-        return STATE.compareAndSet(this, PENDING, CANCELLED);
+        for (;;) {
+            int s = (int) STATE.getVolatile(this);
+            if (s != IN_TRANSIT && s != PENDING) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, CANCELLED)) {
+                return true;
+            }
+        }
     }
 
     @Override
     public boolean cancel() {
-        if (!markCancelled()) {
-            return false;
+        for (;;) {
+            int s = (int) STATE.getVolatile(this);
+            if (s == IN_TRANSIT) {
+                if (STATE.compareAndSet(this, IN_TRANSIT, CANCELLED)) {
+                    return true; // its arrival drops it
+                }
+            } else if (s == PENDING) {
+                if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
+                    loop.removeTimer(this);
+                    return true;
+                }
+            } else {
+                return false;
+            }
         }
-        loop.removeTimer(this);
-        return true;
+    }
+
+    /**
+     * Loop thread only: the cross-thread message this timer was queued as. In the heap and
+     * cancelled: leave it. In transit: arrive (join the heap), unless cancelled meanwhile.
+     */
+    @Override
+    public void run() {
+        if (heapIndex >= 0) {
+            if ((int) STATE.getVolatile(this) == CANCELLED) {
+                loop.timerQueue().remove(this);
+            }
+        } else if (STATE.compareAndSet(this, IN_TRANSIT, PENDING)) {
+            loop.timerQueue().add(this); // sequence given on arrival: FIFO per producer on equal deadlines
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.roundhouse.loop.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,11 +44,14 @@ class LoopEngineTest {
         final AtomicBoolean failWakeup = new AtomicBoolean();
         final AtomicInteger wakeups = new AtomicInteger();
         final CountDownLatch blocked = new CountDownLatch(1);
+        /** A permit per poll that may block (entered after the loop published SLEEPING). */
+        final Semaphore blockingPolls = new Semaphore(0);
 
         @Override
         public int poll(long timeoutNanos) throws java.io.IOException {
             try {
                 if (timeoutNanos != 0) {
+                    blockingPolls.release();
                     blocked.countDown();
                 }
                 if (timeoutNanos < 0) {
@@ -156,6 +160,111 @@ class LoopEngineTest {
             assertTrue(used >= 1 && used < 10_000, "wakeups for 10,000 executes: " + used);
         } finally {
             loop.close();
+        }
+    }
+
+    /**
+     * A timer cancelled from another thread before the loop took it in is dropped on arrival: it
+     * never runs and never occupies the heap.
+     */
+    @Test
+    void shouldDropATimerCancelledInTransit() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        try {
+            CountDownLatch inTask = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            loop.execute(() -> {
+                inTask.countDown();
+                await(release); // holds the loop so that the timer below stays in transit
+            });
+            assertTrue(inTask.await(10, TimeUnit.SECONDS));
+            AtomicBoolean ran = new AtomicBoolean();
+            dev.roundhouse.loop.TimerHandle t = loop.schedule(() -> ran.set(true), 0, TimeUnit.NANOSECONDS);
+            assertTrue(t.cancel());
+            assertFalse(t.cancel(), "a second cancel reports that nothing was prevented");
+            assertTrue(t.isCancelled());
+            release.countDown();
+            assertEquals(0, loop.submit(() -> loop.timerQueue().size()).get(10, TimeUnit.SECONDS));
+            assertFalse(ran.get());
+            assertFalse(t.isDone());
+        } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * A timer scheduled from another thread wakes a sleeping loop only if the loop would otherwise
+     * sleep past its deadline; either way it joins the heap and fires in order.
+     */
+    @Test
+    void shouldWakeForAnEarlierTimerOnly() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        try {
+            assertTrue(p.poller.blocked.await(10, TimeUnit.SECONDS));
+            p.poller.blockingPolls.drainPermits(); // the next permit is the poll after the submit
+            loop.submit(() -> loop.callLater(() -> { }, 10, TimeUnit.SECONDS)).get(10, TimeUnit.SECONDS);
+            assertTrue(p.poller.blockingPolls.tryAcquire(10, TimeUnit.SECONDS)); // asleep until +10 s
+            int before = p.poller.wakeups.get();
+            loop.schedule(() -> { }, 20, TimeUnit.SECONDS);
+            assertEquals(before, p.poller.wakeups.get(), "a timer due after the loop's own wake-up must not wake it");
+            CountDownLatch fired = new CountDownLatch(1);
+            loop.schedule(fired::countDown, 1, TimeUnit.MILLISECONDS);
+            assertTrue(fired.await(10, TimeUnit.SECONDS), "an earlier timer must wake the loop and fire");
+            assertEquals(before + 1, p.poller.wakeups.get());
+            assertEquals(2, loop.submit(() -> loop.timerQueue().size()).get(10, TimeUnit.SECONDS),
+                    "the lazily queued timer arrived with the next wake-up");
+        } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * Cancelling timers from another thread does not wake a sleeping loop, but a sleeping loop
+     * never accumulates more than LAZY_WAKE_LIMIT such removals: the next one wakes it.
+     */
+    @Test
+    void shouldBoundRemovalsQueuedWhileAsleep() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        try {
+            int n = 2 * LoopEngine.LAZY_WAKE_LIMIT - 10;
+            assertTrue(p.poller.blocked.await(10, TimeUnit.SECONDS));
+            p.poller.blockingPolls.drainPermits(); // the next permit is the poll after the submit
+            java.util.List<dev.roundhouse.loop.TimerHandle> far = loop.submit(() -> {
+                loop.callLater(() -> { }, 10, TimeUnit.SECONDS);
+                java.util.List<dev.roundhouse.loop.TimerHandle> hs = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    hs.add(loop.callLater(() -> { }, 20, TimeUnit.SECONDS));
+                }
+                return hs;
+            }).get(10, TimeUnit.SECONDS);
+            assertTrue(p.poller.blockingPolls.tryAcquire(10, TimeUnit.SECONDS));
+            int before = p.poller.wakeups.get();
+            for (int i = 0; i < LoopEngine.LAZY_WAKE_LIMIT; i++) {
+                assertTrue(far.get(i).cancel());
+            }
+            assertEquals(before, p.poller.wakeups.get(), "removals alone must not wake the loop");
+            assertTrue(far.get(LoopEngine.LAZY_WAKE_LIMIT).cancel());
+            assertEquals(before + 1, p.poller.wakeups.get(), "the removal past the limit wakes it");
+            for (int i = LoopEngine.LAZY_WAKE_LIMIT + 1; i < n; i++) {
+                assertTrue(far.get(i).cancel());
+            }
+            assertEquals(1, loop.submit(() -> loop.timerQueue().size()).get(10, TimeUnit.SECONDS),
+                    "every cancelled timer left the heap; the 10 s one stays");
+            int after = p.poller.wakeups.get();
+            assertTrue(after <= before + 2, "only the submit above may have woken it again: " + (after - before));
+        } finally {
+            loop.close();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
