@@ -76,6 +76,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final String name;
+    private final long spinNanos;
     private Poller poller;
     private ByteBuffer readBuffer;
 
@@ -106,6 +107,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
         this.options = options;
         this.capabilities = Set.copyOf(provider.capabilities());
         this.name = options.threadName() + "-" + THREAD_IDS.incrementAndGet();
+        this.spinNanos = options.spinBeforeSleepNanos();
         this.thread = new Thread(this::threadMain, name);
     }
 
@@ -158,15 +160,20 @@ public final class LoopEngine implements EventLoop, LoopContext {
     /**
      * The iteration: (1) expired timers in deadline order, (2) the tasks queued before this step
      * began, (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
-     * pending) and dispatch. Returns when shutdown completes.
+     * pending; after a step that ran tasks, only once the queue stayed empty for the spin time of
+     * {@link LoopOptions#spinBeforeSleepNanos()}) and dispatch. Returns when shutdown completes.
      */
     private void runLoop() {
         for (;;) {
-            boolean worked = runTimers() | runTasks();
-            if (shuttingDown && shutdownDue(worked)) {
+            boolean ranTimers = runTimers();
+            boolean ranTasks = runTasks();
+            if (shuttingDown && shutdownDue(ranTimers | ranTasks)) {
                 return;
             }
             long timeout = pollTimeout();
+            if (timeout != 0 && ranTasks && spinNanos > 0) {
+                timeout = spinForTasks();
+            }
             boolean published = timeout != 0;
             if (published) {
                 ScheduledTimer next = timers.peek();
@@ -194,6 +201,21 @@ public final class LoopEngine implements EventLoop, LoopContext {
                 }
             }
         }
+    }
+
+    /**
+     * Polls the task queue for up to {@link LoopOptions#spinBeforeSleepNanos()} before blocking;
+     * returns 0 if a task arrived, else the poll timeout recomputed.
+     */
+    private long spinForTasks() {
+        long end = System.nanoTime() + spinNanos;
+        do {
+            Thread.onSpinWait();
+            if (tasks.hasTasks()) {
+                return 0;
+            }
+        } while (System.nanoTime() - end < 0);
+        return pollTimeout();
     }
 
     private long pollTimeout() {

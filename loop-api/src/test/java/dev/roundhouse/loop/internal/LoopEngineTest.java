@@ -46,11 +46,14 @@ class LoopEngineTest {
         final CountDownLatch blocked = new CountDownLatch(1);
         /** A permit per poll that may block (entered after the loop published SLEEPING). */
         final Semaphore blockingPolls = new Semaphore(0);
+        /** When the last poll that may block began (written before its permit is released). */
+        volatile long lastBlockingPollNanos;
 
         @Override
         public int poll(long timeoutNanos) throws java.io.IOException {
             try {
                 if (timeoutNanos != 0) {
+                    lastBlockingPollNanos = System.nanoTime();
                     blockingPolls.release();
                     blocked.countDown();
                 }
@@ -255,6 +258,49 @@ class LoopEngineTest {
                     "every cancelled timer left the heap; the 10 s one stays");
             int after = p.poller.wakeups.get();
             assertTrue(after <= before + 2, "only the submit above may have woken it again: " + (after - before));
+        } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * After an iteration that ran tasks the loop keeps polling its queue for the spin time before
+     * it blocks: the blocking poll begins no earlier than that after the task returned.
+     */
+    @Test
+    void shouldSpinBeforeSleepingAfterTasks() throws Exception {
+        long spin = TimeUnit.MILLISECONDS.toNanos(1);
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.builder().spinBeforeSleep(spin, TimeUnit.NANOSECONDS).build());
+        try {
+            assertTrue(p.poller.blocked.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 20; i++) {
+                p.poller.blockingPolls.drainPermits();
+                long[] taskEnd = new long[1];
+                loop.execute(() -> taskEnd[0] = System.nanoTime());
+                assertTrue(p.poller.blockingPolls.tryAcquire(10, TimeUnit.SECONDS));
+                long idleBeforeBlocking = p.poller.lastBlockingPollNanos - taskEnd[0];
+                assertTrue(idleBeforeBlocking >= spin, "blocked " + idleBeforeBlocking + " ns after the task");
+            }
+        } finally {
+            loop.close();
+        }
+    }
+
+    /** Spinning off: a task handed to a blocked loop always costs one wake-up and one blocking poll. */
+    @Test
+    void shouldNotSpinWhenTurnedOff() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.builder().spinBeforeSleep(0, TimeUnit.NANOSECONDS).build());
+        try {
+            assertTrue(p.poller.blocked.await(10, TimeUnit.SECONDS));
+            p.poller.blockingPolls.drainPermits();
+            int before = p.poller.wakeups.get();
+            for (int i = 0; i < 100; i++) {
+                loop.execute(() -> { });
+                assertTrue(p.poller.blockingPolls.tryAcquire(10, TimeUnit.SECONDS)); // ran, blocked again
+            }
+            assertEquals(before + 100, p.poller.wakeups.get());
         } finally {
             loop.close();
         }
