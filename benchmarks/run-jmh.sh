@@ -7,8 +7,8 @@
 # Benchmarks (dev.roundhouse.bench.jmh): cross-thread execute throughput and wake-up latency
 # (vs SingleThreadIoEventLoop), timer schedule+cancel and firing (vs Netty scheduled tasks and
 # HashedWheelTimer), dispatch cost per ready event (vs NioIoHandler with a plain NioIoHandle).
-# Every available Roundhouse backend is measured with its Netty counterpart. One fork, 3 x 1 s
-# warm-up, 5 x 1 s measurement: about 5 minutes on 2 cores.
+# Every available Roundhouse backend is measured with its Netty counterpart. One fork (five for the
+# two bistable cross-thread benchmarks), 3 x 1 s warm-up, 5 x 1 s measurement: about 10 minutes on 2 cores.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
@@ -47,7 +47,7 @@ echo "JMH: loops $LOOPS" >&2
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
   echo "jdk: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p')"
-  echo "jmh: 1.37, 1 fork, defaults of each class unless overridden: ${*:-none}"
+  echo "jmh: 1.37, 1 fork (5 for executeThroughput and scheduleCancelCrossThread), defaults of each class unless overridden: ${*:-none}"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$OUT/machine.txt"

@@ -6,8 +6,13 @@ import dev.roundhouse.loop.Registration;
 import dev.roundhouse.loop.Trigger;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.nio.NioIoHandle;
 import io.netty.channel.nio.NioIoOps;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectableChannel;
@@ -33,10 +38,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * level-triggered with a handler that does not drain them, so every loop iteration polls and
  * dispatches 64 ready events. The loop spins on its own; the benchmark thread times windows of
  * 10,000 dispatched events. Roundhouse uses the public readiness API ({@code EventLoop.register},
- * any backend with READINESS); Netty registers a plain {@link NioIoHandle} on its
- * {@code NioIoHandler}, its own low-level equivalent (so only {@code netty-nio} is paired; an
- * {@code EpollIoHandle} for {@code netty-epoll} is still to be written). ops/µs = ready events
- * dispatched per µs.
+ * any backend with READINESS); Netty registers its own low-level equivalent, a plain handle that
+ * only counts: a {@link NioIoHandle} on {@code NioIoHandler} ({@code netty-nio}) or an
+ * {@link EpollIoHandle} submitted with {@code EPOLLIN}, level-triggered, on {@code EpollIoHandler}
+ * ({@code netty-epoll}; the pipe's descriptor is read through {@code sun.nio.ch.SelChImpl}, which
+ * needs the fork's {@code --add-exports}). {@code netty-io_uring} has no counterpart. ops/µs = ready
+ * events dispatched per µs.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
@@ -58,15 +65,15 @@ public class DispatchBenchmark {
     private final LoopCounter counter = new LoopCounter();
 
     @Setup
-    public void open() throws Exception {
+    public void open() throws Throwable {
         loop = LoopUnderTest.open(impl);
         if (loop.roundhouse != null && !loop.roundhouse.hasCapability(Capability.READINESS)) {
             loop.close();
             throw new IllegalStateException(impl + " has no READINESS capability: nothing to dispatch");
         }
-        if (loop.netty != null && !impl.equals("netty-nio")) {
-            loop.close(); // EpollIoHandler takes only an EpollIoHandle: not written yet
-            throw new IllegalStateException(impl + ": only netty-nio has a dispatch counterpart so far");
+        if (loop.netty != null && !impl.equals("netty-nio") && !impl.equals("netty-epoll")) {
+            loop.close();
+            throw new IllegalStateException(impl + ": only netty-nio and netty-epoll have a dispatch counterpart");
         }
         for (int i = 0; i < PIPES; i++) {
             Pipe p = Pipe.open();
@@ -82,9 +89,12 @@ public class DispatchBenchmark {
                 }
             });
         } else {
+            boolean epoll = impl.equals("netty-epoll");
             for (Pipe p : pipes) {
-                IoRegistration r = loop.netty.register(new CountingHandle(p.source(), counter)).get();
-                loop.runOnLoop(() -> r.submit(NioIoOps.READ));
+                IoRegistration r = loop.netty.register(epoll
+                        ? new CountingEpollHandle(fdOf(p.source()), counter)
+                        : new CountingHandle(p.source(), counter)).get();
+                loop.runOnLoop(() -> r.submit(epoll ? EpollIoOps.EPOLLIN : NioIoOps.READ));
                 nettyRegistrations.add(r);
             }
         }
@@ -108,6 +118,41 @@ public class DispatchBenchmark {
     @OperationsPerInvocation(WINDOW)
     public void dispatchReadyEvent() {
         counter.awaitAtLeast(counter.get() + WINDOW);
+    }
+
+    /** The descriptor number of a JDK pipe end (sun.nio.ch.SelChImpl#getFDVal). */
+    private static int fdOf(SelectableChannel channel) throws Throwable {
+        Class<?> selCh = Class.forName("sun.nio.ch.SelChImpl");
+        return (int) MethodHandles.lookup().findVirtual(selCh, "getFDVal", MethodType.methodType(int.class))
+                .invoke(channel);
+    }
+
+    /**
+     * A Netty epoll handle that only counts its events. Its descriptor object wraps the pipe's fd
+     * without owning it: {@link #close()} does nothing, the pipe is closed by the benchmark.
+     */
+    static final class CountingEpollHandle implements EpollIoHandle {
+        private final FileDescriptor fd;
+        private final LoopCounter counter;
+
+        CountingEpollHandle(int fd, LoopCounter counter) {
+            this.fd = new FileDescriptor(fd);
+            this.counter = counter;
+        }
+
+        @Override
+        public FileDescriptor fd() {
+            return fd;
+        }
+
+        @Override
+        public void handle(IoRegistration registration, IoEvent event) {
+            counter.run();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** A Netty I/O handle that only counts its events. */

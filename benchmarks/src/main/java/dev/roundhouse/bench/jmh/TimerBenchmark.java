@@ -121,8 +121,10 @@ public class TimerBenchmark {
         counter.awaitAtLeast(target);
     }
 
+    /** Five forks: like execute to a sleeping loop, it depends on whether the loop sleeps between calls. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
+    @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
     public void scheduleCancelCrossThread() {
         if (wheel != null) {
             for (int i = 0; i < BATCH; i++) {
