@@ -5,8 +5,9 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The loop's completion port: group threads post {@link Completion}s, the loop thread takes them
- * all at once in completion order and blocks here when there is nothing to do.
+ * The loop's completion port: the JDK's I/O thread and the loop thread itself post
+ * {@link Completion}s, the loop thread takes them all at once in completion order and blocks here
+ * when there is nothing to do.
  *
  * <p><b>Queue.</b> An intrusive Treiber stack: {@link #post} pushes with one compare-and-set, and
  * {@link #takeAll} detaches the whole stack with one get-and-set and reverses it, which gives the
@@ -18,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * so a burst of completions costs one unpark (one futex wake on Linux), and none while the loop is
  * busy. The flag is set before the final emptiness check and read after the push (both volatile),
  * so a completion is either seen by the check or unparks the thread (Dekker). A spurious return
- * from park just ends the poll early: the engine recomputes its timeout and polls again.
+ * from park just ends the poll early: the engine recomputes its timeout and polls again. A post
+ * from the loop thread (an operation that finished inside the call that started it) never unparks:
+ * that thread is not parked, and it takes the queue again before it parks.
  *
  * <p><b>Thread:</b> {@code post} and {@code wakeup} any thread; the rest on the loop thread.
  */
@@ -42,6 +45,8 @@ final class CompletionQueue {
     @SuppressWarnings("unused") // WAITING: 1 while the consumer may park
     private volatile int waiting;
     private volatile boolean wakeupRequested;
+    /** Posts made on the consumer thread; written and read by it only. */
+    private long loopThreadPosts;
 
     /** @param consumer the loop thread, the only one that takes and parks */
     CompletionQueue(Thread consumer) {
@@ -55,7 +60,16 @@ final class CompletionQueue {
             h = (Completion<?>) HEAD.getVolatile(this);
             c.next = h;
         } while (!HEAD.compareAndSet(this, h, c));
-        unparkIfWaiting();
+        if (Thread.currentThread() == consumer) {
+            loopThreadPosts++; // awake by definition: no wakeup needed
+        } else {
+            unparkIfWaiting();
+        }
+    }
+
+    /** How many completions the loop thread posted itself (no hop, no wakeup). Loop thread only. */
+    long loopThreadPosts() {
+        return loopThreadPosts;
     }
 
     /** Makes the current or next {@link #await} return promptly. Any thread. */
