@@ -4,16 +4,23 @@ import java.nio.channels.CompletionHandler;
 
 /**
  * One kind of asynchronous operation of one owner (a connection's reads, its writes, a server's
- * accepts, a connect). The group's thread calls {@link #completed}/{@link #failed}, which only
- * store the outcome and post this object to the loop's {@link CompletionQueue}; the loop thread
- * later runs {@link #dispatch()}, which hands the outcome to the owner's handler.
+ * accepts, a connect). The thread that finished the operation calls {@link #completed}/{@link #failed},
+ * which only store the outcome and post this object to the loop's {@link CompletionQueue}; the loop
+ * thread later runs {@link #dispatch()}, which hands the outcome to the owner's handler.
+ *
+ * <p>That thread may be the loop thread itself, inside the {@code read}/{@code write}/{@code close}
+ * call that started or ended the operation (see {@link InlineExecutor}). Storing and posting is all
+ * these methods do, so the owner never sees an outcome inside its own call: it is dispatched when the
+ * loop next takes the queue. They must stay that way: no lock, no blocking, no new operation.
  *
  * <p>Each owner keeps at most one operation of a kind outstanding, so one object per kind is
  * enough and is re-posted for every completion: completing an operation allocates nothing here.
  *
- * <p><b>Thread:</b> {@code completed}/{@code failed} on a group thread (or any thread that re-posts
- * a held outcome); {@code dispatch} on the loop thread only. The fields are handed over by the
- * queue's compare-and-set (a happens-before edge), so they need no volatile of their own.
+ * <p><b>Thread:</b> {@code completed}/{@code failed} on the JDK's I/O thread or the loop thread (which
+ * also re-posts a held outcome); {@code dispatch} on the loop thread only. The fields are handed over
+ * by the queue's compare-and-set (a happens-before edge), so they need no volatile of their own;
+ * {@code dispatch} reads them before calling the owner, so a re-post during the call cannot clobber
+ * the outcome being delivered.
  *
  * @param <V> the operation's result type
  */

@@ -23,15 +23,25 @@ import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.SelectableChannel;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One loop's completion port. The loop owns an {@link AsynchronousChannelGroup}; every socket of
- * the loop is opened in it, and its threads complete reads, writes, accepts and connects and post
- * each completion to the {@link CompletionQueue}. {@link #poll} blocks on that queue and
- * dispatches the completions on the loop thread, in completion order: the loop thread plays the
- * thread that dequeues the completion port, so every protocol callback stays on it.
+ * the loop is opened in it. Each operation's handler posts its completion to the
+ * {@link CompletionQueue}; {@link #poll} blocks on that queue and dispatches the completions on the
+ * loop thread, in completion order: the loop thread plays the thread that dequeues the completion
+ * port, so every protocol callback stays on it.
+ *
+ * <p><b>Who completes an operation.</b> The group runs on an {@link InlineExecutor}, so it is not a
+ * fixed thread pool. On Linux and macOS the loop thread then attempts a read or write itself when it
+ * starts it (accepts and connects are attempted at once with any pool), and if the operation
+ * finishes at once its handler posts from the loop thread, inside the call: no thread hop and no
+ * wakeup, because the loop takes the queue again before it parks. An operation that must wait (no
+ * data yet, a full send buffer) is finished by the JDK's one I/O thread of the group, which posts
+ * and unparks the loop thread. On Windows the kernel completes every operation through the port,
+ * so every completion comes from the JDK's I/O thread.
  *
  * <p><b>Thread:</b> loop thread only, but for {@link #wakeup()}.
  */
@@ -40,17 +50,28 @@ final class IocpPoller implements Poller {
     private static final long GROUP_EXIT_WAIT_MS = 10_000;
 
     private final LoopContext ctx;
+    private final InlineExecutor executor;
     private final AsynchronousChannelGroup group;
     private final CompletionQueue completions;
     private final LoopResources resources = new LoopResources();
 
-    /** Called on the new loop's thread (the engine's contract), whose name the group threads carry. */
-    IocpPoller(LoopContext ctx, int groupThreads) throws IOException {
+    /** Called on the new loop's thread (the engine's contract), which owns the group's executor. */
+    IocpPoller(LoopContext ctx) throws IOException {
         this.ctx = ctx;
         Thread loopThread = Thread.currentThread();
         this.completions = new CompletionQueue(loopThread);
-        this.group = AsynchronousChannelGroup.withFixedThreadPool(groupThreads,
-                new GroupThreads(loopThread.getName()));
+        this.executor = new InlineExecutor(loopThread);
+        this.group = AsynchronousChannelGroup.withThreadPool(executor);
+    }
+
+    /** Completions the loop thread posted itself, inside the call that started the operation. Loop thread only. */
+    long loopThreadPosts() {
+        return completions.loopThreadPosts();
+    }
+
+    /** The JDK I/O threads that have completed operations of this loop so far. Any thread. */
+    List<Thread> ioThreads() {
+        return executor.foreignThreads();
     }
 
     @Override
@@ -134,9 +155,10 @@ final class IocpPoller implements Poller {
 
     /**
      * Aborts every connection ({@code connectionLost(LoopClosedException)}), closes servers and
-     * pending connects, then shuts the group down and waits (bounded) for its threads to exit.
-     * Completions that arrive meanwhile (operations ending with {@code AsynchronousCloseException})
-     * are dropped: their owners are already lost.
+     * pending connects, then shuts the group down and waits (bounded) for the JDK's I/O thread to
+     * exit (see {@link InlineExecutor} for the one case it cannot wait for). Completions that arrive
+     * meanwhile (operations ending with {@code AsynchronousCloseException}, most of them posted on
+     * this thread inside {@code close}) are dropped: their owners are already lost.
      */
     @Override
     public void close() {
@@ -145,7 +167,7 @@ final class IocpPoller implements Poller {
             group.shutdownNow();
             if (!group.awaitTermination(GROUP_EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
                 ctx.reportException("close of the iocp group", new IllegalStateException(
-                        "the group's threads did not exit within " + GROUP_EXIT_WAIT_MS + " ms"));
+                        "the group's I/O thread did not exit within " + GROUP_EXIT_WAIT_MS + " ms"));
             }
         } catch (IOException e) {
             ctx.reportException("shutdown of the iocp group", e);

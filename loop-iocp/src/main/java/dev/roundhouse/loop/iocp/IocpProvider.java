@@ -22,32 +22,23 @@ import java.util.concurrent.TimeUnit;
  * {@link Capability#READINESS} (like asyncio's {@code ProactorEventLoop}).
  *
  * <p>Priority 20, 50 on Windows, where it is the native backend. Available wherever a group can
- * be made and a socket opened in it (probed once).
+ * be made and a socket opened in it (probed once), unless the JDK is told to give such a group no
+ * I/O thread ({@code -Dsun.nio.ch.internalThreadPoolSize=0}: operations that must wait would never
+ * complete).
+ *
+ * <p><b>Threads per loop:</b> the loop thread, and the one I/O thread the JDK starts for the loop's
+ * group (daemon; named by the JDK, {@code Thread-N} on JDK 17 and {@code InnocuousThread-N} on
+ * JDK 25, because the JDK takes no thread factory for it). See {@link InlineExecutor}.
  */
 public final class IocpProvider implements BackendProvider {
-    /**
-     * Group threads per loop. One: a group thread only reads/writes/accepts and posts the
-     * completion (the protocol work is on the loop thread), and one loop thread consumes them; a
-     * second thread measured no better (see the module README), and costs a thread per loop.
-     */
-    static final int DEFAULT_GROUP_THREADS = 1;
+    /** The JDK's own setting for the I/O threads of a group that is not a fixed pool (default 1). */
+    static final String JDK_IO_THREADS_PROPERTY = "sun.nio.ch.internalThreadPoolSize";
     private static final long PROBE_WAIT_MS = 5_000;
     private static volatile Availability availability;
     private static volatile Set<Capability> capabilities;
 
-    private final int groupThreads;
-
-    /** The provider as {@link java.util.ServiceLoader} makes it: {@value #DEFAULT_GROUP_THREADS} group thread per loop. */
+    /** The provider as {@link java.util.ServiceLoader} makes it. */
     public IocpProvider() {
-        this(DEFAULT_GROUP_THREADS);
-    }
-
-    /** A provider with {@code groupThreads} group threads per loop (for measurements). */
-    IocpProvider(int groupThreads) {
-        if (groupThreads < 1) {
-            throw new IllegalArgumentException("groupThreads must be at least 1, got " + groupThreads);
-        }
-        this.groupThreads = groupThreads;
     }
 
     @Override
@@ -77,7 +68,7 @@ public final class IocpProvider implements BackendProvider {
     }
 
     /**
-     * Makes a one-thread group, opens a server socket in it (its options tell whether
+     * Makes a group as a loop does, opens a server socket in it (its options tell whether
      * {@code SO_REUSEPORT} exists) and shuts the group down again. The probe uses its own group, never
      * the JDK's default one, whose threads would live as long as the JVM.
      */
@@ -86,12 +77,18 @@ public final class IocpProvider implements BackendProvider {
             return;
         }
         EnumSet<Capability> caps = EnumSet.of(Capability.TCP, Capability.COMPLETION);
+        if (Integer.getInteger(JDK_IO_THREADS_PROPERTY, 1) < 1) {
+            capabilities = Set.copyOf(caps);
+            availability = Availability.unavailable(JDK_IO_THREADS_PROPERTY + "=" + System.getProperty(
+                    JDK_IO_THREADS_PROPERTY) + " leaves the group without an I/O thread");
+            return;
+        }
         AsynchronousChannelGroup group;
         try {
-            group = AsynchronousChannelGroup.withFixedThreadPool(1, new GroupThreads("probe"));
+            group = AsynchronousChannelGroup.withThreadPool(new InlineExecutor(Thread.currentThread()));
         } catch (IOException | RuntimeException | Error e) {
             capabilities = Set.copyOf(caps);
-            availability = Availability.unavailable("AsynchronousChannelGroup.withFixedThreadPool failed", e);
+            availability = Availability.unavailable("AsynchronousChannelGroup.withThreadPool failed", e);
             return;
         }
         Availability a;
@@ -118,6 +115,6 @@ public final class IocpProvider implements BackendProvider {
 
     @Override
     public Poller newPoller(LoopContext context) throws IOException {
-        return new IocpPoller(context, groupThreads);
+        return new IocpPoller(context);
     }
 }

@@ -27,9 +27,12 @@ import java.util.concurrent.TimeUnit;
  * unable to read again. A read that completes while reading is paused is held, and delivered on
  * resume, in order, through the completion queue (never re-entrantly from {@code resumeReading}).
  *
- * <p><b>Writing.</b> Never synchronous ({@link #writeNow} does nothing): the queued buffers are
- * posted as one gathered write; on its completion the bytes are accounted, the rest is posted and
- * the water marks and any deferred close follow ({@link #afterFlush}).
+ * <p><b>Writing.</b> {@link #writeNow} does nothing: the queued buffers are posted as one gathered
+ * write; on its completion the bytes are accounted, the rest is posted and the water marks and any
+ * deferred close follow ({@link #afterFlush}). On Linux and macOS the JDK performs that write inside
+ * the {@code write} call when the socket can take it (the group is not a fixed pool, see
+ * {@link InlineExecutor}); the completion is still only posted there, and dispatched when the loop
+ * next takes its queue, so the queue and the water marks change in one place, on dispatch.
  *
  * <p><b>Closing.</b> Closing the channel makes pending operations complete with
  * {@code AsynchronousCloseException}; those completions arrive after {@code connectionLost} and are
@@ -166,9 +169,9 @@ final class IocpTransport extends StreamTransport {
      * Drives the shared {@link WriteQueue} with a collecting sink: a first sink call accounts the
      * bytes of the write that just completed (the queue drops what was sent), a later one collects
      * the next batch and reports 0 bytes, which ends the queue's pass. The write is posted only
-     * after the pass: once posted, a group thread moves the buffers' positions, and the queue must
-     * not look at them until the completion is dispatched (it would race and could drop a buffer
-     * before its bytes were accounted).
+     * after the pass: once posted, the JDK moves the buffers' positions (inside the call, or later on
+     * its I/O thread), and the queue must not look at them until the completion is dispatched (it
+     * would race and could drop a buffer before its bytes were accounted).
      */
     private void flushQueue() {
         try {

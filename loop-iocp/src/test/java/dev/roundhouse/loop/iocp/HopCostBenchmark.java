@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Measures what the hop from the group thread to the loop thread costs: echo round-trip latency
- * and streaming echo throughput through an echo server on the nio backend, on iocp with one group
- * thread and on iocp with two, in the same JVM run, rounds interleaved so drift hits all alike.
- * The peer is a plain blocking socket on the test thread.
+ * Measures what the completion design costs against a readiness loop: echo round-trip latency and
+ * streaming echo throughput through an echo server on the nio backend and on iocp, in the same JVM
+ * run, rounds interleaved so drift hits both alike. The peer is a plain blocking socket on the test
+ * thread.
  *
- * <p>Off by default (it takes about a minute of both cores); run with
+ * <p>Off by default (it takes about half a minute of both cores); run with
  * {@code ./mvnw -B -o -pl loop-iocp test -Dtest=HopCostBenchmark -Droundhouse.bench=true}.
  */
 class HopCostBenchmark {
@@ -43,8 +43,7 @@ class HopCostBenchmark {
         Assumptions.assumeTrue(Boolean.getBoolean("roundhouse.bench"), "set -Droundhouse.bench=true to measure");
         Map<String, Supplier<EventLoop>> backends = new LinkedHashMap<>();
         backends.put("nio", () -> Loops.open(LoopOptions.builder().backend("nio").build()));
-        backends.put("iocp-1", () -> LoopEngine.start(new IocpProvider(1), LoopOptions.DEFAULTS));
-        backends.put("iocp-2", () -> LoopEngine.start(new IocpProvider(2), LoopOptions.DEFAULTS));
+        backends.put("iocp", () -> LoopEngine.start(new IocpProvider(), LoopOptions.DEFAULTS));
         Map<String, List<double[]>> results = new LinkedHashMap<>();
         for (int round = 0; round < ROUNDS; round++) {
             for (Map.Entry<String, Supplier<EventLoop>> b : backends.entrySet()) {
@@ -66,7 +65,7 @@ class HopCostBenchmark {
 
     /**
      * The hop alone: two threads ping-pong one completion each through two {@link CompletionQueue}s,
-     * each parking when idle as the loop does. Half a round trip is one group-to-loop hand-off.
+     * each parking when idle as the loop does. Half a round trip is one I/O-thread-to-loop hand-off.
      */
     @Test
     @Timeout(120)

@@ -25,13 +25,14 @@ import java.net.SocketTimeoutException;
 import java.nio.channels.Pipe;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The backend as a whole: listing, capabilities, its group threads, and connect failures. */
+/** The backend as a whole: listing, capabilities, its threads, and connect failures. */
 class IocpLoopTest {
 
     /** Listed as available with TCP and COMPLETION, without READINESS, at priority 20 (50 on Windows). */
@@ -64,55 +65,58 @@ class IocpLoopTest {
         }
     }
 
-    /** The group has one daemon thread named roundhouse-iocp-<loop>-1, and closing the loop ends it. */
+    /**
+     * The loop's only other thread is the JDK's I/O thread of its group (a daemon), and closing the
+     * loop returns only after that thread has exited: nothing is left behind.
+     */
     @Test
     @Timeout(30)
-    void shouldNameGroupThreadsAfterTheLoopAndLeaveNoneAfterClose() throws Exception {
-        List<String> before = Peers.threads("");
-        String loopThread;
-        try (EventLoop loop = Peers.openIocp()) {
-            loopThread = loop.submit(() -> Thread.currentThread().getName()).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            String prefix = "roundhouse-iocp-" + loopThread + "-";
-            Server server = Peers.listen(loop, Peers::echo); // some I/O, so the group is in use
+    void shouldLeaveNoThreadAfterClose() throws Exception {
+        Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+        Peers.Opened o = Peers.openIocpWithPoller();
+        Thread loopThread;
+        List<Thread> io;
+        try (EventLoop loop = o.loop()) {
+            loopThread = loop.submit(Thread::currentThread).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Server server = Peers.listen(loop, Peers::echo); // the accept waits, so the I/O thread completes it
             try (Socket peer = Peers.peer(server)) {
                 peer.getOutputStream().write(1);
                 assertEquals(1, peer.getInputStream().read());
             }
-            List<String> group = Peers.threads(prefix);
-            assertEquals(List.of(prefix + IocpProvider.DEFAULT_GROUP_THREADS), group);
-            assertTrue(Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().startsWith(prefix)).allMatch(Thread::isDaemon), "daemon threads");
+            io = o.poller().ioThreads();
+            assertEquals(1, io.size(), "one JDK I/O thread per group: " + io);
+            assertTrue(io.get(0).isDaemon(), "the I/O thread is a daemon");
+            assertFalse(io.contains(loopThread));
         }
-        assertEquals(List.of(), Peers.awaitNoThreads("roundhouse-iocp-" + loopThread + "-"));
-        assertEquals(List.of(), Peers.awaitNoThreads(loopThread), "the loop thread exits");
-        List<String> extra = new ArrayList<>(Peers.threads(""));
+        assertFalse(io.get(0).isAlive(), "close waited for the group's I/O thread: " + io.get(0));
+        assertEquals(List.of(), Peers.awaitExit(List.of(loopThread)), "the loop thread exits");
+        List<Thread> extra = new ArrayList<>(Thread.getAllStackTraces().keySet());
         extra.removeAll(before);
-        extra.removeIf(n -> n.equals("roundhouse-watchdog")); // shared, exits shortly after the last loop
-        assertEquals(List.of(), extra, "no thread left behind (e.g. a JDK default-group thread)");
+        extra.removeIf(t -> t.getName().equals("roundhouse-watchdog")); // shared, exits shortly after the last loop
+        assertEquals(List.of(), Peers.awaitExit(extra), "no thread left behind (e.g. a JDK default-group thread)");
     }
 
-    /** An idle loop with a pending read and a pending accept parks: loop and group threads use (almost) no CPU. */
+    /** An idle loop with a pending read and a pending accept parks: loop and I/O threads use (almost) no CPU. */
     @Test
     @Timeout(30)
     void shouldNotSpinWhileIdle() throws Exception {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        try (EventLoop loop = Peers.openIocp()) {
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
             Server server = Peers.listen(loop, Peers::echo);
             try (Socket peer = Peers.peer(server)) {
                 peer.getOutputStream().write(1);
                 assertEquals(1, peer.getInputStream().read()); // a read is pending again now
-                String loopName = loop.submit(() -> Thread.currentThread().getName()).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                List<Thread> watched = Thread.getAllStackTraces().keySet().stream()
-                        .filter(t -> t.getName().equals(loopName) || t.getName().startsWith("roundhouse-iocp-" + loopName))
-                        .toList();
-                assertEquals(2, watched.size(), "the loop thread and its group thread: " + watched);
+                List<Thread> watched = new ArrayList<>(o.poller().ioThreads());
+                watched.add(loop.submit(Thread::currentThread).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+                assertEquals(2, watched.size(), "the loop thread and the group's I/O thread: " + watched);
                 long before = watched.stream().mapToLong(t -> mx.getThreadCpuTime(t.getId())).sum();
                 CompletableFuture<Void> window = new CompletableFuture<>(); // timed by the loop: one wakeup
                 loop.schedule(() -> window.complete(null), 500, TimeUnit.MILLISECONDS);
                 window.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 long usedMs = TimeUnit.NANOSECONDS.toMillis(
                         watched.stream().mapToLong(t -> mx.getThreadCpuTime(t.getId())).sum() - before);
-                assertTrue(usedMs < 50, "idle loop and group threads used " + usedMs + " ms of CPU in 500 ms");
+                assertTrue(usedMs < 50, "idle loop and I/O threads used " + usedMs + " ms of CPU in 500 ms");
             }
         }
     }

@@ -1,11 +1,17 @@
 package dev.roundhouse.loop.iocp;
 
+import dev.roundhouse.loop.Capability;
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.LoopOptions;
 import dev.roundhouse.loop.Loops;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.Server;
 import dev.roundhouse.loop.Transport;
+import dev.roundhouse.loop.internal.LoopEngine;
+import dev.roundhouse.loop.spi.Availability;
+import dev.roundhouse.loop.spi.BackendProvider;
+import dev.roundhouse.loop.spi.LoopContext;
+import dev.roundhouse.loop.spi.Poller;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +19,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -28,6 +36,46 @@ final class Peers {
 
     static EventLoop openIocp() {
         return Loops.open(LoopOptions.builder().backend("iocp").build());
+    }
+
+    /** An iocp loop together with its poller, for tests that look at the poller's counters and threads. */
+    record Opened(EventLoop loop, IocpPoller poller) {
+    }
+
+    /** Opens an iocp loop through a provider that hands out the poller it makes. */
+    static Opened openIocpWithPoller() {
+        IocpProvider iocp = new IocpProvider();
+        CompletableFuture<IocpPoller> made = new CompletableFuture<>();
+        BackendProvider capturing = new BackendProvider() {
+            @Override
+            public String name() {
+                return iocp.name();
+            }
+
+            @Override
+            public int priority() {
+                return iocp.priority();
+            }
+
+            @Override
+            public Availability availability() {
+                return iocp.availability();
+            }
+
+            @Override
+            public Set<Capability> capabilities() {
+                return iocp.capabilities();
+            }
+
+            @Override
+            public Poller newPoller(LoopContext context) throws IOException {
+                IocpPoller p = (IocpPoller) iocp.newPoller(context);
+                made.complete(p);
+                return p;
+            }
+        };
+        EventLoop loop = LoopEngine.start(capturing, LoopOptions.DEFAULTS); // returns once the poller exists
+        return new Opened(loop, made.getNow(null));
     }
 
     static Server listen(EventLoop loop, Supplier<Protocol> factory) throws Exception {
@@ -73,22 +121,16 @@ final class Peers {
         });
     }
 
-    /** The live threads whose name starts with {@code prefix}. */
-    static List<String> threads(String prefix) {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith(prefix))
-                .map(Thread::getName).sorted().collect(Collectors.toList());
-    }
-
-    /** Waits (bounded: 5 s in all) for every thread named {@code prefix}* to exit; returns those left. */
-    static List<String> awaitNoThreads(String prefix) throws InterruptedException {
+    /** Waits (bounded: 5 s in all) for each of {@code threads} to exit; returns the names of those left. */
+    static List<String> awaitExit(Collection<Thread> threads) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
+        for (Thread t : threads) {
             long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (t.getName().startsWith(prefix) && leftMs > 0) {
+            if (leftMs > 0) {
                 t.join(leftMs);
             }
         }
-        return threads(prefix);
+        return threads.stream().filter(Thread::isAlive).map(Thread::getName).sorted().collect(Collectors.toList());
     }
 
     /**
