@@ -67,11 +67,13 @@ public final class LoopOptions {
 
     /**
      * How long the loop polls its task queue before it blocks, after an iteration that ran
-     * tasks; 0 turns spinning off. Default 2 µs. A producer thread handing tasks over one by one
-     * then finds the loop still awake instead of paying a wake-up system call per task (measured
-     * with one core loaded by another process: cross-thread execute throughput 2.4 → 7.3 tasks/µs).
-     * Iterations driven only by I/O and timers never spin, so an idle or I/O-bound loop spends
-     * nothing on it.
+     * tasks; default 0 (off). Spinning keeps the loop awake for a producer thread that hands tasks
+     * over one at a time, so the producer stops paying a wake-up system call per task. Measured on
+     * 2 cores (JMH {@code ExecuteBenchmark}, {@code benchmarks/run-jmh.sh}): 2 µs raised cross-thread
+     * execute throughput from 2.4 to 7.3 tasks/µs while another process loaded one core, but on a
+     * quiet machine changed neither execute nor cross-thread timer throughput beyond noise and
+     * moved the wake-up latency p50 from 6.1 to 7.9 µs; hence off by default. Iterations driven only
+     * by I/O and timers never spin. Costs up to this much CPU per iteration that ran tasks.
      */
     public long spinBeforeSleepNanos() { return spinBeforeSleepNanos; }
 
@@ -83,7 +85,7 @@ public final class LoopOptions {
         private ExceptionHandler exceptionHandler = DefaultHandlers.EXCEPTIONS;
         private StallHandler stallHandler = DefaultHandlers.STALLS;
         private int readBufferBytes = 64 * 1024;
-        private long spinBeforeSleepNanos = TimeUnit.MICROSECONDS.toNanos(2);
+        private long spinBeforeSleepNanos;
 
         private Builder() {
         }

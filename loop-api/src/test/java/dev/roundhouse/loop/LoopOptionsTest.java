@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 class LoopOptionsTest {
 
     @Test
-    void shouldSpinTwoMicrosecondsByDefault() {
-        assertEquals(2_000, LoopOptions.DEFAULTS.spinBeforeSleepNanos());
+    void shouldNotSpinByDefault() {
+        assertEquals(0, LoopOptions.DEFAULTS.spinBeforeSleepNanos());
+        assertEquals(2_000, LoopOptions.builder().spinBeforeSleep(2, TimeUnit.MICROSECONDS).build().spinBeforeSleepNanos());
         assertEquals(0, LoopOptions.builder().spinBeforeSleep(0, TimeUnit.SECONDS).build().spinBeforeSleepNanos());
         assertEquals(1_000_000, LoopOptions.builder().spinBeforeSleep(1, TimeUnit.MILLISECONDS).build()
                 .spinBeforeSleepNanos());

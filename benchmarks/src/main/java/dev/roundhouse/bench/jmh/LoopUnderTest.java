@@ -37,6 +37,9 @@ final class LoopUnderTest implements AutoCloseable {
             EventLoop loop = Loops.open(LoopOptions.builder()
                     .backend(impl.substring("roundhouse-".length()))
                     .stallThreshold(0, TimeUnit.NANOSECONDS)
+                    // -Droundhouse.bench.spinNanos=N (JMH: -jvmArgsAppend) compares spin settings
+                    .spinBeforeSleep(Long.getLong("roundhouse.bench.spinNanos",
+                            LoopOptions.DEFAULTS.spinBeforeSleepNanos()), TimeUnit.NANOSECONDS)
                     .build());
             return new LoopUnderTest(impl, loop, null);
         }
