@@ -100,9 +100,13 @@ final class ScheduledTimer implements TimerHandle, Runnable {
     /**
      * Loop thread only: the cross-thread message this timer was queued as. In the heap and
      * cancelled: leave it. In transit: arrive (join the heap), unless cancelled meanwhile.
+     *
+     * @throws dev.roundhouse.loop.LoopAffinityException on any other thread (the handle a caller
+     *     holds is this object, so a caller could reach this method by casting it to Runnable)
      */
     @Override
     public void run() {
+        loop.checkInLoop("the timer's internal message (a TimerHandle is not a task)");
         if (heapIndex >= 0) {
             if ((int) STATE.getVolatile(this) == CANCELLED) {
                 loop.timerQueue().remove(this);

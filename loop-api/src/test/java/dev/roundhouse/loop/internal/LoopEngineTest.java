@@ -191,6 +191,8 @@ class LoopEngineTest {
             assertEquals(0, loop.submit(() -> loop.timerQueue().size()).get(10, TimeUnit.SECONDS));
             assertFalse(ran.get());
             assertFalse(t.isDone());
+            // the handle is the timer's internal message too: running it elsewhere must not touch the heap
+            assertThrows(LoopAffinityException.class, () -> ((Runnable) t).run());
         } finally {
             loop.close();
         }
