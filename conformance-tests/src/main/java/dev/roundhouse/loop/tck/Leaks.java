@@ -14,13 +14,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Leak probes used at the end of every loop test: live {@code roundhouse-*} threads, open
- * descriptors (from {@code /proc/self/fd}, where it exists) and direct buffers.
+ * Leak probes used at the end of every loop test: live loop threads, open descriptors (from
+ * {@code /proc/self/fd}, where it exists) and direct buffers.
+ *
+ * <p>A loop thread is one named {@code roundhouse-*} or one running the event handler of a JDK
+ * {@code AsynchronousChannelGroup} (a {@code sun.nio.ch.*$EventHandlerTask} frame on its stack):
+ * a completion backend's group threads may be created and named by the JDK itself (the iocp
+ * backend's I/O thread is {@code Thread-N} or {@code InnocuousThread-N}), and a group left open
+ * must show up as a leak all the same.
  *
  * <p>Descriptors are compared by kind: only sockets, pipes and anonymous inodes (epoll, eventfd,
  * io_uring) are counted, because class loading opens jar files lazily and those are not leaks.
@@ -92,23 +99,41 @@ public final class Leaks {
         }
     }
 
-    /** The live threads whose name starts with {@value #THREAD_PREFIX}. */
+    /**
+     * The live loop threads (see the class comment): names, with {@code " (JDK async I/O)"}
+     * appended for a JDK group thread not named by Roundhouse.
+     */
     public static List<String> roundhouseThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.isAlive() && t.getName().startsWith(THREAD_PREFIX))
-                .map(Thread::getName).sorted().collect(Collectors.toList());
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().isAlive() && isLoopThread(e.getKey(), e.getValue()))
+                .map(e -> e.getKey().getName().startsWith(THREAD_PREFIX) ? e.getKey().getName()
+                        : e.getKey().getName() + " (JDK async I/O)")
+                .sorted().collect(Collectors.toList());
     }
 
-    /** Waits (bounded) until no Roundhouse thread is alive; returns the ones left, or an empty list. */
+    /** Waits (bounded) until no loop thread is alive; returns the ones left, or an empty list. */
     public static List<String> awaitNoRoundhouseThreads() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_MS);
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
             long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            if (t.getName().startsWith(THREAD_PREFIX) && leftMs > 0) {
-                t.join(leftMs); // exits are events: wait for them, bounded, instead of polling
+            if (isLoopThread(e.getKey(), e.getValue()) && leftMs > 0) {
+                e.getKey().join(leftMs); // exits are events: wait for them, bounded, instead of polling
             }
         }
         return roundhouseThreads();
+    }
+
+    static boolean isLoopThread(Thread t, StackTraceElement[] stack) {
+        if (t.getName().startsWith(THREAD_PREFIX)) {
+            return true;
+        }
+        for (StackTraceElement frame : stack) {
+            String c = frame.getClassName();
+            if (c.startsWith("sun.nio.ch.") && c.endsWith("$EventHandlerTask")) {
+                return true; // EPollPort, KQueuePort (Linux, macOS) or Iocp (Windows)
+            }
+        }
+        return false;
     }
 
     /** The number of direct buffers the JVM holds ({@link BufferPoolMXBean} "direct"). */
