@@ -22,6 +22,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -160,13 +161,15 @@ public abstract class TransportTck extends TcpTck {
     @Timeout(30)
     void shouldKeepWritingAfterEofWhenEofReceivedReturnsTrue() throws Exception {
         EventLoop loop = openLoop();
+        CompletableFuture<Optional<Throwable>> afterClose = new CompletableFuture<>();
         Accepted server = listen(loop, i -> {
             ProtocolRecorder p = new ProtocolRecorder("eof-true");
             return p.onEof(t -> {
                 t.loop().execute(() -> { // after eofReceived returned true
                     t.write("pong:".getBytes(US_ASCII));
                     t.write(p.received());
-                    t.close();
+                    t.close(); // a few bytes, all sent at once: this close() may finish at once
+                    afterClose.complete(Optional.ofNullable(thrown(() -> t.write(new byte[] {1}))));
                 });
                 return true;
             });
@@ -177,6 +180,8 @@ public abstract class TransportTck extends TcpTck {
         assertArrayEquals("pong:ping".getBytes(US_ASCII), readToEnd(peer.getInputStream()));
         ProtocolRecorder p = server.next();
         assertNull(p.awaitLost());
+        assertInstanceOf(IllegalStateException.class, Await.get(afterClose, "the write after close()").orElse(null),
+                "write after close() throws, also when that close() has already finished");
         p.assertGrammar(Await.loopThread(loop));
     }
 

@@ -217,13 +217,15 @@ public abstract class StreamTransport implements Transport, LoopResource {
     @Override
     public final boolean write(ByteBuffer data) {
         ctx.checkInLoop("Transport.write");
-        if (lost) {
-            data.position(data.limit());
-            return false;
-        }
+        // this side's close()/shutdownOutput() first: a close() that finished at once (nothing was
+        // queued) has already made the transport lost, and a write after it is still a caller bug
         if (closing || outputShutdownRequested) {
             throw new IllegalStateException("write after " + (closing ? "close()" : "shutdownOutput()")
                     + " on " + this);
+        }
+        if (lost) {
+            data.position(data.limit());
+            return false;
         }
         if (!data.hasRemaining()) {
             return true;
