@@ -322,27 +322,21 @@ public final class LoopEngine implements EventLoop, LoopContext {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (!tasks.offer(task)) {
-            throw new LoopClosedException("loop " + name + " is closed; task " + Names.of(task) + " rejected");
-        }
-        if (thread != Thread.currentThread() && (int) SLEEPING.getVolatile(this) == 1
-                && SLEEPING.compareAndSet(this, 1, 0)) {
-            wakeupPoller();
-        }
+        executeBy(task, Long.MIN_VALUE); // due now: wakes a sleeping loop
     }
 
     /**
-     * Queues a loop-internal message that must run on the loop by {@code runBy} (a
-     * {@link System#nanoTime()} deadline; {@code Long.MAX_VALUE}: whenever the loop next wakes) and
-     * wakes a sleeping loop only if its sleep would last past {@code runBy}, or if
-     * {@link #LAZY_WAKE_LIMIT} lazy messages have piled up meanwhile. A loop that is awake, or about
-     * to sleep, sees the message before it blocks, as with {@link #execute}.
+     * Queues {@code task} to run on the loop by {@code runBy} (a {@link System#nanoTime()}
+     * deadline; {@code Long.MIN_VALUE}: now, as {@link #execute}; {@code Long.MAX_VALUE}: whenever
+     * the loop next wakes). A sleeping loop is woken only if its sleep would last past
+     * {@code runBy}, or once {@link #LAZY_WAKE_LIMIT} lazy tasks have piled up meanwhile; a loop
+     * that is awake, or about to sleep, sees the task before it blocks.
      *
      * @throws LoopClosedException if the loop is closed
      */
-    void executeLazily(Runnable message, long runBy) {
-        if (!tasks.offer(message)) {
-            throw new LoopClosedException("loop " + name + " is closed; " + Names.of(message) + " rejected");
+    void executeBy(Runnable task, long runBy) {
+        if (!tasks.offer(task)) {
+            throw new LoopClosedException("loop " + name + " is closed; task " + Names.of(task) + " rejected");
         }
         if (thread != Thread.currentThread() && (int) SLEEPING.getVolatile(this) == 1
                 && (runBy < (long) SLEEP_DEADLINE.getOpaque(this)
@@ -395,7 +389,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
             return addTimer(task, deadline);
         }
         ScheduledTimer t = ScheduledTimer.inTransit(this, task, deadline);
-        executeLazily(t, deadline); // wakes the loop only if it would sleep past the deadline
+        executeBy(t, deadline); // wakes the loop only if it would sleep past the deadline
         return t;
     }
 
@@ -441,7 +435,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
             return;
         }
         try {
-            executeLazily(t, Long.MAX_VALUE);
+            executeBy(t, Long.MAX_VALUE);
         } catch (LoopClosedException ignored) {
             // the heap is drained at termination
         }

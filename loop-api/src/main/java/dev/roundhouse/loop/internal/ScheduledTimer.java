@@ -67,32 +67,27 @@ final class ScheduledTimer implements TimerHandle, Runnable {
 
     /** Marks the timer cancelled without touching the heap (used at loop close). */
     boolean markCancelled() {
-        for (;;) {
-            int s = (int) STATE.getVolatile(this);
-            if (s != IN_TRANSIT && s != PENDING) {
-                return false;
-            }
-            if (STATE.compareAndSet(this, s, CANCELLED)) {
-                return true;
-            }
-        }
+        return cancelState() >= 0;
     }
 
     @Override
     public boolean cancel() {
+        int was = cancelState();
+        if (was == PENDING) {
+            loop.removeTimer(this); // in transit: its arrival drops it, nothing to remove
+        }
+        return was >= 0;
+    }
+
+    /** Moves IN_TRANSIT or PENDING to CANCELLED; returns the state it left, or -1 if neither. */
+    private int cancelState() {
         for (;;) {
             int s = (int) STATE.getVolatile(this);
-            if (s == IN_TRANSIT) {
-                if (STATE.compareAndSet(this, IN_TRANSIT, CANCELLED)) {
-                    return true; // its arrival drops it
-                }
-            } else if (s == PENDING) {
-                if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
-                    loop.removeTimer(this);
-                    return true;
-                }
-            } else {
-                return false;
+            if (s != IN_TRANSIT && s != PENDING) {
+                return -1;
+            }
+            if (STATE.compareAndSet(this, s, CANCELLED)) {
+                return s;
             }
         }
     }
