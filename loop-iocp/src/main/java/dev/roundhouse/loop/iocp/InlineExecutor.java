@@ -69,7 +69,15 @@ final class InlineExecutor extends AbstractExecutorService {
     @Override
     public void execute(Runnable task) {
         Thread t = Thread.currentThread();
-        if (t != owner && t != lastForeign) {
+        if (t == owner) {
+            // the common case (I/O finished inside the call that started it): no counting, because
+            // the owner is the thread that awaits termination, so its tasks never overlap the wait
+            if (!shutdown) {
+                task.run();
+            }
+            return;
+        }
+        if (t != lastForeign) {
             noteForeign(t);
         }
         running.incrementAndGet();
