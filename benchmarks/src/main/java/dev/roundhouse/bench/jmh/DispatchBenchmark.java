@@ -91,9 +91,7 @@ public class DispatchBenchmark {
         } else {
             boolean epoll = impl.equals("netty-epoll");
             for (Pipe p : pipes) {
-                IoRegistration r = loop.netty.register(epoll
-                        ? new CountingEpollHandle(fdOf(p.source()), counter)
-                        : new CountingHandle(p.source(), counter)).get();
+                IoRegistration r = loop.netty.register(new CountingHandle(p.source(), epoll, counter)).get();
                 loop.runOnLoop(() -> r.submit(epoll ? EpollIoOps.EPOLLIN : NioIoOps.READ));
                 nettyRegistrations.add(r);
             }
@@ -128,46 +126,31 @@ public class DispatchBenchmark {
     }
 
     /**
-     * A Netty epoll handle that only counts its events. Its descriptor object wraps the pipe's fd
-     * without owning it: {@link #close()} does nothing, the pipe is closed by the benchmark.
+     * A Netty I/O handle that only counts its events: a {@link NioIoHandle} for
+     * {@code NioIoHandler} and an {@link EpollIoHandle} for {@code EpollIoHandler} (each handler
+     * takes only its own kind). The epoll descriptor object wraps the pipe's fd without owning it:
+     * {@link #close()} does nothing, the pipe is closed by the benchmark.
      */
-    static final class CountingEpollHandle implements EpollIoHandle {
+    static final class CountingHandle implements NioIoHandle, EpollIoHandle {
+        private final SelectableChannel channel;
         private final FileDescriptor fd;
         private final LoopCounter counter;
 
-        CountingEpollHandle(int fd, LoopCounter counter) {
-            this.fd = new FileDescriptor(fd);
-            this.counter = counter;
-        }
-
-        @Override
-        public FileDescriptor fd() {
-            return fd;
-        }
-
-        @Override
-        public void handle(IoRegistration registration, IoEvent event) {
-            counter.run();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-    /** A Netty I/O handle that only counts its events. */
-    static final class CountingHandle implements NioIoHandle {
-        private final SelectableChannel channel;
-        private final LoopCounter counter;
-
-        CountingHandle(SelectableChannel channel, LoopCounter counter) {
+        /** @param epoll whether it is for {@code netty-epoll} (reads the channel's descriptor) */
+        CountingHandle(SelectableChannel channel, boolean epoll, LoopCounter counter) throws Throwable {
             this.channel = channel;
+            this.fd = epoll ? new FileDescriptor(fdOf(channel)) : null;
             this.counter = counter;
         }
 
         @Override
         public SelectableChannel selectableChannel() {
             return channel;
+        }
+
+        @Override
+        public FileDescriptor fd() {
+            return fd;
         }
 
         @Override
