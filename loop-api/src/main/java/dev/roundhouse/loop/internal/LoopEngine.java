@@ -40,8 +40,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LoopEngine implements EventLoop, LoopContext {
     private static final VarHandle SLEEPING;
-    private static final VarHandle CURRENT;
-    private static final VarHandle SEQ;
     private static final VarHandle SLEEP_DEADLINE;
     private static final VarHandle LAZY_WHILE_ASLEEP;
     /**
@@ -58,8 +56,6 @@ public final class LoopEngine implements EventLoop, LoopContext {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             SLEEPING = l.findVarHandle(LoopEngine.class, "sleeping", int.class);
-            CURRENT = l.findVarHandle(LoopEngine.class, "currentCallback", Object.class);
-            SEQ = l.findVarHandle(LoopEngine.class, "callbackSeq", long.class);
             SLEEP_DEADLINE = l.findVarHandle(LoopEngine.class, "sleepDeadline", long.class);
             LAZY_WHILE_ASLEEP = l.findVarHandle(LoopEngine.class, "lazyWhileAsleep", int.class);
         } catch (ReflectiveOperationException e) {
@@ -73,6 +69,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private final Thread thread;
     private final TaskQueue tasks = new TaskQueue();
     private final TimerQueue timers = new TimerQueue();
+    private final CallbackTracker callbacks = new CallbackTracker();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final String name;
@@ -92,10 +89,6 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private long sleepDeadline = Long.MAX_VALUE;
     @SuppressWarnings("unused") // LAZY_WHILE_ASLEEP: lazy messages queued since the loop last slept
     private volatile int lazyWhileAsleep;
-    @SuppressWarnings("unused") // CURRENT: the running callback, null when idle
-    private Object currentCallback;
-    @SuppressWarnings("unused") // SEQ: bumped per callback
-    private long callbackSeq;
 
     private volatile boolean shuttingDown;
     private volatile long quietNanos;
@@ -187,7 +180,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
                     timeout = SHUTDOWN_POLL_NANOS;
                 }
             }
-            CURRENT.setOpaque(this, null); // idle while waiting: pollers enterCallback per event
+            callbacks.clear(); // idle while waiting: pollers enterCallback per event
             try {
                 poller.poll(timeout);
             } catch (Throwable t) {
@@ -313,7 +306,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
         }
         runTasks();
         StallWatchdog.unwatch(this);
-        CURRENT.setOpaque(this, null);
+        callbacks.clear();
         terminated.complete(null);
     }
 
@@ -605,8 +598,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     @Override
     public void enterCallback(Object callback) {
-        CURRENT.setOpaque(this, callback);
-        SEQ.setOpaque(this, (long) SEQ.getOpaque(this) + 1);
+        callbacks.enter(callback);
     }
 
     @Override
@@ -617,11 +609,11 @@ public final class LoopEngine implements EventLoop, LoopContext {
     // ---------------------------------------------------------------- stall detection
 
     long callbackSequence() {
-        return (long) SEQ.getOpaque(this);
+        return callbacks.sequence();
     }
 
     Object currentCallback() {
-        return CURRENT.getOpaque(this);
+        return callbacks.current();
     }
 
     long stallThresholdNanos() {

@@ -11,17 +11,21 @@ import java.lang.invoke.VarHandle;
  * drained by the consumer, one after it fails. That is what makes {@code execute} racing
  * {@code close} "run or rejected, never lost" (cpython#156054 was the opposite).
  *
+ * <p>The consumer's field ({@code head}, written per task) and the producers' ({@code tail}, swung
+ * per task) sit on cache lines of their own, 64 bytes apart by class layering, so a producer and
+ * the consumer do not write one line in turn on every task.
+ *
  * <p><b>Thread:</b> {@code offer} and {@code close} any thread; {@code poll}, {@code snapshotTail}
  * and {@code hasTasks} on the consumer thread only.
  */
-final class TaskQueue {
+final class TaskQueue extends TaskQueuePad2 {
     private static final VarHandle TAIL;
     private static final VarHandle NEXT;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            TAIL = l.findVarHandle(TaskQueue.class, "tail", Node.class);
+            TAIL = l.findVarHandle(TaskQueueTail.class, "tail", Node.class);
             NEXT = l.findVarHandle(Node.class, "next", Node.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -37,15 +41,8 @@ final class TaskQueue {
         }
     }
 
-    private final Node closed = new Node(null);
-    @SuppressWarnings("unused") // accessed through TAIL
-    private volatile Node tail;
-    private Node head;
-
     TaskQueue() {
-        Node stub = new Node(null);
-        head = stub;
-        tail = stub;
+        super(new Node(null));
     }
 
     /** Appends; returns {@code false} if the queue is closed. */
@@ -110,5 +107,45 @@ final class TaskQueue {
     boolean hasTasks() {
         Node t = (Node) TAIL.getAcquire(this);
         return t != head && !(t == closed && head.next == closed);
+    }
+}
+
+/** 64 bytes before the consumer's field. */
+abstract class TaskQueuePad0 {
+    int gap; // fills the 4 bytes after the object header, where the JVM would put a subclass's reference
+    long p00, p01, p02, p03, p04, p05, p06, p07;
+}
+
+/** The consumer's field. */
+abstract class TaskQueueHead extends TaskQueuePad0 {
+    /** The last node consumed (initially a stub); its {@code next} is the next task. */
+    TaskQueue.Node head;
+    int gap; // fills the rest of 8 bytes, where the JVM would put a subclass's field (the producers')
+}
+
+/** 64 bytes between the consumer's field and the producers'. */
+abstract class TaskQueuePad1 extends TaskQueueHead {
+    long p10, p11, p12, p13, p14, p15, p16, p17;
+}
+
+/** The producers' fields. */
+abstract class TaskQueueTail extends TaskQueuePad1 {
+    /** The seal: linked last by {@code close}, after which {@code offer} fails. */
+    final TaskQueue.Node closed = new TaskQueue.Node(null);
+    @SuppressWarnings("unused") // TaskQueue.TAIL
+    volatile TaskQueue.Node tail;
+
+    TaskQueueTail(TaskQueue.Node stub) {
+        head = stub;
+        tail = stub;
+    }
+}
+
+/** 64 bytes after the producers' fields. */
+abstract class TaskQueuePad2 extends TaskQueueTail {
+    long p20, p21, p22, p23, p24, p25, p26, p27;
+
+    TaskQueuePad2(TaskQueue.Node stub) {
+        super(stub);
     }
 }
