@@ -169,6 +169,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
             }
             boolean published = timeout != 0;
             if (published) {
+                tasks.releaseConsumed(); // the last task run stays unreachable while the loop sleeps
                 ScheduledTimer next = timers.peek();
                 SLEEP_DEADLINE.setOpaque(this, next == null ? Long.MAX_VALUE : next.deadlineNanos);
                 SLEEPING.setVolatile(this, 1);
@@ -305,6 +306,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
             reportException("close of backend " + provider.name(), t);
         }
         runTasks();
+        tasks.releaseConsumed();
         StallWatchdog.unwatch(this);
         callbacks.clear();
         terminated.complete(null);

@@ -167,6 +167,41 @@ class LoopEngineTest {
     }
 
     /**
+     * A task that has run is not kept reachable by the queue while the loop sleeps (the queue's
+     * last consumed node keeps its task until then; see TaskQueue.poll).
+     */
+    @Test
+    void shouldNotKeepTheLastTaskReachableWhileAsleep() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        try {
+            assertTrue(p.poller.blocked.await(10, TimeUnit.SECONDS));
+            p.poller.blockingPolls.drainPermits();
+            CountDownLatch ran = new CountDownLatch(1);
+            java.lang.ref.WeakReference<Runnable> task = executeCapturing(loop, ran);
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertTrue(p.poller.blockingPolls.tryAcquire(10, TimeUnit.SECONDS), "the loop did not go back to sleep");
+            for (int i = 0; i < 50 && task.get() != null; i++) {
+                System.gc();
+            }
+            assertEquals(null, task.get(), "the sleeping loop still references the task it ran last");
+        } finally {
+            loop.close();
+        }
+    }
+
+    /** Queues a task holding 1 MiB and returns only a weak reference to it. */
+    private static java.lang.ref.WeakReference<Runnable> executeCapturing(LoopEngine loop, CountDownLatch ran) {
+        byte[] payload = new byte[1 << 20];
+        Runnable task = () -> {
+            payload[0]++;
+            ran.countDown();
+        };
+        loop.execute(task);
+        return new java.lang.ref.WeakReference<>(task);
+    }
+
+    /**
      * A timer cancelled from another thread before the loop took it in is dropped on arrival: it
      * never runs and never occupies the heap.
      */

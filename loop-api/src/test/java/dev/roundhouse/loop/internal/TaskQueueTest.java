@@ -14,6 +14,24 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class TaskQueueTest {
 
+    /** poll leaves the consumed node's task for releaseConsumed (no write per task to the producers' lines). */
+    @Test
+    void shouldKeepTheLastTaskUntilReleased() {
+        TaskQueue q = new TaskQueue();
+        Runnable a = () -> { };
+        Runnable b = () -> { };
+        q.offer(a);
+        q.offer(b);
+        assertEquals(a, q.poll());
+        assertEquals(a, q.head.task);
+        assertEquals(b, q.poll());
+        assertEquals(b, q.head.task);
+        q.releaseConsumed();
+        assertNull(q.head.task);
+        assertNull(q.poll());
+        assertFalse(q.hasTasks());
+    }
+
     /** Each producer's tasks come out in its own order, and none is lost or duplicated. */
     @Test
     void shouldBeFifoPerProducerAndLoseNothing() throws Exception {
