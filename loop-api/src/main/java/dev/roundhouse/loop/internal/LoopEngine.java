@@ -246,9 +246,9 @@ public final class LoopEngine implements EventLoop, LoopContext {
     }
 
     private boolean runTasks() {
-        TaskQueue.Node end = tasks.snapshotTail();
+        long end = tasks.acceptedCount(); // tasks queued from now on wait for the next step
         boolean ran = false;
-        while (!tasks.passed(end)) {
+        while (!tasks.consumedUpTo(end)) {
             Runnable r = tasks.poll();
             if (r == null) {
                 break;
@@ -261,16 +261,16 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     /**
      * Runs every task left in the sealed queue. Unlike {@link #runTasks()} it does not stop at a
-     * node still in transit (a producer swung the tail before the seal but has not linked yet):
-     * stopping there would lose that task and every one linked after it, although their
+     * slot still in transit (a producer claimed it before the seal but has not stored its task
+     * yet): stopping there would lose that task and every one after it, although their
      * {@code execute} returned normally ("run or rejected, never lost").
      */
     private void runSealedTasks() {
-        TaskQueue.Node end = tasks.snapshotTail(); // the seal: no node can be added after it
-        while (!tasks.passed(end)) {
+        long end = tasks.acceptedCount(); // sealed: no task can be accepted after these
+        while (!tasks.consumedUpTo(end)) {
             Runnable r = tasks.poll();
             if (r == null) {
-                Thread.onSpinWait(); // the link is one store away in the producer
+                Thread.onSpinWait(); // the task is one store away in the producer
                 continue;
             }
             runCallback(r, "task");

@@ -4,152 +4,216 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A closable multi-producer single-consumer queue of tasks (a Vyukov linked queue whose tail is
- * swung by CAS, so that {@link #close()} can atomically seal it).
+ * A closable multi-producer single-consumer queue of tasks: an unbounded sequence of slots, claimed
+ * by a CAS on a {@code long} producer index and stored in linked chunks of {@link #CHUNK} slots.
  *
- * <p>Closing links a unique marker as the last node: an {@link #offer} that linearises before it is
- * drained by the consumer, one after it fails. That is what makes {@code execute} racing
- * {@code close} "run or rejected, never lost" (cpython#156054 was the opposite).
+ * <p><b>Sealing.</b> {@link #close()} sets a bit in the producer index. An {@link #offer} whose CAS
+ * came first holds a slot below the seal and is drained; one after fails. That is what makes
+ * {@code execute} racing {@code close} "run or rejected, never lost" (cpython#156054 was the
+ * opposite).
  *
- * <p>The consumer's field ({@code head}, written per task) and the producers' ({@code tail}, swung
- * per task) sit on cache lines of their own, 64 bytes apart by class layering, so a producer and
- * the consumer do not write one line in turn on every task.
+ * <p><b>Why this shape.</b> Per task, a producer writes a {@code long} (the index) and one array slot
+ * in a chunk it allocated moments ago; the consumer writes only a {@code long}. No per-task
+ * reference is stored into a long-lived object, which matters because the collector's write barrier
+ * marks a card for every reference store: with the earlier linked queue (one node per task, a tail
+ * and a head reference swung per task) both threads marked card-table bytes on one cache line, and
+ * once the queue was promoted to the old generation cross-thread {@code execute} fell from ~60 to
+ * ~15-30 tasks/µs (Parallel GC: 2 of 3 runs slow from the start, all fast with
+ * {@code -XX:+UseCondCardMark}; G1: every run slow after ~15 collections). A chunk also takes a
+ * sixth of the nodes' memory (4 bytes per task instead of 24).
  *
- * <p><b>Thread:</b> {@code offer} and {@code close} any thread; {@code poll}, {@code snapshotTail}
- * and {@code hasTasks} on the consumer thread only.
+ * <p><b>Retention.</b> The consumer does not clear slots as it takes them (that would write, per
+ * task, lines the producer is filling). A chunk the consumer has left is garbage; the slots it has
+ * taken from the current chunk are cleared by {@link #releaseConsumed()}, which the loop calls
+ * before it blocks, so an idle loop keeps no task reachable.
+ *
+ * <p>The consumer's fields and the producers' sit on cache lines of their own (class layering,
+ * checked by {@code CacheLineLayoutTest}).
+ *
+ * <p><b>Thread:</b> {@code offer}, {@code close} and {@code isClosed} any thread; everything else
+ * on the consumer thread only.
  */
 final class TaskQueue extends TaskQueuePad2 {
-    private static final VarHandle TAIL;
+    /** Slots per chunk (a power of two). */
+    static final int CHUNK = 1024;
+    private static final int MASK = CHUNK - 1;
+    /** The seal, a bit of the producer index; the bits below count the slots claimed. */
+    private static final long CLOSED = 1L << 62;
+    private static final VarHandle PRODUCER_INDEX;
+    private static final VarHandle PRODUCER_CHUNK;
     private static final VarHandle NEXT;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Runnable[].class);
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            TAIL = l.findVarHandle(TaskQueueTail.class, "tail", Node.class);
-            NEXT = l.findVarHandle(Node.class, "next", Node.class);
+            PRODUCER_INDEX = l.findVarHandle(TaskQueueTail.class, "producerIndex", long.class);
+            PRODUCER_CHUNK = l.findVarHandle(TaskQueueTail.class, "producerChunk", Chunk.class);
+            NEXT = l.findVarHandle(Chunk.class, "next", Chunk.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    static final class Node {
-        Runnable task;
-        volatile Node next;
+    /** Slots {@code base .. base + CHUNK - 1}. */
+    static final class Chunk {
+        final long base;
+        final Runnable[] slots = new Runnable[CHUNK];
+        /** The chunk before; cut by the consumer when it enters this one (nobody walks back past it then). */
+        volatile Chunk prev;
+        @SuppressWarnings("unused") // NEXT
+        volatile Chunk next;
 
-        Node(Runnable task) {
-            this.task = task;
+        Chunk(long base, Chunk prev) {
+            this.base = base;
+            this.prev = prev;
         }
     }
 
     TaskQueue() {
-        super(new Node(null));
+        super(new Chunk(0, null));
     }
 
     /** Appends; returns {@code false} if the queue is closed. */
     boolean offer(Runnable task) {
-        Node n = new Node(task);
+        long index;
         for (;;) {
-            Node t = (Node) TAIL.getAcquire(this);
-            if (t == closed) {
+            long pi = (long) PRODUCER_INDEX.getVolatile(this);
+            if ((pi & CLOSED) != 0) {
                 return false;
             }
-            if (TAIL.compareAndSet(this, t, n)) {
-                NEXT.setRelease(t, n);
-                return true;
+            if (PRODUCER_INDEX.compareAndSet(this, pi, pi + 1)) {
+                index = pi;
+                break;
             }
         }
+        SLOT.setRelease(chunkFor(index).slots, (int) (index & MASK), task);
+        return true;
+    }
+
+    /**
+     * The chunk holding slot {@code index}, appended if need be. Usually the latest chunk; a producer
+     * that was delayed between its claim and its store walks back (its chunk cannot have been left by
+     * the consumer: the consumer waits for that very slot).
+     */
+    private Chunk chunkFor(long index) {
+        long base = index & ~MASK;
+        Chunk c = (Chunk) PRODUCER_CHUNK.getAcquire(this);
+        while (c.base > base) {
+            c = c.prev;
+        }
+        if (c.base == base) {
+            return c;
+        }
+        while (c.base < base) {
+            Chunk next = (Chunk) NEXT.getAcquire(c);
+            if (next == null) {
+                Chunk fresh = new Chunk(c.base + CHUNK, c);
+                next = NEXT.compareAndSet(c, null, fresh) ? fresh : (Chunk) NEXT.getAcquire(c);
+            }
+            c = next;
+        }
+        for (Chunk latest = (Chunk) PRODUCER_CHUNK.getAcquire(this); latest.base < c.base; ) {
+            Chunk witness = (Chunk) PRODUCER_CHUNK.compareAndExchange(this, latest, c);
+            latest = witness == latest ? c : witness;
+        }
+        return c;
     }
 
     /** Seals the queue; returns {@code false} if it was already closed. */
     boolean close() {
-        for (;;) {
-            Node t = (Node) TAIL.getAcquire(this);
-            if (t == closed) {
-                return false;
-            }
-            if (TAIL.compareAndSet(this, t, closed)) {
-                NEXT.setRelease(t, closed);
-                return true;
-            }
-        }
+        return ((long) PRODUCER_INDEX.getAndBitwiseOr(this, CLOSED) & CLOSED) == 0;
     }
 
     boolean isClosed() {
-        return TAIL.getAcquire(this) == closed;
+        return ((long) PRODUCER_INDEX.getVolatile(this) & CLOSED) != 0;
     }
 
     /**
-     * Removes the next task, or returns {@code null} if none is linked yet (one may be in transit:
-     * see {@link #hasTasks()}).
-     *
-     * <p>The node keeps its reference to the task until the consumer moves past it (the node is then
-     * garbage) or calls {@link #releaseConsumed()}: clearing it here would write, on every task, a
-     * line the producers may still be writing the next nodes into. With the consumer close behind
-     * the producer that write bounced the line between the cores per task and held cross-thread
-     * {@code execute} in a slow mode (about 20 instead of 55 tasks/µs) in a quarter of the runs.
+     * Removes the next task, or returns {@code null} if none is stored yet (one may be in transit,
+     * claimed but not stored: see {@link #hasTasks()}).
      */
     Runnable poll() {
-        Node next = (Node) NEXT.getAcquire(head);
-        if (next == null) {
-            return null;
+        long ci = consumerIndex;
+        Chunk c = consumerChunk;
+        if (ci - c.base == CHUNK) {
+            Chunk next = (Chunk) NEXT.getAcquire(c);
+            if (next == null) {
+                return null; // the producer that claimed the first slot of the next chunk is still appending it
+            }
+            next.prev = null; // nobody needs to walk back from it: every slot before it is taken
+            consumerChunk = c = next;
         }
-        head = next;
-        return next.task;
+        Runnable r = (Runnable) SLOT.getAcquire(c.slots, (int) (ci & MASK));
+        if (r != null) {
+            consumerIndex = ci + 1;
+        }
+        return r;
     }
 
     /**
-     * Drops the reference the last consumed node keeps to its task (see {@link #poll()}), so an idle
-     * loop does not keep its last task reachable. Consumer thread; call it before blocking.
+     * Clears the slots taken from the current chunk since the last call, so an idle consumer keeps
+     * no task reachable (see the class comment). Call it before blocking.
      */
     void releaseConsumed() {
-        head.task = null;
+        Chunk c = consumerChunk;
+        int from = (int) (Math.max(releasedIndex, c.base) - c.base);
+        int to = (int) (consumerIndex - c.base);
+        for (int i = from; i < to; i++) {
+            c.slots[i] = null;
+        }
+        releasedIndex = consumerIndex;
     }
 
-    /** The current last node: {@link #pollUntil} stops after it, so tasks queued later wait. */
-    Node snapshotTail() {
-        return (Node) TAIL.getAcquire(this);
+    /** How many tasks were ever accepted: {@link #consumedUpTo} with it marks this point of the queue. */
+    long acceptedCount() {
+        return (long) PRODUCER_INDEX.getAcquire(this) & ~CLOSED;
     }
 
-    /** Whether the consumer has passed {@code mark}. */
-    boolean passed(Node mark) {
-        return head == mark;
+    /** Whether the consumer has taken the first {@code count} tasks ever accepted. */
+    boolean consumedUpTo(long count) {
+        return consumerIndex >= count;
     }
 
-    /** Whether a task is queued or in transit (a producer swung the tail but has not linked yet). */
+    /** Whether a task is queued or in transit (a producer claimed a slot but has not stored yet). */
     boolean hasTasks() {
-        Node t = (Node) TAIL.getAcquire(this);
-        return t != head && !(t == closed && head.next == closed);
+        return acceptedCount() != consumerIndex;
     }
 }
 
-/** 64 bytes before the consumer's field. */
+/** 64 bytes before the consumer's fields. */
 abstract class TaskQueuePad0 {
     int gap; // fills the 4 bytes after the object header, where the JVM would put a subclass's reference
     long p00, p01, p02, p03, p04, p05, p06, p07;
 }
 
-/** The consumer's field. */
+/** The consumer's fields. */
 abstract class TaskQueueHead extends TaskQueuePad0 {
-    /** The last node consumed (initially a stub); its {@code next} is the next task. */
-    TaskQueue.Node head;
+    /** Tasks taken so far: the index of the next slot to take. */
+    long consumerIndex;
+    /** Slots below this index are cleared (or in a chunk already left). */
+    long releasedIndex;
+    /** The chunk holding slot {@code consumerIndex}, or the one before if that is its first slot. */
+    TaskQueue.Chunk consumerChunk;
     int gap; // fills the rest of 8 bytes, where the JVM would put a subclass's field (the producers')
 }
 
-/** 64 bytes between the consumer's field and the producers'. */
+/** 64 bytes between the consumer's fields and the producers'. */
 abstract class TaskQueuePad1 extends TaskQueueHead {
     long p10, p11, p12, p13, p14, p15, p16, p17;
 }
 
 /** The producers' fields. */
 abstract class TaskQueueTail extends TaskQueuePad1 {
-    /** The seal: linked last by {@code close}, after which {@code offer} fails. */
-    final TaskQueue.Node closed = new TaskQueue.Node(null);
-    @SuppressWarnings("unused") // TaskQueue.TAIL
-    volatile TaskQueue.Node tail;
+    @SuppressWarnings("unused") // TaskQueue.PRODUCER_INDEX: slots claimed, plus the CLOSED bit
+    volatile long producerIndex;
+    @SuppressWarnings("unused") // TaskQueue.PRODUCER_CHUNK: the latest chunk appended (a hint)
+    volatile TaskQueue.Chunk producerChunk;
+    int gap; // as above
 
-    TaskQueueTail(TaskQueue.Node stub) {
-        head = stub;
-        tail = stub;
+    TaskQueueTail(TaskQueue.Chunk first) {
+        consumerChunk = first;
+        producerChunk = first;
     }
 }
 
@@ -157,7 +221,7 @@ abstract class TaskQueueTail extends TaskQueuePad1 {
 abstract class TaskQueuePad2 extends TaskQueueTail {
     long p20, p21, p22, p23, p24, p25, p26, p27;
 
-    TaskQueuePad2(TaskQueue.Node stub) {
-        super(stub);
+    TaskQueuePad2(TaskQueue.Chunk first) {
+        super(first);
     }
 }

@@ -24,8 +24,8 @@ class CacheLineLayoutTest {
 
     @Test
     void shouldKeepTaskQueueConsumerAndProducerFieldsOnSeparateLines() {
-        assertIsolated(TaskQueue.class, Set.of("head"));
-        assertIsolated(TaskQueue.class, Set.of("tail", "closed"));
+        assertIsolated(TaskQueue.class, Set.of("consumerIndex", "releasedIndex", "consumerChunk"));
+        assertIsolated(TaskQueue.class, Set.of("producerIndex", "producerChunk"));
     }
 
     @Test

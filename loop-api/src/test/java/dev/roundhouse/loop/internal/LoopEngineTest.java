@@ -167,8 +167,8 @@ class LoopEngineTest {
     }
 
     /**
-     * A task that has run is not kept reachable by the queue while the loop sleeps (the queue's
-     * last consumed node keeps its task until then; see TaskQueue.poll).
+     * A task that has run is not kept reachable by the queue while the loop sleeps (the queue
+     * leaves taken slots in place until then; see TaskQueue).
      */
     @Test
     void shouldNotKeepTheLastTaskReachableWhileAsleep() throws Exception {

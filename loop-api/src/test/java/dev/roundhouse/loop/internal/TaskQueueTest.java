@@ -14,21 +14,58 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class TaskQueueTest {
 
-    /** poll leaves the consumed node's task for releaseConsumed (no write per task to the producers' lines). */
+    /**
+     * poll leaves taken slots as they are (no per-task write to lines the producer fills);
+     * releaseConsumed clears those of the current chunk, and chunks left behind are garbage.
+     */
     @Test
-    void shouldKeepTheLastTaskUntilReleased() {
+    void shouldClearTakenSlotsOnlyWhenReleased() {
         TaskQueue q = new TaskQueue();
-        Runnable a = () -> { };
-        Runnable b = () -> { };
-        q.offer(a);
-        q.offer(b);
-        assertEquals(a, q.poll());
-        assertEquals(a, q.head.task);
-        assertEquals(b, q.poll());
-        assertEquals(b, q.head.task);
+        int total = 2 * TaskQueue.CHUNK + 100;
+        for (int i = 0; i < total; i++) {
+            q.offer(new Tagged(0, i));
+        }
+        int taken = TaskQueue.CHUNK + 476;
+        for (int i = 0; i < taken; i++) {
+            assertEquals(i, ((Tagged) q.poll()).index);
+        }
+        TaskQueue.Chunk c = q.consumerChunk;
+        assertEquals(TaskQueue.CHUNK, c.base);
+        assertEquals(null, c.prev, "the chunk left behind is still linked");
+        assertEquals(475, ((Tagged) c.slots[475]).index - TaskQueue.CHUNK);
         q.releaseConsumed();
-        assertNull(q.head.task);
-        assertNull(q.poll());
+        for (int i = 0; i < 476; i++) {
+            assertNull(c.slots[i], "slot " + i + " was taken and released");
+        }
+        assertEquals(taken, ((Tagged) c.slots[476]).index, "a slot not yet taken was cleared");
+        q.releaseConsumed(); // nothing new taken: clears nothing more
+        assertEquals(taken, ((Tagged) q.poll()).index);
+        int left = 1;
+        while (q.poll() != null) {
+            left++;
+        }
+        assertEquals(total - taken, left);
+        assertFalse(q.hasTasks());
+    }
+
+    /** A queue sealed exactly at a chunk boundary drains every accepted task and nothing else. */
+    @Test
+    void shouldSealAtAChunkBoundary() {
+        TaskQueue q = new TaskQueue();
+        for (int i = 0; i < TaskQueue.CHUNK; i++) {
+            assertTrue(q.offer(new Tagged(0, i)));
+        }
+        assertTrue(q.close());
+        assertTrue(q.isClosed());
+        assertFalse(q.offer(new Tagged(0, -1)));
+        long end = q.acceptedCount();
+        assertEquals(TaskQueue.CHUNK, end);
+        int drained = 0;
+        while (!q.consumedUpTo(end)) {
+            assertEquals(drained, ((Tagged) q.poll()).index);
+            drained++;
+        }
+        assertNull(q.poll(), "no chunk follows the seal");
         assertFalse(q.hasTasks());
     }
 
@@ -117,9 +154,9 @@ class TaskQueueTest {
         AtomicInteger ran = new AtomicInteger();
         q.offer(ran::incrementAndGet);
         q.offer(ran::incrementAndGet);
-        TaskQueue.Node end = q.snapshotTail();
+        long end = q.acceptedCount();
         q.offer(ran::incrementAndGet);
-        while (!q.passed(end)) {
+        while (!q.consumedUpTo(end)) {
             q.poll().run();
         }
         assertEquals(2, ran.get());
