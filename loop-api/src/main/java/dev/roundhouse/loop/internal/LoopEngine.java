@@ -48,6 +48,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
      * grow while the loop sleeps, e.g. scheduling and cancelling far-off timers in a tight loop.
      */
     static final int LAZY_WAKE_LIMIT = 1024;
+    /** Spin-wait hints between two looks at the task queue while spinning (a few hundred ns). */
+    private static final int SPIN_PAUSES = 16;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
     /** Poll timeout cap while shutting down, so the quiet period is re-checked. */
     private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -199,12 +201,17 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     /**
      * Polls the task queue for up to {@link LoopOptions#spinBeforeSleepNanos()} before blocking;
-     * returns 0 if a task arrived, else the poll timeout recomputed.
+     * returns 0 if a task arrived, else the poll timeout recomputed. It looks at the queue only
+     * every {@link #SPIN_PAUSES} pauses: each look reads the line the producers' CAS writes, and
+     * looking in a tight loop took that line from them on every task (measured on iocp: some runs
+     * fell to ~8 tasks/µs).
      */
     private long spinForTasks() {
         long end = System.nanoTime() + spinNanos;
         do {
-            Thread.onSpinWait();
+            for (int i = 0; i < SPIN_PAUSES; i++) {
+                Thread.onSpinWait();
+            }
             if (tasks.hasTasks()) {
                 return 0;
             }
