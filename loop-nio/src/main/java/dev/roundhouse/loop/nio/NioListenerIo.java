@@ -29,6 +29,7 @@ final class NioListenerIo implements ListenerIo, NioHandle {
     @Override
     public void onSelected(int readyOps) {
         if (listener != null) {
+            poller.context().enterCallback(listener);
             listener.onReady(Interest.READ);
         }
     }

@@ -85,8 +85,7 @@ final class NioPoller implements Poller {
         if (!key.isValid()) {
             return; // cancelled earlier in this batch: never delivered
         }
-        NioHandle handle = (NioHandle) key.attachment();
-        ctx.enterCallback(handle);
+        NioHandle handle = (NioHandle) key.attachment(); // marks the callback it runs (NioHandle)
         int ready;
         try {
             ready = key.readyOps();

@@ -29,6 +29,7 @@ final class NioSocketIo implements SocketIo, NioHandle {
     public void onSelected(int readyOps) {
         Interest ready = NioOps.fromOps(readyOps);
         if (!ready.isEmpty() && listener != null) {
+            poller.context().enterCallback(listener);
             listener.onReady(ready);
         }
     }
