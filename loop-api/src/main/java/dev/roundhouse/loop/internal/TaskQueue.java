@@ -165,9 +165,14 @@ final class TaskQueue extends TaskQueuePad2 {
         releasedIndex = consumerIndex;
     }
 
-    /** How many tasks were ever accepted: {@link #consumedUpTo} with it marks this point of the queue. */
+    /**
+     * How many tasks were ever accepted: {@link #consumedUpTo} with it marks this point of the queue.
+     * A volatile read, not just acquire: the loop's "publish sleeping, then look at the queue" and a
+     * producer's "claim a slot, then look at sleeping" must not both miss each other, which needs
+     * both sides' store-then-load in the synchronization order (costs nothing more on x86 or arm64).
+     */
     long acceptedCount() {
-        return (long) PRODUCER_INDEX.getAcquire(this) & ~CLOSED;
+        return (long) PRODUCER_INDEX.getVolatile(this) & ~CLOSED;
     }
 
     /** Whether the consumer has taken the first {@code count} tasks ever accepted. */
