@@ -274,6 +274,40 @@ public abstract class LifecycleTck extends BackendTck {
         }
     }
 
+    /** A stall inside a {@code submit}ted callable is reported with the callable's name, not the engine's wrapper's. */
+    @Test
+    @Timeout(30)
+    void shouldNameTheSubmittedCallableInAStallReport() throws Exception {
+        List<String> reports = new CopyOnWriteArrayList<>();
+        Semaphore reported = new Semaphore(0);
+        EventLoop loop = openLoop(o -> o.stallThreshold(50, TimeUnit.MILLISECONDS).stallHandler((l, callback, nanos) -> {
+            reports.add(callback);
+            reported.release();
+        }));
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<String> done = loop.submit(new StallingCallable(release));
+        assertTrue(reported.tryAcquire(Await.TIMEOUT_MS, TimeUnit.MILLISECONDS), "stall not reported");
+        release.countDown();
+        assertEquals("done", Await.get(done, "the submitted callable"));
+        assertEquals(1, reports.size(), "reports: " + reports);
+        assertTrue(reports.get(0).endsWith("StallingCallable"), "the report names the callable: " + reports);
+    }
+
+    /** A callable that blocks the loop until released. */
+    private static final class StallingCallable implements java.util.concurrent.Callable<String> {
+        private final CountDownLatch release;
+
+        StallingCallable(CountDownLatch release) {
+            this.release = release;
+        }
+
+        @Override
+        public String call() {
+            Await.await(release, "the test's release");
+            return "done";
+        }
+    }
+
     /** A task that blocks the loop until released (the stall under test). */
     private static final class StallingTask implements Runnable {
         private final CountDownLatch release;

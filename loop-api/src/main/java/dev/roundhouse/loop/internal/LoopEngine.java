@@ -365,22 +365,38 @@ public final class LoopEngine implements EventLoop, LoopContext {
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         CompletableFuture<T> f = new CompletableFuture<>();
-        execute(new Runnable() {
-            @Override
-            public void run() {
-                try {
-                    f.complete(task.call());
-                } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            }
-
-            @Override
-            public String toString() {
-                return Names.of(task);
-            }
-        });
+        execute(new Submitted<>(task, f));
         return f;
+    }
+
+    /** A {@link #submit}ted callable; stall reports and exception contexts name the callable. */
+    private static final class Submitted<T> implements Runnable, Names.Wrapper {
+        private final Callable<T> task;
+        private final CompletableFuture<T> result;
+
+        Submitted(Callable<T> task, CompletableFuture<T> result) {
+            this.task = task;
+            this.result = result;
+        }
+
+        @Override
+        public void run() {
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }
+
+        @Override
+        public Object wrapped() {
+            return task;
+        }
+
+        @Override
+        public String toString() {
+            return Names.of(task);
+        }
     }
 
     @Override

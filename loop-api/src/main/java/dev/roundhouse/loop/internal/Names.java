@@ -5,8 +5,19 @@ public final class Names {
     private Names() {
     }
 
-    /** The simple class name of {@code callback}, with a lambda's synthetic suffix cut off. */
+    /** An engine wrapper around a user's callback: reports name the callback it wraps. */
+    interface Wrapper {
+        Object wrapped();
+    }
+
+    /**
+     * The simple class name of {@code callback} (of the callback it wraps, for an engine wrapper),
+     * with a lambda's synthetic suffix cut off.
+     */
     public static String of(Object callback) {
+        while (callback instanceof Wrapper) {
+            callback = ((Wrapper) callback).wrapped();
+        }
         if (callback == null) {
             return "null";
         }
