@@ -285,31 +285,16 @@ public abstract class LifecycleTck extends BackendTck {
             reported.release();
         }));
         CountDownLatch release = new CountDownLatch(1);
-        java.util.concurrent.CompletableFuture<String> done = loop.submit(new StallingCallable(release));
+        java.util.concurrent.CompletableFuture<String> done = loop.submit((java.util.concurrent.Callable<String>) new StallingTask(release));
         assertTrue(reported.tryAcquire(Await.TIMEOUT_MS, TimeUnit.MILLISECONDS), "stall not reported");
         release.countDown();
         assertEquals("done", Await.get(done, "the submitted callable"));
         assertEquals(1, reports.size(), "reports: " + reports);
-        assertTrue(reports.get(0).endsWith("StallingCallable"), "the report names the callable: " + reports);
+        assertTrue(reports.get(0).endsWith("StallingTask"), "the report names the callable: " + reports);
     }
 
-    /** A callable that blocks the loop until released. */
-    private static final class StallingCallable implements java.util.concurrent.Callable<String> {
-        private final CountDownLatch release;
-
-        StallingCallable(CountDownLatch release) {
-            this.release = release;
-        }
-
-        @Override
-        public String call() {
-            Await.await(release, "the test's release");
-            return "done";
-        }
-    }
-
-    /** A task that blocks the loop until released (the stall under test). */
-    private static final class StallingTask implements Runnable {
+    /** A task (or callable) that blocks the loop until released (the stall under test). */
+    private static final class StallingTask implements Runnable, java.util.concurrent.Callable<String> {
         private final CountDownLatch release;
 
         StallingTask(CountDownLatch release) {
@@ -319,6 +304,12 @@ public abstract class LifecycleTck extends BackendTck {
         @Override
         public void run() {
             Await.await(release, "the test to release the stalled loop");
+        }
+
+        @Override
+        public String call() {
+            run();
+            return "done";
         }
     }
 }
