@@ -37,7 +37,8 @@ final class LoopUnderTest implements AutoCloseable {
             EventLoop loop = Loops.open(LoopOptions.builder()
                     .backend(impl.substring("roundhouse-".length()))
                     .stallThreshold(0, TimeUnit.NANOSECONDS)
-                    // -Droundhouse.bench.spinNanos=N (JMH: -jvmArgsAppend) compares spin settings
+                    // -Droundhouse.bench.spinNanos=N compares spin settings; pass it with JMH's
+                    // -jvmArgsPrepend (-jvmArgsAppend would drop the forks' own flags)
                     .spinBeforeSleep(Long.getLong("roundhouse.bench.spinNanos",
                             LoopOptions.DEFAULTS.spinBeforeSleepNanos()), TimeUnit.NANOSECONDS)
                     .build());

@@ -392,11 +392,6 @@ public final class LoopEngine implements EventLoop, LoopContext {
         public Object wrapped() {
             return task;
         }
-
-        @Override
-        public String toString() {
-            return Names.of(task);
-        }
     }
 
     @Override
