@@ -72,6 +72,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private final TaskQueue tasks = new TaskQueue();
     private final TimerQueue timers = new TimerQueue();
     private final CallbackTracker callbacks = new CallbackTracker();
+    private final BatchWait batchWait = new BatchWait();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final String name;
@@ -156,16 +157,23 @@ public final class LoopEngine implements EventLoop, LoopContext {
      * The iteration: (1) expired timers in deadline order, (2) the tasks queued before this step
      * began, (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
      * pending; after a step that ran tasks, only once the queue stayed empty for the spin time of
-     * {@link LoopOptions#spinBeforeSleepNanos()}) and dispatch. Returns when shutdown completes.
+     * {@link LoopOptions#spinBeforeSleepNanos()}) and dispatch. A step that ran only a short batch
+     * of tasks while more were already queued first waits a few microseconds ({@link BatchWait}).
+     * Returns when shutdown completes.
      */
     private void runLoop() {
         for (;;) {
             boolean ranTimers = runTimers();
-            boolean ranTasks = runTasks();
+            int tasksRun = runTasks();
+            boolean ranTasks = tasksRun > 0;
             if (shuttingDown && shutdownDue(ranTimers | ranTasks)) {
                 return;
             }
             long timeout = pollTimeout();
+            if (ranTasks && timeout == 0) {
+                // other threads' tasks arriving one by one: let them batch up before the next step
+                batchWait.waitAfterStep(tasksRun, tasks.waiting());
+            }
             if (timeout != 0 && ranTasks && spinNanos > 0) {
                 timeout = spinForTasks();
             }
@@ -252,15 +260,16 @@ public final class LoopEngine implements EventLoop, LoopContext {
         return ran;
     }
 
-    private boolean runTasks() {
+    /** Runs the tasks queued before this step; returns how many ran. */
+    private int runTasks() {
         long end = tasks.acceptedCount(); // tasks queued from now on wait for the next step
-        boolean ran = false;
+        int ran = 0;
         while (!tasks.consumedUpTo(end)) {
             Runnable r = tasks.poll();
             if (r == null) {
                 break;
             }
-            ran = true;
+            ran++;
             runCallback(r, "task");
         }
         return ran;
@@ -340,12 +349,21 @@ public final class LoopEngine implements EventLoop, LoopContext {
         if (!tasks.offer(task)) {
             throw new LoopClosedException("loop " + name + " is closed; task " + Names.of(task) + " rejected");
         }
-        if (thread != Thread.currentThread() && (int) SLEEPING.getVolatile(this) == 1
+        if (thread == Thread.currentThread()) {
+            batchWait.selfQueued(); // awake by definition; and not a producer the loop chases
+            return;
+        }
+        if ((int) SLEEPING.getVolatile(this) == 1
                 && (runBy < (long) SLEEP_DEADLINE.getOpaque(this)
                     || (int) LAZY_WHILE_ASLEEP.getAndAdd(this, 1) >= LAZY_WAKE_LIMIT)
                 && SLEEPING.compareAndSet(this, 1, 0)) {
             wakeupPoller();
         }
+    }
+
+    /** How many times the loop waited for a batch ({@link BatchWait}). Loop thread. */
+    long batchWaits() {
+        return batchWait.waits();
     }
 
     TimerQueue timerQueue() {

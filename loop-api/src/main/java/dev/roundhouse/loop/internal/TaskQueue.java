@@ -180,6 +180,11 @@ final class TaskQueue extends TaskQueuePad2 {
         return consumerIndex >= count;
     }
 
+    /** How many tasks are queued or in transit. Consumer thread. */
+    long waiting() {
+        return acceptedCount() - consumerIndex;
+    }
+
     /** Whether a task is queued or in transit (a producer claimed a slot but has not stored yet). */
     boolean hasTasks() {
         return acceptedCount() != consumerIndex;

@@ -324,6 +324,52 @@ class LoopEngineTest {
         }
     }
 
+    /**
+     * A step that ran one task while another thread's tasks were already waiting is followed by a
+     * wait of at least {@link BatchWait#MIN_NANOS} before the next step (BatchWait), and every task
+     * still runs, in order.
+     */
+    @Test
+    void shouldLetOtherThreadsTasksBatchUpAfterAShortStep() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        try {
+            for (int round = 0; round < 20; round++) {
+                long waitsBefore = loop.submit(loop::batchWaits).get(10, TimeUnit.SECONDS);
+                CountDownLatch running = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
+                long[] blockerEnd = new long[1];
+                loop.execute(() -> {
+                    running.countDown();
+                    await(release);
+                    blockerEnd[0] = System.nanoTime();
+                });
+                assertTrue(running.await(10, TimeUnit.SECONDS));
+                int n = 10; // queued while the step that runs the blocker is under way
+                long[] starts = new long[n];
+                CountDownLatch ran = new CountDownLatch(n);
+                for (int i = 0; i < n; i++) {
+                    int index = i;
+                    loop.execute(() -> {
+                        starts[index] = System.nanoTime();
+                        assertEquals(n - index, ran.getCount(), "task " + index + " out of order");
+                        ran.countDown();
+                    });
+                }
+                release.countDown();
+                assertTrue(ran.await(10, TimeUnit.SECONDS));
+                long waits = loop.submit(loop::batchWaits).get(10, TimeUnit.SECONDS);
+                // at least the wait after the blocker's step; one more if this submit was queued
+                // before the ten tasks' step ended (a short batch too, with a task waiting)
+                assertTrue(waits > waitsBefore, "no wait after the blocker's step");
+                long gap = starts[0] - blockerEnd[0];
+                assertTrue(gap >= BatchWait.MIN_NANOS, "the next step began " + gap + " ns after the blocker");
+            }
+        } finally {
+            loop.close();
+        }
+    }
+
     /** Spinning off: a task handed to a blocked loop always costs one wake-up and one blocking poll. */
     @Test
     void shouldNotSpinWhenTurnedOff() throws Exception {

@@ -1,0 +1,62 @@
+package dev.roundhouse.loop.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class BatchWaitTest {
+
+    /** Short batches double the wait from the minimum to the cap; long ones halve it back to none. */
+    @Test
+    void shouldDoubleOnShortBatchesAndHalveOnLongOnes() {
+        BatchWait w = new BatchWait();
+        assertEquals(0, w.nanos());
+        long[] expected = {500, 1_000, 2_000, 4_000, 4_000};
+        for (long e : expected) {
+            assertEquals(e, w.afterStep(1, 10));
+        }
+        assertEquals(4_000, w.afterStep(BatchWait.SHORT_BATCH - 1, 1));
+        assertEquals(2_000, w.afterStep(BatchWait.SHORT_BATCH, 1));
+        assertEquals(1_000, w.afterStep(500, 1));
+        assertEquals(500, w.afterStep(500, 1));
+        assertEquals(0, w.afterStep(500, 1), "below the minimum a wait is not worth it");
+        assertEquals(0, w.afterStep(500, 1));
+        assertEquals(500, w.afterStep(3, 1), "a short batch starts again from the minimum");
+        assertTrue(BatchWait.MAX_NANOS < 10_000, "the cap bounds the latency a wait adds");
+    }
+
+    /** The loop's own tasks are no producer to wait for: a task re-queuing itself is never slowed. */
+    @Test
+    void shouldNotWaitWhenOnlyTheLoopsOwnTasksWait() {
+        BatchWait w = new BatchWait();
+        for (int step = 0; step < 10; step++) {
+            w.selfQueued();
+            assertEquals(0, w.afterStep(1, 1), "step " + step);
+        }
+        assertEquals(0, w.nanos(), "the loop's own tasks did not adapt the wait");
+        w.selfQueued();
+        w.selfQueued();
+        assertEquals(500, w.afterStep(1, 3), "one task from another thread waits beside two of the loop's");
+        assertEquals(1_000, w.afterStep(1, 1), "the loop's count is per step");
+    }
+
+    @Test
+    void shouldRejectAStepWithoutTasks() {
+        BatchWait w = new BatchWait();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> w.afterStep(0, 5));
+        assertTrue(e.getMessage().contains("0 run"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> w.afterStep(1, -1));
+    }
+
+    /** The pause lasts at least what was asked (it is a busy wait: no early return). */
+    @Test
+    void shouldPauseAtLeastTheGivenTime() {
+        for (int i = 0; i < 100; i++) {
+            long start = System.nanoTime();
+            BatchWait.pause(2_000);
+            assertTrue(System.nanoTime() - start >= 2_000);
+        }
+    }
+}
