@@ -79,6 +79,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private final long spinNanos;
     private Poller poller;
     private ByteBuffer readBuffer;
+    private final BufferPool writeChunks = BufferPool.writeChunks();
+    private final BufferPool readBuffers;
 
     @SuppressWarnings("unused") // SLEEPING: 1 while the loop may block in poll
     private volatile int sleeping;
@@ -104,6 +106,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
         this.capabilities = Set.copyOf(provider.capabilities());
         this.name = options.threadName() + "-" + THREAD_IDS.incrementAndGet();
         this.spinNanos = options.spinBeforeSleepNanos();
+        this.readBuffers = BufferPool.readBuffers(options.readBufferBytes());
         this.thread = new Thread(this::threadMain, name);
     }
 
@@ -642,6 +645,16 @@ public final class LoopEngine implements EventLoop, LoopContext {
     @Override
     public ByteBuffer readBuffer() {
         return readBuffer;
+    }
+
+    @Override
+    public BufferPool writeChunks() {
+        return writeChunks;
+    }
+
+    @Override
+    public BufferPool readBuffers() {
+        return readBuffers;
     }
 
     // ---------------------------------------------------------------- stall detection

@@ -20,7 +20,7 @@ import java.nio.ByteBuffer;
 public abstract class StreamTransport implements Transport, LoopResource {
     protected final LoopContext ctx;
     protected final Protocol protocol;
-    protected final WriteQueue queue = new WriteQueue();
+    protected final WriteQueue queue;
     private final LoopResources resources;
     private Runnable onLost;
     private long highBytes;
@@ -40,6 +40,7 @@ public abstract class StreamTransport implements Transport, LoopResource {
         this.resources = resources;
         this.highBytes = options.writeHighWaterBytes();
         this.lowBytes = options.writeLowWaterBytes();
+        this.queue = new WriteQueue(ctx.writeChunks());
     }
 
     // ------------------------------------------------------------------ backend hooks

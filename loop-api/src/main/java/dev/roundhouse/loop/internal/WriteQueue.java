@@ -5,13 +5,13 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
- * The bytes a transport accepted but the OS has not taken yet: copies, in order. Small writes are
- * appended into the tail chunk so that many tiny writes do not mean many buffers.
+ * The bytes a transport accepted but the OS has not taken yet: copies, in order, in chunks of
+ * {@link BufferPool#WRITE_CHUNK_BYTES}. Writes fill the tail chunk before a new one is started, so many
+ * tiny writes do not mean many buffers. Chunks are direct buffers from the loop's
+ * write-chunk {@link BufferPool} (given back as they drain) while its budget lasts, else heap buffers.
  * Loop thread only.
  */
 public final class WriteQueue {
-    /** Writes smaller than this share chunks of this size. */
-    static final int CHUNK_BYTES = 16 * 1024;
     /** At most this many buffers per gathering write (well under IOV_MAX = 1024). */
     private static final int MAX_GATHER = 64;
 
@@ -22,10 +22,16 @@ public final class WriteQueue {
         long write(ByteBuffer[] srcs, int offset, int length) throws IOException;
     }
 
+    private final BufferPool chunks;
     private final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
     private ByteBuffer tail; // the last chunk, in write mode (position = end of data)
     private long bytes;
+
+    /** @param chunks the loop's direct chunks, or {@code null} for heap buffers only */
+    public WriteQueue(BufferPool chunks) {
+        this.chunks = chunks;
+    }
 
     /** The number of bytes queued. */
     public long size() {
@@ -43,17 +49,25 @@ public final class WriteQueue {
             return;
         }
         bytes += n;
-        if (tail != null && tail.remaining() >= n) {
-            tail.put(src);
-            return;
+        while (src.hasRemaining()) {
+            if (tail == null || !tail.hasRemaining()) {
+                if (tail != null) {
+                    tail.flip();
+                }
+                tail = newChunk(src.remaining());
+                buffers.addLast(tail);
+            }
+            int k = Math.min(tail.remaining(), src.remaining());
+            tail.put(tail.position(), src, src.position(), k);
+            tail.position(tail.position() + k);
+            src.position(src.position() + k);
         }
-        ByteBuffer copy = ByteBuffer.allocate(Math.max(n, n < CHUNK_BYTES / 4 ? CHUNK_BYTES : n));
-        copy.put(src);
-        if (tail != null) {
-            tail.flip();
-        }
-        buffers.addLast(copy);
-        tail = copy;
+    }
+
+    /** A direct chunk while the loop's budget lasts, else a heap buffer big enough for {@code want}. */
+    private ByteBuffer newChunk(int want) {
+        ByteBuffer c = chunks == null ? null : chunks.take();
+        return c != null ? c : ByteBuffer.allocate(Math.max(BufferPool.WRITE_CHUNK_BYTES, want));
     }
 
     /**
@@ -84,7 +98,10 @@ public final class WriteQueue {
             total += written;
             bytes -= written;
             while (!buffers.isEmpty() && !buffers.peekFirst().hasRemaining()) {
-                buffers.pollFirst();
+                ByteBuffer drained = buffers.pollFirst();
+                if (chunks != null) {
+                    chunks.giveBack(drained, true); // written: no operation reads it any more
+                }
             }
             if (written < want) {
                 break;
@@ -93,8 +110,16 @@ public final class WriteQueue {
         return total;
     }
 
-    /** Drops everything. */
+    /**
+     * Drops everything. The chunks leave the loop's budget but are not reused: a write of them may
+     * still be in flight (a completion backend's connection aborted mid-write).
+     */
     public void clear() {
+        if (chunks != null) {
+            for (ByteBuffer b : buffers) {
+                chunks.giveBack(b, false);
+            }
+        }
         buffers.clear();
         tail = null;
         bytes = 0;

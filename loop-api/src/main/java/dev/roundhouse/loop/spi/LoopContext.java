@@ -2,6 +2,7 @@ package dev.roundhouse.loop.spi;
 
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.internal.BufferPool;
 import java.nio.ByteBuffer;
 
 /**
@@ -39,4 +40,13 @@ public interface LoopContext {
 
     /** The loop's shared direct read buffer ({@link LoopOptions#readBufferBytes()}); loop thread only. */
     ByteBuffer readBuffer();
+
+    /** The loop's direct chunks for its connections' write queues; loop thread only. */
+    BufferPool writeChunks();
+
+    /**
+     * The loop's direct buffers of {@link LoopOptions#readBufferBytes()} for per-connection reads
+     * (completion backends, whose reads are in flight per connection); loop thread only.
+     */
+    BufferPool readBuffers();
 }

@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 final class StubContext implements LoopContext {
     private final EventLoop loop;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
+    private final dev.roundhouse.loop.internal.BufferPool readBuffers = dev.roundhouse.loop.internal.BufferPool.readBuffers(64 * 1024);
+    private final dev.roundhouse.loop.internal.BufferPool writeChunks = dev.roundhouse.loop.internal.BufferPool.writeChunks();
 
     StubContext(EventLoop loop) {
         this.loop = loop;
@@ -40,5 +42,15 @@ final class StubContext implements LoopContext {
     @Override
     public ByteBuffer readBuffer() {
         return readBuffer;
+    }
+
+    @Override
+    public dev.roundhouse.loop.internal.BufferPool writeChunks() {
+        return writeChunks;
+    }
+
+    @Override
+    public dev.roundhouse.loop.internal.BufferPool readBuffers() {
+        return readBuffers;
     }
 }

@@ -102,7 +102,10 @@ final class IocpTransport extends StreamTransport {
 
     private void postRead() {
         if (readBuffer == null) {
-            readBuffer = ByteBuffer.allocateDirect(readBufferBytes);
+            readBuffer = ctx.readBuffers().take(); // the loop's pool while its budget lasts
+            if (readBuffer == null) {
+                readBuffer = ByteBuffer.allocate(readBufferBytes);
+            }
         }
         readBuffer.clear();
         readInFlight = true;
@@ -117,6 +120,7 @@ final class IocpTransport extends StreamTransport {
     private void onRead(Integer bytes, Throwable error) {
         if (isLost()) {
             readInFlight = false;
+            releaseReadBuffer(); // the read is over: the JDK no longer fills the buffer
             return; // e.g. AsynchronousCloseException after close or abort
         }
         if (error != null) {
@@ -145,6 +149,8 @@ final class IocpTransport extends StreamTransport {
         readInFlight = false;
         if (wantsReading()) {
             postRead();
+        } else if (isLost()) {
+            releaseReadBuffer(); // closed inside the callback, while the buffer was being delivered
         }
     }
 
@@ -237,9 +243,18 @@ final class IocpTransport extends StreamTransport {
         ch.shutdownOutput();
     }
 
+    /** Returns the read buffer to the loop's pool once no read is in flight into it. */
+    private void releaseReadBuffer() {
+        if (readBuffer != null && !readInFlight) {
+            ctx.readBuffers().giveBack(readBuffer, true);
+            readBuffer = null;
+        }
+    }
+
     @Override
     protected void closeSocket(boolean reset) {
         holding = false;
+        releaseReadBuffer(); // else when the pending read completes (with AsynchronousCloseException)
         // JDK 17 and 25 offer no SO_LINGER here (see the class comment): a plain close then; should a
         // later JDK offer it, abort resets as the contract prefers.
         if (reset && ch.isOpen() && ch.supportedOptions().contains(StandardSocketOptions.SO_LINGER)) {

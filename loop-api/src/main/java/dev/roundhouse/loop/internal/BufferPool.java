@@ -1,0 +1,109 @@
+package dev.roundhouse.loop.internal;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Direct buffers of one size for one loop: a free list and a budget.
+ *
+ * <p><b>Why.</b> Allocating a direct buffer is slow (zeroed native memory, a cleaner, and near the
+ * direct-memory limit a {@code System.gc()} inside {@code allocateDirect}), and it is freed only
+ * when the collector finds it. Heap buffers are cheap to allocate but cost a copy on every
+ * channel operation: the JDK moves their bytes through a temporary direct buffer. A loop that
+ * reuses its own direct buffers pays neither. The engine keeps two pools per loop:
+ * <ul>
+ *   <li>{@link #writeChunks()}: 16 KiB chunks for the write queues ({@link WriteQueue}), where the
+ *       bytes a transport could not hand to the OS at once are copied (on iocp every write);
+ *   <li>{@link #readBuffers(int)}: per-connection read buffers for completion backends, whose
+ *       reads are in flight per connection and cannot share the loop's read buffer.
+ * </ul>
+ *
+ * <p><b>Limits.</b> At most {@code maxOut} buffers are out at once; past that {@link #take} returns
+ * {@code null} and the caller falls back to a heap buffer, so many slow readers or idle
+ * connections cannot exhaust direct memory. Up to {@code maxFree} returned buffers are kept for
+ * reuse; the rest, and all of them when the loop ends, are left to the collector (their cleaner
+ * frees the memory).
+ *
+ * <p><b>Thread:</b> the loop thread only.
+ */
+public final class BufferPool {
+    /** The size of a write chunk. */
+    public static final int WRITE_CHUNK_BYTES = 16 * 1024;
+
+    private final int bufferBytes;
+    private final int maxOut;
+    private final ByteBuffer[] free;
+    private int freeCount;
+    private int out;
+
+    /**
+     * @throws IllegalArgumentException if a size or limit is not positive, or {@code maxFree > maxOut}
+     */
+    public BufferPool(int bufferBytes, int maxOut, int maxFree) {
+        if (bufferBytes <= 0 || maxOut <= 0 || maxFree <= 0 || maxFree > maxOut) {
+            throw new IllegalArgumentException("need 0 < maxFree <= maxOut and a positive size, got "
+                    + bufferBytes + " B, maxOut " + maxOut + ", maxFree " + maxFree);
+        }
+        this.bufferBytes = bufferBytes;
+        this.maxOut = maxOut;
+        this.free = new ByteBuffer[maxFree];
+    }
+
+    /** Write-queue chunks: 16 KiB, at most 1,024 out (16 MiB), 64 kept (1 MiB). */
+    public static BufferPool writeChunks() {
+        return new BufferPool(WRITE_CHUNK_BYTES, 1024, 64);
+    }
+
+    /** Completion reads: at most 1,024 out (64 MiB at the default 64 KiB), 64 kept. */
+    public static BufferPool readBuffers(int bufferBytes) {
+        return new BufferPool(bufferBytes, 1024, 64);
+    }
+
+    /** The size of this pool's buffers. */
+    public int bufferBytes() {
+        return bufferBytes;
+    }
+
+    /**
+     * A cleared direct buffer of {@link #bufferBytes()}, or {@code null} when {@code maxOut} are
+     * already out (the caller falls back to a heap buffer).
+     */
+    public ByteBuffer take() {
+        if (out >= maxOut) {
+            return null;
+        }
+        out++;
+        if (freeCount > 0) {
+            ByteBuffer b = free[--freeCount];
+            free[freeCount] = null;
+            return b.clear();
+        }
+        return ByteBuffer.allocateDirect(bufferBytes);
+    }
+
+    /**
+     * Gives back a buffer its holder no longer uses; anything {@link #take} did not hand out (a heap
+     * fallback) is ignored.
+     *
+     * @param reuse {@code false} if an operation may still use the buffer (a write or read in flight
+     *     when its connection was aborted): it then leaves the budget but is never handed out again
+     */
+    public void giveBack(ByteBuffer buffer, boolean reuse) {
+        if (!buffer.isDirect() || buffer.capacity() != bufferBytes || out == 0) {
+            return;
+        }
+        out--;
+        if (reuse && freeCount < free.length) {
+            free[freeCount++] = buffer;
+        }
+    }
+
+    /** Buffers taken and not given back yet. Loop thread (tests and diagnostics). */
+    public int out() {
+        return out;
+    }
+
+    /** Returned buffers waiting for reuse. Loop thread (tests and diagnostics). */
+    public int free() {
+        return freeCount;
+    }
+}
