@@ -15,9 +15,10 @@ import java.nio.ByteBuffer;
  * {@link dev.roundhouse.loop.internal.ReadinessTransport} drives it, level-triggered.
  *
  * <p><b>Buffers.</b> The syscalls take native memory. Reads go into the loop's direct read buffer
- * as they are. The write queue holds heap buffers: they are copied into the poller's direct
- * staging buffer and written with one {@code write(2)} per staging-buffer's worth, so a write
- * allocates nothing (a gathering {@code writev} of heap buffers would need a direct copy anyway).
+ * as they are. A single direct buffer (a write, or a write queue holding one chunk) is written as
+ * it is; several buffers, or heap ones (a queue past the loop's direct budget), are copied into the
+ * poller's direct staging buffer and written with one {@code write(2)} per staging-buffer's worth,
+ * so a write allocates nothing and costs one system call.
  *
  * <p><b>Thread:</b> loop thread only.
  */
@@ -111,6 +112,9 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        if (length == 1 && srcs[offset].isDirect()) {
+            return write(srcs[offset]); // a queue's one direct chunk: no staging copy
+        }
         ByteBuffer stage = poller.staging();
         int next = offset;
         int end = offset + length;
