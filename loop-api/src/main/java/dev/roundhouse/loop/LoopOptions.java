@@ -68,12 +68,15 @@ public final class LoopOptions {
     /**
      * How long the loop polls its task queue before it blocks, after an iteration that ran
      * tasks; default 0 (off). Spinning keeps the loop awake for a producer thread that hands tasks
-     * over one at a time, so the producer stops paying a wake-up system call per task. Measured on
-     * 2 cores (JMH {@code ExecuteBenchmark}, {@code benchmarks/run-jmh.sh}): 2 µs raised cross-thread
-     * execute throughput from 2.4 to 7.3 tasks/µs while another process loaded one core, but on a
-     * quiet machine changed neither execute nor cross-thread timer throughput beyond noise and
-     * moved the wake-up latency p50 from 6.1 to 7.9 µs; hence off by default. Iterations driven only
-     * by I/O and timers never spin. Costs up to this much CPU per iteration that ran tasks.
+     * over in bursts, so the next burst does not pay a wake-up. Measured on 2 cores (JMH
+     * {@code ExecuteBenchmark}, 5 forks each, BENCHMARKS.md): with 2 µs, cross-thread execute to a
+     * loop that sleeps between the benchmark's 1,000-task batches ran at 77-92 tasks/µs in every
+     * fork on epoll, nio and iocp, where without it 1 to 4 forks of 5 parked at each batch end and
+     * ran at 27-35; but the wake-up latency of a loop idle for 100 µs rose (p50 epoll and iocp 6-7
+     * to 11 µs, nio 27 to 35 µs), and 5 µs brought slow forks back. Hence off by default: turn it on
+     * for a loop fed in bursts by other threads, when throughput matters more than the latency of
+     * a lone task. Iterations driven only by I/O and timers never spin. Costs up to this much CPU
+     * per iteration that ran tasks.
      */
     public long spinBeforeSleepNanos() { return spinBeforeSleepNanos; }
 
