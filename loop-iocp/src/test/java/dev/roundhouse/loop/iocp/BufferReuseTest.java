@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.loop.EventLoop;
-import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.Server;
-import dev.roundhouse.loop.Transport;
 import dev.roundhouse.loop.internal.LoopEngine;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -28,7 +25,7 @@ class BufferReuseTest {
         int connections = 40;
         CountDownLatch lost = new CountDownLatch(connections);
         try (EventLoop loop = Peers.openIocp()) {
-            Server server = Peers.listen(loop, () -> closingEcho(lost));
+            Server server = Peers.listen(loop, () -> Peers.echo(lost));
             byte[] sent = Peers.payload(40_000); // three write chunks when the send buffer is slow
             for (int i = 0; i < connections; i++) {
                 try (Socket peer = Peers.peer(server)) {
@@ -49,33 +46,5 @@ class BufferReuseTest {
             assertEquals(0, counts[2], "write chunks still out");
             assertTrue(counts[3] > 0 && counts[3] <= 64, "write chunks kept: " + counts[3]);
         }
-    }
-
-    /** Echoes, closes on end of stream (after the echo is flushed), counts connectionLost. */
-    private static Protocol closingEcho(CountDownLatch lost) {
-        return new Protocol() {
-            private Transport t;
-
-            @Override
-            public void connectionMade(Transport transport) {
-                t = transport;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                t.write(data);
-            }
-
-            @Override
-            public boolean eofReceived() {
-                t.close();
-                return true;
-            }
-
-            @Override
-            public void connectionLost(Throwable cause) {
-                lost.countDown();
-            }
-        };
     }
 }

@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -147,6 +148,11 @@ final class Peers {
 
     /** An echo protocol: writes back what arrives, closes on EOF. */
     static Protocol echo() {
+        return echo(new CountDownLatch(0));
+    }
+
+    /** {@link #echo()} that counts {@code lost} down when its connection is lost. */
+    static Protocol echo(CountDownLatch lost) {
         return new Protocol() {
             private Transport t;
 
@@ -162,6 +168,7 @@ final class Peers {
 
             @Override
             public void connectionLost(Throwable cause) {
+                lost.countDown();
             }
         };
     }
