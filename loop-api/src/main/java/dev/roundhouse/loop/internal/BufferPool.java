@@ -28,6 +28,10 @@ import java.nio.ByteBuffer;
 public final class BufferPool {
     /** The size of a write chunk. */
     public static final int WRITE_CHUNK_BYTES = 16 * 1024;
+    /** Direct read-buffer bytes a loop may lend at once. */
+    private static final int READ_BYTES_OUT = 64 << 20;
+    /** Direct read-buffer bytes a loop keeps for reuse. */
+    private static final int READ_BYTES_KEPT = 4 << 20;
 
     private final int bufferBytes;
     private final int maxOut;
@@ -53,9 +57,19 @@ public final class BufferPool {
         return new BufferPool(WRITE_CHUNK_BYTES, 1024, 64);
     }
 
-    /** Completion reads: at most 1,024 out (64 MiB at the default 64 KiB), 64 kept. */
+    /**
+     * Completion reads: budgets in bytes, 64 MiB out and 4 MiB kept (1,024 and 64 buffers at the
+     * default 64 KiB; 4 and 1 at the largest read buffer, 16 MiB), at least one buffer each.
+     *
+     * @throws IllegalArgumentException if {@code bufferBytes} is not positive
+     */
     public static BufferPool readBuffers(int bufferBytes) {
-        return new BufferPool(bufferBytes, 1024, 64);
+        if (bufferBytes <= 0) {
+            throw new IllegalArgumentException("bufferBytes must be positive, got " + bufferBytes);
+        }
+        int maxOut = Math.max(1, READ_BYTES_OUT / bufferBytes);
+        int maxFree = Math.max(1, Math.min(64, READ_BYTES_KEPT / bufferBytes));
+        return new BufferPool(bufferBytes, maxOut, maxFree);
     }
 
     /** The size of this pool's buffers. */
@@ -86,6 +100,7 @@ public final class BufferPool {
      *
      * @param reuse {@code false} if an operation may still use the buffer (a write or read in flight
      *     when its connection was aborted): it then leaves the budget but is never handed out again
+     * @throws NullPointerException if {@code buffer} is null
      */
     public void giveBack(ByteBuffer buffer, boolean reuse) {
         if (!buffer.isDirect() || buffer.capacity() != bufferBytes || out == 0) {

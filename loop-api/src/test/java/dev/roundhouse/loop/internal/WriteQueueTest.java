@@ -140,4 +140,20 @@ class WriteQueueTest {
         assertEquals(0, chunks.out());
         assertEquals(1, chunks.free());
     }
+
+    /** Read-buffer budgets are bytes: a large read buffer size means few buffers, never none. */
+    @Test
+    void shouldBudgetReadBuffersInBytes() {
+        BufferPool small = BufferPool.readBuffers(64 * 1024);
+        for (int i = 0; i < 1024; i++) {
+            assertTrue(small.take() != null, "buffer " + i);
+        }
+        assertEquals(null, small.take(), "64 MiB lent at the default size");
+        BufferPool large = BufferPool.readBuffers(16 << 20);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(large.take() != null);
+        }
+        assertEquals(null, large.take(), "64 MiB lent at the largest size");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> BufferPool.readBuffers(0));
+    }
 }
