@@ -37,11 +37,16 @@ final class BatchWait {
 
     private long nanos;
     /**
-     * Tasks the loop queued itself since {@link #afterStep} last ran. Steps in between that did not
-     * call it (nothing waiting after them) leave theirs counted: that can skip one wait, never add one.
+     * Tasks the loop queued itself since the current step took its snapshot of the queue: exactly
+     * the loop's own share of what waits after the step.
      */
     private long selfQueued;
     private long waits;
+
+    /** Marks the start of a step's tasks (the queue snapshot): the loop's own count restarts. */
+    void stepStarted() {
+        selfQueued = 0;
+    }
 
     /** Counts a task queued by the loop thread itself. */
     void selfQueued() {
@@ -60,9 +65,7 @@ final class BatchWait {
             throw new IllegalArgumentException("a batch has at least one task and nothing waits a "
                     + "negative number of times, got " + tasksRun + " run and " + waiting + " waiting");
         }
-        long own = selfQueued;
-        selfQueued = 0;
-        if (waiting <= own) {
+        if (waiting <= selfQueued) {
             return 0; // nothing from another thread waits: no producer to let ahead
         }
         if (tasksRun < SHORT_BATCH) {

@@ -265,6 +265,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     /** Runs the tasks queued before this step; returns how many ran. */
     private int runTasks() {
+        batchWait.stepStarted(); // the loop's own tasks queued from now on are not another thread's
         long end = tasks.acceptedCount(); // tasks queued from now on wait for the next step
         int ran = 0;
         while (!tasks.consumedUpTo(end)) {

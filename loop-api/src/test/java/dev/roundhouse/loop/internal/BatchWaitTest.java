@@ -32,14 +32,20 @@ class BatchWaitTest {
     void shouldNotWaitWhenOnlyTheLoopsOwnTasksWait() {
         BatchWait w = new BatchWait();
         for (int step = 0; step < 10; step++) {
+            w.stepStarted();
             w.selfQueued();
             assertEquals(0, w.afterStep(1, 1), "step " + step);
         }
         assertEquals(0, w.nanos(), "the loop's own tasks did not adapt the wait");
+        w.stepStarted();
         w.selfQueued();
         w.selfQueued();
         assertEquals(500, w.afterStep(1, 3), "one task from another thread waits beside two of the loop's");
+        w.stepStarted();
         assertEquals(1_000, w.afterStep(1, 1), "the loop's count is per step");
+        w.selfQueued(); // queued outside a step (an I/O handler): it runs in the next step
+        w.stepStarted();
+        assertEquals(2_000, w.afterStep(1, 1), "a task queued before the step began is not counted");
     }
 
     @Test
