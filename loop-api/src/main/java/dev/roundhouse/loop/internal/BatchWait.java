@@ -76,18 +76,13 @@ final class BatchWait {
         return nanos;
     }
 
-    /**
-     * Ends a step as {@link #afterStep} does and busy-waits the time it returns; returns whether it
-     * waited.
-     */
-    boolean waitAfterStep(int tasksRun, long waiting) {
+    /** Ends a step as {@link #afterStep} does and busy-waits the time it returns. */
+    void waitAfterStep(int tasksRun, long waiting) {
         long wait = afterStep(tasksRun, waiting);
-        if (wait == 0) {
-            return false;
+        if (wait != 0) {
+            waits++;
+            pause(wait);
         }
-        waits++;
-        pause(wait);
-        return true;
     }
 
     /** How many times {@link #waitAfterStep} waited. */

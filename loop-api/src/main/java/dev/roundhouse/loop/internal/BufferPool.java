@@ -39,10 +39,8 @@ public final class BufferPool {
     private int freeCount;
     private int out;
 
-    /**
-     * @throws IllegalArgumentException if a size or limit is not positive, or {@code maxFree > maxOut}
-     */
-    public BufferPool(int bufferBytes, int maxOut, int maxFree) {
+    /** @throws IllegalArgumentException if a size or limit is not positive, or {@code maxFree > maxOut} */
+    private BufferPool(int bufferBytes, int maxOut, int maxFree) {
         if (bufferBytes <= 0 || maxOut <= 0 || maxFree <= 0 || maxFree > maxOut) {
             throw new IllegalArgumentException("need 0 < maxFree <= maxOut and a positive size, got "
                     + bufferBytes + " B, maxOut " + maxOut + ", maxFree " + maxFree);
@@ -72,13 +70,8 @@ public final class BufferPool {
         return new BufferPool(bufferBytes, maxOut, maxFree);
     }
 
-    /** The size of this pool's buffers. */
-    public int bufferBytes() {
-        return bufferBytes;
-    }
-
     /**
-     * A cleared direct buffer of {@link #bufferBytes()}, or {@code null} when {@code maxOut} are
+     * A cleared direct buffer of this pool's size, or {@code null} when {@code maxOut} are
      * already out (the caller falls back to a heap buffer).
      */
     public ByteBuffer take() {

@@ -172,13 +172,18 @@ public final class LoopEngine implements EventLoop, LoopContext {
             if (shuttingDown && shutdownDue(ranTimers | ranTasks)) {
                 return;
             }
-            long timeout = pollTimeout();
-            if (ranTasks && timeout == 0) {
+            // one look at the producers' index after a step that ran tasks serves both decisions below
+            long waiting = ranTasks ? tasks.waiting() : 0;
+            long timeout;
+            if (waiting != 0) {
+                timeout = 0;
                 // other threads' tasks arriving one by one: let them batch up before the next step
-                batchWait.waitAfterStep(tasksRun, tasks.waiting());
-            }
-            if (timeout != 0 && ranTasks && spinNanos > 0) {
-                timeout = spinForTasks();
+                batchWait.waitAfterStep(tasksRun, waiting);
+            } else {
+                timeout = pollTimeout();
+                if (timeout != 0 && ranTasks && spinNanos > 0) {
+                    timeout = spinForTasks();
+                }
             }
             boolean published = timeout != 0;
             if (published) {

@@ -28,9 +28,12 @@ public final class WriteQueue {
     private ByteBuffer tail; // the last chunk, in write mode (position = end of data)
     private long bytes;
 
-    /** @param chunks the loop's direct chunks, or {@code null} for heap buffers only */
+    /**
+     * @param chunks the loop's write-chunk pool
+     * @throws NullPointerException if {@code chunks} is null
+     */
     public WriteQueue(BufferPool chunks) {
-        this.chunks = chunks;
+        this.chunks = java.util.Objects.requireNonNull(chunks, "chunks");
     }
 
     /** The number of bytes queued. */
@@ -66,7 +69,7 @@ public final class WriteQueue {
 
     /** A direct chunk while the loop's budget lasts, else a heap buffer big enough for {@code want}. */
     private ByteBuffer newChunk(int want) {
-        ByteBuffer c = chunks == null ? null : chunks.take();
+        ByteBuffer c = chunks.take();
         return c != null ? c : ByteBuffer.allocate(Math.max(BufferPool.WRITE_CHUNK_BYTES, want));
     }
 
@@ -98,10 +101,7 @@ public final class WriteQueue {
             total += written;
             bytes -= written;
             while (!buffers.isEmpty() && !buffers.peekFirst().hasRemaining()) {
-                ByteBuffer drained = buffers.pollFirst();
-                if (chunks != null) {
-                    chunks.giveBack(drained, true); // written: no operation reads it any more
-                }
+                chunks.giveBack(buffers.pollFirst(), true); // written: no operation reads it any more
             }
             if (written < want) {
                 break;
@@ -115,10 +115,8 @@ public final class WriteQueue {
      * still be in flight (a completion backend's connection aborted mid-write).
      */
     public void clear() {
-        if (chunks != null) {
-            for (ByteBuffer b : buffers) {
-                chunks.giveBack(b, false);
-            }
+        for (ByteBuffer b : buffers) {
+            chunks.giveBack(b, false);
         }
         buffers.clear();
         tail = null;
