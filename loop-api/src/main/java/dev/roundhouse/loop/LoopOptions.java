@@ -21,6 +21,7 @@ public final class LoopOptions {
     private final StallHandler stallHandler;
     private final int readBufferBytes;
     private final long spinBeforeSleepNanos;
+    private final boolean spinBeforeSleepAdaptive;
 
     private LoopOptions(Builder b) {
         backend = b.backend;
@@ -30,6 +31,7 @@ public final class LoopOptions {
         stallHandler = b.stallHandler;
         readBufferBytes = b.readBufferBytes;
         spinBeforeSleepNanos = b.spinBeforeSleepNanos;
+        spinBeforeSleepAdaptive = b.spinBeforeSleepAdaptive;
     }
 
     /** A builder holding the defaults. */
@@ -66,19 +68,29 @@ public final class LoopOptions {
     public int readBufferBytes() { return readBufferBytes; }
 
     /**
-     * How long the loop polls its task queue before it blocks, after an iteration that ran
-     * tasks; default 0 (off). Spinning keeps the loop awake for a producer thread that hands tasks
-     * over in bursts, so the next burst does not pay a wake-up. Measured on 2 cores (JMH
-     * {@code ExecuteBenchmark}, 5 forks each, BENCHMARKS.md): with 2 µs, cross-thread execute to a
-     * loop that sleeps between the benchmark's 1,000-task batches ran at 77-92 tasks/µs in every
-     * fork on epoll, nio and iocp, where without it 1 to 4 forks of 5 parked at each batch end and
-     * ran at 27-35; but the wake-up latency of a loop idle for 100 µs rose (p50 epoll and iocp 6-7
-     * to 11 µs, nio 27 to 35 µs), and 5 µs brought slow forks back. Hence off by default: turn it on
-     * for a loop fed in bursts by other threads, when throughput matters more than the latency of
-     * a lone task. Iterations driven only by I/O and timers never spin. Costs up to this much CPU
-     * per iteration that ran tasks.
+     * How long the loop polls its task queue before it blocks, after an iteration that ran tasks:
+     * with {@link #spinBeforeSleepAdaptive()} the longest such spin, else the spin itself (0: never
+     * spin). Default: adaptive, at most 2 µs.
+     *
+     * <p>Spinning keeps the loop awake for another thread that hands it tasks in bursts, so the
+     * next burst does not pay a wake-up. Measured on 2 cores (JMH {@code ExecuteBenchmark}, 5 forks
+     * each, BENCHMARKS.md): with a fixed 2 µs, cross-thread execute to a loop that sleeps between
+     * the benchmark's 1,000-task batches ran at 77-92 tasks/µs in every fork on epoll, nio and iocp,
+     * where without a spin 1 to 4 forks of 5 parked at each batch end and ran at 27-35; 5 µs brought
+     * slow forks back. But a fixed spin also raised the wake-up latency of a loop that idles between
+     * lone tasks (p50 epoll and iocp 6-7 to 11 µs, nio 27 to 35 µs), which no spin can help. The
+     * adaptive spin is off until sleeps after tasks turn out short (ended within 50 µs by another
+     * thread's task), then doubles from 0.5 µs up to this maximum, and halves after each long
+     * sleep; so a loop idling between lone tasks does not spin. Iterations driven only by I/O and
+     * timers never spin. Costs up to this much CPU per iteration that ran tasks.
      */
     public long spinBeforeSleepNanos() { return spinBeforeSleepNanos; }
+
+    /**
+     * Whether the spin before sleeping adapts (default), between 0 and
+     * {@link #spinBeforeSleepNanos()}, to how the loop's recent sleeps ended; else it is fixed.
+     */
+    public boolean spinBeforeSleepAdaptive() { return spinBeforeSleepAdaptive; }
 
     /** Builds {@link LoopOptions}. Not thread-safe. Setters validate at once. */
     public static final class Builder {
@@ -88,7 +100,8 @@ public final class LoopOptions {
         private ExceptionHandler exceptionHandler = DefaultHandlers.EXCEPTIONS;
         private StallHandler stallHandler = DefaultHandlers.STALLS;
         private int readBufferBytes = 64 * 1024;
-        private long spinBeforeSleepNanos;
+        private long spinBeforeSleepNanos = 2_000;
+        private boolean spinBeforeSleepAdaptive = true;
 
         private Builder() {
         }
@@ -146,17 +159,39 @@ public final class LoopOptions {
         }
 
         /**
+         * A fixed spin before sleeping: after every iteration that ran tasks the loop polls its
+         * queue for {@code duration} before it blocks; 0 never spins.
+         *
          * @see LoopOptions#spinBeforeSleepNanos()
          * @throws IllegalArgumentException if negative or above 1 ms (a longer spin is a busy
          *     loop: use a task that re-queues itself if that is what you want)
          */
         public Builder spinBeforeSleep(long duration, TimeUnit unit) {
-            long nanos = unit.toNanos(duration);
-            if (nanos < 0 || nanos > TimeUnit.MILLISECONDS.toNanos(1)) {
-                throw new IllegalArgumentException("spinBeforeSleep must be in [0, 1 ms], got " + nanos + " ns");
-            }
-            spinBeforeSleepNanos = nanos;
+            spinBeforeSleepNanos = spinNanos(duration, unit, 0);
+            spinBeforeSleepAdaptive = false;
             return this;
+        }
+
+        /**
+         * An adaptive spin before sleeping (the default, with 2 µs), of at most {@code max}.
+         *
+         * @see LoopOptions#spinBeforeSleepNanos()
+         * @throws IllegalArgumentException if below 500 ns (the adaptive spin's first step; for no
+         *     spin use {@code spinBeforeSleep(0, unit)}) or above 1 ms
+         */
+        public Builder adaptiveSpinBeforeSleep(long max, TimeUnit unit) {
+            spinBeforeSleepNanos = spinNanos(max, unit, 500);
+            spinBeforeSleepAdaptive = true;
+            return this;
+        }
+
+        private static long spinNanos(long duration, TimeUnit unit, long min) {
+            long nanos = unit.toNanos(duration);
+            if (nanos < min || nanos > TimeUnit.MILLISECONDS.toNanos(1)) {
+                throw new IllegalArgumentException("a spin before sleeping must be in [" + min
+                        + " ns, 1 ms], got " + nanos + " ns");
+            }
+            return nanos;
         }
 
         /** Returns the immutable options. */

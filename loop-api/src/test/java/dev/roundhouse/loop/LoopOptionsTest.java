@@ -1,6 +1,7 @@
 package dev.roundhouse.loop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,12 +12,21 @@ import org.junit.jupiter.api.Test;
 class LoopOptionsTest {
 
     @Test
-    void shouldNotSpinByDefault() {
-        assertEquals(0, LoopOptions.DEFAULTS.spinBeforeSleepNanos());
-        assertEquals(2_000, LoopOptions.builder().spinBeforeSleep(2, TimeUnit.MICROSECONDS).build().spinBeforeSleepNanos());
-        assertEquals(0, LoopOptions.builder().spinBeforeSleep(0, TimeUnit.SECONDS).build().spinBeforeSleepNanos());
+    void shouldSpinAdaptivelyUpTo2MicrosecondsByDefault() {
+        assertTrue(LoopOptions.DEFAULTS.spinBeforeSleepAdaptive());
+        assertEquals(2_000, LoopOptions.DEFAULTS.spinBeforeSleepNanos());
+        LoopOptions fixed = LoopOptions.builder().spinBeforeSleep(2, TimeUnit.MICROSECONDS).build();
+        assertEquals(2_000, fixed.spinBeforeSleepNanos());
+        assertFalse(fixed.spinBeforeSleepAdaptive(), "a set spin is fixed");
+        LoopOptions off = LoopOptions.builder().spinBeforeSleep(0, TimeUnit.SECONDS).build();
+        assertEquals(0, off.spinBeforeSleepNanos());
+        assertFalse(off.spinBeforeSleepAdaptive());
         assertEquals(1_000_000, LoopOptions.builder().spinBeforeSleep(1, TimeUnit.MILLISECONDS).build()
                 .spinBeforeSleepNanos());
+        LoopOptions adaptive = LoopOptions.builder().spinBeforeSleep(0, TimeUnit.SECONDS)
+                .adaptiveSpinBeforeSleep(5, TimeUnit.MICROSECONDS).build();
+        assertTrue(adaptive.spinBeforeSleepAdaptive(), "the last setter wins");
+        assertEquals(5_000, adaptive.spinBeforeSleepNanos());
     }
 
     @Test
@@ -26,6 +36,12 @@ class LoopOptionsTest {
         assertTrue(e.getMessage().contains("-1"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> LoopOptions.builder().spinBeforeSleep(2, TimeUnit.MILLISECONDS));
+        assertTrue(e.getMessage().contains("2000000"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LoopOptions.builder().adaptiveSpinBeforeSleep(499, TimeUnit.NANOSECONDS));
+        assertTrue(e.getMessage().contains("[500 ns, 1 ms], got 499 ns"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LoopOptions.builder().adaptiveSpinBeforeSleep(2, TimeUnit.MILLISECONDS));
         assertTrue(e.getMessage().contains("2000000"), e.getMessage());
     }
 }

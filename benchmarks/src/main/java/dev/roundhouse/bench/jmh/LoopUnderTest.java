@@ -34,14 +34,20 @@ final class LoopUnderTest implements AutoCloseable {
 
     static LoopUnderTest open(String impl) {
         if (impl.startsWith("roundhouse-")) {
-            EventLoop loop = Loops.open(LoopOptions.builder()
+            LoopOptions.Builder options = LoopOptions.builder()
                     .backend(impl.substring("roundhouse-".length()))
-                    .stallThreshold(0, TimeUnit.NANOSECONDS)
-                    // -Droundhouse.bench.spinNanos=N compares spin settings; pass it with JMH's
-                    // -jvmArgsPrepend (-jvmArgsAppend would drop the forks' own flags)
-                    .spinBeforeSleep(Long.getLong("roundhouse.bench.spinNanos",
-                            LoopOptions.DEFAULTS.spinBeforeSleepNanos()), TimeUnit.NANOSECONDS)
-                    .build());
+                    .stallThreshold(0, TimeUnit.NANOSECONDS);
+            // compares spin settings: -Droundhouse.bench.spinNanos=N spins a fixed N ns (0: off),
+            // -Droundhouse.bench.adaptiveSpinNanos=N adapts up to N; neither: the default. Pass them
+            // with JMH's -jvmArgsPrepend (-jvmArgsAppend would drop the forks' own flags)
+            Long fixed = Long.getLong("roundhouse.bench.spinNanos");
+            Long adaptive = Long.getLong("roundhouse.bench.adaptiveSpinNanos");
+            if (fixed != null) {
+                options.spinBeforeSleep(fixed, TimeUnit.NANOSECONDS);
+            } else if (adaptive != null) {
+                options.adaptiveSpinBeforeSleep(adaptive, TimeUnit.NANOSECONDS);
+            }
+            EventLoop loop = Loops.open(options.build());
             return new LoopUnderTest(impl, loop, null);
         }
         IoHandlerFactory factory = switch (impl) {

@@ -53,6 +53,11 @@ final class BatchWait {
         selfQueued++;
     }
 
+    /** The tasks the loop thread queued since the current step took its snapshot of the queue. */
+    long selfQueuedInStep() {
+        return selfQueued;
+    }
+
     /**
      * Ends a step that ran {@code tasksRun} tasks and left {@code waiting} queued (the loop's own
      * among them); returns how long to wait before the next step (0: go on at once).

@@ -48,7 +48,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
      * grow while the loop sleeps, e.g. scheduling and cancelling far-off timers in a tight loop.
      */
     static final int LAZY_WAKE_LIMIT = 1024;
-    /** Spin-wait hints between two looks at the task queue while spinning (a few hundred ns). */
+    /** Spin-wait hints between two looks at the task queue while spinning (a few hundred ns here). */
     private static final int SPIN_PAUSES = 16;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
     /** Poll timeout cap while shutting down, so the quiet period is re-checked. */
@@ -76,7 +76,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final String name;
-    private final long spinNanos;
+    private final SpinBeforeSleep spin;
     private Poller poller;
     private ByteBuffer readBuffer;
     private final BufferPool writeChunks = BufferPool.writeChunks();
@@ -105,7 +105,9 @@ public final class LoopEngine implements EventLoop, LoopContext {
         this.options = options;
         this.capabilities = Set.copyOf(provider.capabilities());
         this.name = options.threadName() + "-" + THREAD_IDS.incrementAndGet();
-        this.spinNanos = options.spinBeforeSleepNanos();
+        this.spin = options.spinBeforeSleepAdaptive()
+                ? SpinBeforeSleep.adaptive(options.spinBeforeSleepNanos())
+                : SpinBeforeSleep.fixed(options.spinBeforeSleepNanos());
         this.readBuffers = BufferPool.readBuffers(options.readBufferBytes());
         this.thread = new Thread(this::threadMain, name);
     }
@@ -159,8 +161,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
     /**
      * The iteration: (1) expired timers in deadline order, (2) the tasks queued before this step
      * began, (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
-     * pending; after a step that ran tasks, only once the queue stayed empty for the spin time of
-     * {@link LoopOptions#spinBeforeSleepNanos()}) and dispatch. A step that ran only a short batch
+     * pending; after a step that ran tasks, only once the queue stayed empty for the spin time,
+     * {@link SpinBeforeSleep}) and dispatch. A step that ran only a short batch
      * of tasks while more were already queued first waits a few microseconds ({@link BatchWait}).
      * Returns when shutdown completes.
      */
@@ -175,17 +177,27 @@ public final class LoopEngine implements EventLoop, LoopContext {
             // one look at the producers' index after a step that ran tasks serves both decisions below
             long waiting = ranTasks ? tasks.waiting() : 0;
             long timeout;
+            boolean sleepAfterTasks = false; // a sleep the adaptive spin learns from
             if (waiting != 0) {
                 timeout = 0;
                 // other threads' tasks arriving one by one: let them batch up before the next step
                 batchWait.waitAfterStep(tasksRun, waiting);
             } else {
                 timeout = pollTimeout();
-                if (timeout != 0 && ranTasks && spinNanos > 0) {
-                    timeout = spinForTasks();
+                if (timeout != 0 && ranTasks) {
+                    if (spin.nanos() > 0) {
+                        timeout = spin.spin(tasks, SPIN_PAUSES, timeout) ? 0 : pollTimeout();
+                    }
+                    sleepAfterTasks = timeout != 0 && spin.isAdaptive();
                 }
             }
             boolean published = timeout != 0;
+            long sleepStart = 0;
+            long selfQueuedBefore = 0;
+            if (sleepAfterTasks) {
+                sleepStart = System.nanoTime();
+                selfQueuedBefore = batchWait.selfQueuedInStep();
+            }
             if (published) {
                 tasks.releaseConsumed(); // the last task run stays unreachable while the loop sleeps
                 ScheduledTimer next = timers.peek();
@@ -212,27 +224,13 @@ public final class LoopEngine implements EventLoop, LoopContext {
                     }
                 }
             }
+            if (sleepAfterTasks) {
+                // nothing waited when the loop blocked: what waits now minus what the poll's own
+                // handlers queued is what other threads queued, the only tasks a spin can catch
+                long fromOthers = tasks.waiting() - (batchWait.selfQueuedInStep() - selfQueuedBefore);
+                spin.slept(System.nanoTime() - sleepStart, fromOthers > 0);
+            }
         }
-    }
-
-    /**
-     * Polls the task queue for up to {@link LoopOptions#spinBeforeSleepNanos()} before blocking;
-     * returns 0 if a task arrived, else the poll timeout recomputed. It looks at the queue only
-     * every {@link #SPIN_PAUSES} pauses: each look reads the line the producers' CAS writes, and
-     * looking in a tight loop took that line from them on every task (measured on iocp: some runs
-     * fell to ~8 tasks/µs).
-     */
-    private long spinForTasks() {
-        long end = System.nanoTime() + spinNanos;
-        do {
-            for (int i = 0; i < SPIN_PAUSES; i++) {
-                Thread.onSpinWait();
-            }
-            if (tasks.hasTasks()) {
-                return 0;
-            }
-        } while (System.nanoTime() - end < 0);
-        return pollTimeout();
     }
 
     private long pollTimeout() {
@@ -368,6 +366,16 @@ public final class LoopEngine implements EventLoop, LoopContext {
                 && SLEEPING.compareAndSet(this, 1, 0)) {
             wakeupPoller();
         }
+    }
+
+    /** How many times the loop spun before sleeping ({@link SpinBeforeSleep}). Loop thread. */
+    long spinsBeforeSleep() {
+        return spin.spins();
+    }
+
+    /** The loop's current spin before sleeping, in ns ({@link SpinBeforeSleep}). Loop thread. */
+    long spinBeforeSleepNanos() {
+        return spin.nanos();
     }
 
     /** How many times the loop waited for a batch ({@link BatchWait}). Loop thread. */

@@ -31,6 +31,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,16 +49,31 @@ class LoopEngineTest {
         final Semaphore blockingPolls = new Semaphore(0);
         /** When the last poll that may block began (written before its permit is released). */
         volatile long lastBlockingPollNanos;
+        /** Polls that may block, so far. */
+        final AtomicLong blockingPollCount = new AtomicLong();
+        /** Run on the loop thread at the start of each poll that may block (an I/O handler's stand-in). */
+        volatile Runnable onBlockingPoll;
+        /** Wait for a wakeup busily instead of parking: a sleep then lasts only as long as the wakeup takes. */
+        volatile boolean busyWait;
 
         @Override
         public int poll(long timeoutNanos) throws java.io.IOException {
             try {
                 if (timeoutNanos != 0) {
                     lastBlockingPollNanos = System.nanoTime();
+                    blockingPollCount.incrementAndGet();
                     blockingPolls.release();
                     blocked.countDown();
+                    Runnable hook = onBlockingPoll;
+                    if (hook != null) {
+                        hook.run();
+                    }
                 }
-                if (timeoutNanos < 0) {
+                if (busyWait && timeoutNanos != 0) {
+                    while (!wake.tryAcquire()) {
+                        Thread.onSpinWait();
+                    }
+                } else if (timeoutNanos < 0) {
                     wake.acquire();
                 } else {
                     wake.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS);
@@ -386,6 +402,98 @@ class LoopEngineTest {
             assertEquals(before + 100, p.poller.wakeups.get());
         } finally {
             loop.close();
+        }
+    }
+
+    /**
+     * The adaptive spin (the default) switches on when the loop's sleeps after tasks are ended
+     * quickly by another thread's task: here a producer hands the next task over as soon as the
+     * loop blocks, and the fake poll waits busily, so each such sleep lasts a few microseconds.
+     */
+    @Test
+    void shouldStartSpinningWhenAnotherThreadsTasksEndItsSleepsQuickly() throws Exception {
+        FakeProvider p = new FakeProvider();
+        p.poller.busyWait = true;
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        Thread producer = new Thread(() -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long seen = 0;
+            // one short sleep is enough to switch it on; 200 make a preempted producer harmless
+            for (int round = 0; round < 200; round++) {
+                while (p.poller.blockingPollCount.get() == seen) {
+                    if (System.nanoTime() > deadline) {
+                        return;
+                    }
+                    Thread.onSpinWait(); // until the loop blocks: then the next task at once
+                }
+                seen = p.poller.blockingPollCount.get();
+                loop.execute(() -> { });
+            }
+        }, "producer");
+        try {
+            producer.start();
+            producer.join(20_000);
+            assertTrue(loop.submit(loop::spinsBeforeSleep).get(10, TimeUnit.SECONDS) > 0,
+                    "the loop never spun although its sleeps after tasks were short");
+        } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * A lone task to a loop that has been blocked longer than a short sleep never makes it spin:
+     * the spin could not have caught that task, and would only delay the next one.
+     */
+    @Test
+    void shouldNotSpinForLoneTasksAfterLongSleeps() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        try {
+            assertTrue(p.poller.blocked.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 20; i++) {
+                p.poller.blockingPolls.drainPermits();
+                loop.execute(() -> { });
+                assertTrue(p.poller.blockingPolls.tryAcquire(10, TimeUnit.SECONDS)); // ran, blocked again
+                long blockedAt = p.poller.lastBlockingPollNanos;
+                while (System.nanoTime() - blockedAt <= SpinBeforeSleep.SHORT_SLEEP_NANOS) {
+                    Thread.onSpinWait(); // a lower bound on the sleep, not a synchronisation
+                }
+            }
+            assertEquals(0, loop.submit(loop::spinsBeforeSleep).get(10, TimeUnit.SECONDS));
+            assertEquals(0, loop.submit(loop::spinBeforeSleepNanos).get(10, TimeUnit.SECONDS));
+        } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * Tasks the poll's own handlers queue end a sleep at once, but no spin can catch them (the
+     * loop does not poll I/O while it spins): they must not switch the spin on.
+     */
+    @Test
+    void shouldNotSpinForTasksItsOwnIoHandlersQueue() throws Exception {
+        FakeProvider p = new FakeProvider();
+        AtomicInteger left = new AtomicInteger(200);
+        CountDownLatch done = new CountDownLatch(1);
+        LoopEngine[] loop = new LoopEngine[1];
+        CountDownLatch started = new CountDownLatch(1);
+        p.poller.onBlockingPoll = () -> {
+            await(started);
+            if (left.getAndDecrement() > 0) {
+                loop[0].execute(() -> { }); // from the loop thread, as an I/O handler would
+                p.poller.wake.release(); // and the poll returns at once, as for I/O
+            } else {
+                done.countDown();
+            }
+        };
+        loop[0] = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        try {
+            started.countDown();
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            assertEquals(0, loop[0].submit(loop[0]::spinsBeforeSleep).get(10, TimeUnit.SECONDS));
+        } finally {
+            p.poller.onBlockingPoll = null;
+            loop[0].close();
         }
     }
 
