@@ -8,7 +8,10 @@
 # (vs SingleThreadIoEventLoop), timer schedule+cancel and firing (vs Netty scheduled tasks and
 # HashedWheelTimer), dispatch cost per ready event (vs NioIoHandler with a plain NioIoHandle).
 # Every available Roundhouse backend is measured with its Netty counterpart. One fork (five for the
-# two bistable cross-thread benchmarks), 3 x 1 s warm-up, 5 x 1 s measurement: about 10 minutes on 2 cores.
+# two bistable cross-thread benchmarks, three for the other benchmarks whose thread waits for the
+# loop), 3 x 1 s warm-up, 5 x 1 s measurement: about 17 minutes on 2 cores. Those cross-thread
+# benchmarks print the core-to-core round trip before each iteration (Placement.java), and the
+# report tables their scores by placement as well.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
@@ -45,13 +48,15 @@ echo "JMH: loops $LOOPS" >&2
 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
+  # /proc and nproc are missing on macOS: fall back to sysctl there
+  echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1 || true)$(sysctl -n machdep.cpu.brand_string 2>/dev/null || true), $(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo '?') cores"
   echo "jdk: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p')"
-  echo "jmh: 1.37, 1 fork (5 for executeThroughput and scheduleCancelCrossThread), defaults of each class unless overridden: ${*:-none}"
-  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "jmh: 1.37, 1 fork (5 for executeThroughput and scheduleCancelCrossThread; 3 for wakeupLatency, scheduleCancel and scheduleAndFire), defaults of each class unless overridden: ${*:-none}"
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*load averages*: //')"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$OUT/machine.txt"
 ARGS=(--machine "$OUT/machine.txt")
 [ "$WRITE" = 1 ] && ARGS+=(--write "$ROOT/BENCHMARKS.md")
-"$JAVA" -cp "$JAR" dev.roundhouse.bench.report.JmhReport "${ARGS[@]}" "$OUT/loops.csv" "$OUT/timers.csv"
+"$JAVA" -cp "$JAR" dev.roundhouse.bench.report.JmhReport "${ARGS[@]}" --log "$OUT/loops.txt" --log "$OUT/timers.txt" \
+  "$OUT/loops.csv" "$OUT/timers.csv"
 echo "raw JMH output in $OUT" >&2

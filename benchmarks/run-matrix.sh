@@ -61,10 +61,10 @@ log() { printf '%s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- build
 build() {
-  for prog in loadgen echo_server; do
+  for prog in loadgen echo_server corelat; do
     local src=$ROOT/benchmarks/src/main/c/$prog.c
     if [ ! -x "$BIN/$prog" ] || [ "$src" -nt "$BIN/$prog" ] || [ "$ROOT/benchmarks/src/main/c/histogram.h" -nt "$BIN/$prog" ]; then
-      gcc -O2 -Wall -Wextra -o "$BIN/$prog" "$src"
+      gcc -O2 -Wall -Wextra -pthread -o "$BIN/$prog" "$src"
     fi
   done
   if [ ! -f "$JAR" ]; then
@@ -155,12 +155,21 @@ loadgen_args() {
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-# Runs one workload against the running server; appends one line to results.tsv.
+# The round trip between CPU 0 and CPU 1 right now, in ns (corelat.c: it switches between ~50-140
+# and ~560-600 ns on this VM as the host moves the vCPUs); "-" when nothing is pinned.
+placement() {
+  if [ "$PIN" = 1 ]; then "$BIN/corelat" 0 1 100 | sed -n 's/^corelat_ns=//p'; else echo -; fi
+}
+
+# Runs one workload against the running server; appends one line to results.tsv and, with the
+# core round trip before and after it, one to placement.tsv.
 measure() {
   local run=$1 impl=$2 w=$3 line
   local t0 b0 s0 t1 b1 s1
   # shellcheck disable=SC2046
   set -- $(loadgen_args "$w")
+  local before after
+  before=$(placement)
   t0=$(now_ns) b0=$(busy_ticks) s0=$(proc_ticks "$SERVER_PID")
   local lgout=$OUT/loadgen.out lgpid sm tm
   "${CLIENT_PIN[@]}" "$BIN/loadgen" "$@" "$WARMUP_S" "$MEASURE_S" >"$lgout" 2>>"$OUT/loadgen.log" &
@@ -176,6 +185,8 @@ measure() {
   fi
   line=$(cat "$lgout")
   t1=$(now_ns) b1=$(busy_ticks) s1=$(proc_ticks "$SERVER_PID")
+  after=$(placement)
+  printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$impl" "$w" "$before" "$after" >>"$OUT/placement.tsv"
   local server_cpu
   server_cpu=$(awk -v s="$((s1 - sm))" -v hz="$HZ" -v t="$((t1 - tm))" 'BEGIN { printf "%.3f", (s / hz) / (t / 1e9) }')
   local foreign
@@ -187,8 +198,8 @@ measure() {
     "$(field p99_us "$line")" "$(field p999_us "$line")" "$(field max_us "$line")" \
     "$(field client_cpu "$line")" "$foreign" "$(cut -d' ' -f1 /proc/loadavg)" "$server_cpu" >>"$RESULTS"
   case $w in
-    st16) log "  $(printf '%-18s %-5s %10s MiB/s' "$impl" "$w" "$(field mib_per_s "$line")")  foreign CPU ${foreign}%" ;;
-    *) log "  $(printf '%-18s %-5s %10s /s   p99 %s us' "$impl" "$w" "$(field ops_per_s "$line")" "$(field p99_us "$line")")  foreign CPU ${foreign}%" ;;
+    st16) log "  $(printf '%-18s %-5s %10s MiB/s' "$impl" "$w" "$(field mib_per_s "$line")")  foreign CPU ${foreign}%  core round trip ${before}/${after} ns" ;;
+    *) log "  $(printf '%-18s %-5s %10s /s   p99 %s us' "$impl" "$w" "$(field ops_per_s "$line")" "$(field p99_us "$line")")  foreign CPU ${foreign}%  core round trip ${before}/${after} ns" ;;
   esac
 }
 
@@ -205,6 +216,7 @@ read -r -a IMPL_LIST <<<"$IMPLS"
 TOTAL=$((RUNS * ${#IMPL_LIST[@]}))
 log "matrix: ${IMPL_LIST[*]} x ${WORKLOADS[*]} x $RUNS run(s), ${WARMUP_S}s warm-up + ${MEASURE_S}s each; pinned: $PIN"
 [ -s "$OUT/unavailable.txt" ] && sed 's/^/  not run: /' "$OUT/unavailable.txt" >&2
+printf 'run\timpl\tworkload\tround_trip_before_ns\tround_trip_after_ns\n' >"$OUT/placement.tsv"
 printf 'run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu\tforeign_cpu_pct\tloadavg\tserver_cpu\n' >"$RESULTS"
 step=0
 for run in $(seq "$RUNS"); do

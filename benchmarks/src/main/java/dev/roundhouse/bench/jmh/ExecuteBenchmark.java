@@ -88,16 +88,23 @@ public class ExecuteBenchmark {
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     @OperationsPerInvocation(BATCH)
     public void executeThroughputAwake(Awake awake) {
-        executeThroughput();
+        executeBatch();
     }
 
-    /** Five forks: each fork settles in one of the two modes described above, so one fork decides nothing. */
+    /**
+     * Five forks: each fork settles in one of the two modes described above, so one fork decides
+     * nothing; and its score follows the cores' {@link Placement}, printed before each iteration.
+     */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     @OperationsPerInvocation(BATCH)
     @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
-    public void executeThroughput() {
+    public void executeThroughput(Placement placement) {
+        executeBatch();
+    }
+
+    private void executeBatch() {
         long target = counter.get() + BATCH;
         for (int i = 0; i < BATCH; i++) {
             loop.execute(counter);
@@ -114,10 +121,12 @@ public class ExecuteBenchmark {
         }
     }
 
+    /** Three forks: the wake-up crosses cores, so its latency follows the {@link Placement}. */
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    public void wakeupLatency(Idle idle) {
+    @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+    public void wakeupLatency(Idle idle, Placement placement) {
         long target = counter.get() + 1;
         loop.execute(counter);
         counter.awaitAtLeast(target);

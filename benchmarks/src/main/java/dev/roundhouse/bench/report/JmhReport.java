@@ -16,8 +16,11 @@ import java.util.Map;
  * time per operation: Netty/RH).
  *
  * <pre>
- *   JmhReport --machine machine.txt --write BENCHMARKS.md results1.csv [results2.csv ...]
+ *   JmhReport --machine machine.txt [--log jmh-output.txt ...] --write BENCHMARKS.md results1.csv [results2.csv ...]
  * </pre>
+ *
+ * <p>With {@code --log}, the measured iterations of the benchmarks that probe the cores' placement
+ * are also tabled by placement ({@link PlacementLog}).
  */
 public final class JmhReport {
     /** Roundhouse backend → counterparts, in the order their ratios are shown. */
@@ -31,6 +34,12 @@ public final class JmhReport {
     private JmhReport() {
     }
 
+    /** Whether {@code other} is a counterpart of Roundhouse loop {@code impl}. */
+    static boolean paired(String impl, String other) {
+        return impl.startsWith("roundhouse-")
+                && PAIRS.getOrDefault(impl.substring("roundhouse-".length()), List.of()).contains(other);
+    }
+
     record Row(String benchmark, String mode, double score, double error, String unit, String impl) {
         boolean higherIsBetter() {
             return mode.equals("thrpt");
@@ -41,14 +50,16 @@ public final class JmhReport {
         String machine = "";
         String target = null;
         List<Row> rows = new ArrayList<>();
+        List<PlacementLog.Iteration> iterations = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--machine" -> machine = Files.readString(Path.of(args[++i]));
                 case "--write" -> target = args[++i];
+                case "--log" -> iterations.addAll(PlacementLog.read(Path.of(args[++i])));
                 default -> rows.addAll(read(Path.of(args[i])));
             }
         }
-        String body = render(rows, machine);
+        String body = render(rows, machine) + "\n" + PlacementLog.render(iterations, JmhReport::paired);
         if (target == null) {
             System.out.print(body);
         } else {
