@@ -73,16 +73,18 @@ public final class LoopOptions {
      * spin). Default: adaptive, at most 2 µs.
      *
      * <p>Spinning keeps the loop awake for another thread that hands it tasks in bursts, so the
-     * next burst does not pay a wake-up. Measured on 2 cores (JMH {@code ExecuteBenchmark}, 5 forks
-     * each, BENCHMARKS.md): with a fixed 2 µs, cross-thread execute to a loop that sleeps between
-     * the benchmark's 1,000-task batches ran at 77-92 tasks/µs in every fork on epoll, nio and iocp,
-     * where without a spin 1 to 4 forks of 5 parked at each batch end and ran at 27-35; 5 µs brought
-     * slow forks back. But a fixed spin also raised the wake-up latency of a loop that idles between
-     * lone tasks (p50 epoll and iocp 6-7 to 11 µs, nio 27 to 35 µs), which no spin can help. The
+     * next burst does not pay a wake-up. Measured on 2 cores (JMH {@code ExecuteBenchmark}, 1,000
+     * tasks per batch, BENCHMARKS.md): without a spin, 11 of 15 forks (epoll, nio, iocp) parked at
+     * every batch end and ran at 29-39 tasks/µs; with the adaptive spin no iteration measured while
+     * the two cores shared a cache did (62 of 62 at 63-104, medians 87-91). A fixed 2 µs spin does
+     * the same for throughput but also delays a lone task: wake-up latency p50 of a loop idle for
+     * 100 µs rose from 6-7 to 11 µs on epoll and iocp; the adaptive spin left it where it was
+     * without a spin (epoll 5.8 vs 6.0 µs, iocp 7.8 vs 5.9, nio 26.1 vs 26.0, one fork each). The
      * adaptive spin is off until sleeps after tasks turn out short (ended within 50 µs by another
-     * thread's task), then doubles from 0.5 µs up to this maximum, and halves after each long
-     * sleep; so a loop idling between lone tasks does not spin. Iterations driven only by I/O and
-     * timers never spin. Costs up to this much CPU per iteration that ran tasks.
+     * thread's task), then doubles from 0.5 µs up to this maximum, and halves after each sleep of
+     * 50 µs or more; so a loop idling between lone tasks does not spin. It never spins past the
+     * next timer's deadline. Iterations driven only by I/O and timers never spin. Costs up to
+     * this much CPU per iteration that ran tasks.
      */
     public long spinBeforeSleepNanos() { return spinBeforeSleepNanos; }
 

@@ -7,12 +7,13 @@ package dev.roundhouse.loop.internal;
  * <p><b>Why adapt.</b> A loop fed in bursts by another thread finds its queue empty at the end of
  * each burst and blocks; the next burst then pays a wake-up (a system call in the producer, a
  * context switch in the loop) for its first task. Measured on 2 cores (JMH
- * {@code ExecuteBenchmark.executeThroughput}, batches of 1,000 tasks, 5 forks per backend): without
- * a spin 1 to 4 forks of 5 parked at every batch end and ran at 27-35 tasks/µs instead of 77-92; a
- * fixed 2 µs spin removed the slow forks on epoll, nio and iocp. But a fixed spin also raised the
- * wake-up latency of a loop that idles between lone tasks (p50 6-7 to 11 µs on epoll and iocp),
- * where no spin can ever catch the next task. The adaptive rule spins only while sleeps have
- * recently been short and ended by a task, i.e. while a spin could have caught it.
+ * {@code ExecuteBenchmark.executeThroughput}, batches of 1,000 tasks): without a spin 11 of 15
+ * forks on epoll, nio and iocp parked at every batch end and ran at 29-39 tasks/µs instead of
+ * 80-90. A fixed 2 µs spin removed the parking but also raised the wake-up latency of a loop that
+ * idles between lone tasks (p50 6-7 to 11 µs on epoll and iocp), where no spin can ever catch the
+ * next task. The adaptive rule spins only while sleeps have recently been short and ended by
+ * another thread's task, i.e. while a spin could have caught it: no parked iteration in 62
+ * measured with the cores sharing a cache, and the lone task's latency as without a spin.
  *
  * <p><b>Rule (adaptive).</b> The spin starts at 0. After each sleep that followed a step that ran
  * tasks (and a spin, if any, that caught none), the loop reports how long it slept and whether
@@ -24,8 +25,9 @@ package dev.roundhouse.loop.internal;
  *   <li>a shorter sleep ended by another thread's task: the spin was too short or absent; it
  *       doubles, from {@code MIN_NANOS} up to the maximum (the option's value);
  *   <li>a shorter sleep with no such task (I/O, or a stale wakeup: a producer that saw the loop
- *       about to sleep and woke it after it had found the task anyway) leaves it as it is.
- *       Halving there undid the spin on iocp, whose park returns at once on a stale permit.
+ *       about to sleep and woke it after it had found the task anyway) leaves it as it is:
+ *       halving there would let the stale wakeups of a producer racing the loop switch the spin
+ *       off (iocp's park returns at once on such a stale permit).
  * </ul>
  * A spin that catches a task leaves it as it is. So a loop idling between lone tasks never spins
  * (every sleep is long), a loop behind a bursty producer settles on the maximum, and a producer
