@@ -5,7 +5,7 @@
  *   corelat A B MILLIS
  *
  * Why: on the 2-vCPU VM the benchmarks run on, this is either ~50-140 ns (the vCPUs sit on cores
- * that share a cache) or ~560-600 ns (they do not), and it switches every few seconds to minutes.
+ * that share a cache) or ~470-600 ns (they do not), and it switches every few seconds to minutes.
  * Every figure that moves data between the two CPUs follows it; the matrix records it before each
  * measurement (placement.tsv), the JMH benchmarks before each iteration (Placement.java). The
  * fastest window, because a third thread sharing a CPU with one of the two for a while makes

@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.State;
  * score.
  *
  * <p><b>Why.</b> On this machine (2 vCPUs of a VM on an AMD EPYC host) the round trip is either
- * ~110-140 ns or ~560-600 ns, and it switches between the two every few seconds to minutes
+ * ~50-140 ns or ~470-600 ns, and it switches between the two every few seconds to minutes
  * ({@code benchmarks/src/main/c/corelat.c} shows it without Java): the host runs the two vCPUs
  * sometimes on cores that share a cache and sometimes on cores that do not. Every cross-thread
  * benchmark moves cache lines between the producer and the loop, so its score follows the
@@ -58,8 +58,10 @@ public class Placement {
     }
 
     /**
-     * Bounces a cache line with a helper thread for about {@code nanos}; returns the fastest mean
-     * round trip of a window of {@link #WINDOW} round trips, or NaN if no window completed. The
+     * Bounces a cache line with a helper thread for about {@code nanos} (up to 10 times as long
+     * while no window has completed: in {@code wakeupLatency} more than half the 20 ms probes came
+     * back empty); returns the fastest mean round trip of a window of {@link #WINDOW} round trips,
+     * or NaN if no window completed. The
      * fastest, because another thread (the JIT compiler early in a fork, the collector) can share
      * a core with one of the two for a while, and round trips then take a time slice each: those
      * windows measure the scheduler, not the cores. Calling thread: any; it spins meanwhile, as
@@ -84,6 +86,7 @@ public class Placement {
         echo.start();
         double best = Double.NaN;
         long end = System.nanoTime() + nanos;
+        long giveUp = end + 9 * nanos; // without a complete window yet, keep trying up to 10x as long
         long windowStart = System.nanoTime();
         for (long v = 1; ; v++) {
             VALUE.setRelease(ping, v);
@@ -97,9 +100,12 @@ public class Placement {
                     best = mean;
                 }
                 windowStart = now;
-                if (now - end > 0) {
+                if (now - end > 0 && !Double.isNaN(best)) {
                     break;
                 }
+            }
+            if ((v & 15) == 0 && System.nanoTime() - giveUp > 0) {
+                break; // round trips that take a time slice each: no window will say anything
             }
         }
         VALUE.setRelease(ping, STOP);

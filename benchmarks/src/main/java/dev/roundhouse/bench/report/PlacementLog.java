@@ -16,11 +16,11 @@ import java.util.regex.Pattern;
  * Measured JMH iterations paired with the core-to-core round trip that
  * {@code dev.roundhouse.bench.jmh.Placement} printed before each, read from JMH's text output, and
  * their scores split by placement: on this machine the two vCPUs sit either on cores that share a
- * cache (round trip ~50-140 ns) or on cores that do not (~560-600 ns), and cross-thread scores
+ * cache (round trip ~50-140 ns) or on cores that do not (~470-600 ns), and cross-thread scores
  * follow that, so Roundhouse and Netty are compared under the same placement only.
  */
 final class PlacementLog {
-    /** Round trips at or above this are "far"; the two placements measured 50-140 and 560-600 ns. */
+    /** Round trips at or above this are "far"; the two placements measured 50-140 and 470-600 ns. */
     static final double FAR_NANOS = 300;
     private static final Pattern BENCHMARK = Pattern.compile("^# Benchmark: \\S*?\\.(\\w+\\.\\w+)$");
     private static final Pattern IMPL = Pattern.compile("^# Parameters: \\(impl = ([^,)]+)");
