@@ -31,8 +31,7 @@ esac
 
 JAR=$ROOT/benchmarks/target/benchmarks.jar
 if [ ! -f "$JAR" ]; then
-  (cd "$ROOT" && ./mvnw -B -q -pl loop-api,loop-nio,loop-epoll,loop-iocp -am install -DskipTests \
-    && ./mvnw -B -q -f benchmarks/pom.xml package -DskipTests) >&2
+  (cd "$ROOT" && ./mvnw -B -q -pl benchmarks -am package -DskipTests) >&2
 fi
 
 REPO=${MAVEN_REPO_LOCAL:-$HOME/.m2/repository} # where the wrapper keeps artifacts unless told otherwise

@@ -19,8 +19,7 @@ WRITE=1
 if [ "${1:-}" = --no-write ]; then WRITE=0; shift; fi
 JAR=$ROOT/benchmarks/target/benchmarks.jar
 if [ ! -f "$JAR" ]; then
-  (cd "$ROOT" && ./mvnw -B -q -o -pl loop-api,loop-nio,loop-epoll,loop-iocp -am install -DskipTests \
-    && ./mvnw -B -q -o -f benchmarks/pom.xml package -DskipTests) >&2
+  (cd "$ROOT" && ./mvnw -B -q -pl benchmarks -am package -DskipTests) >&2
 fi
 OUT=$ROOT/bench-results/jmh-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"
@@ -29,7 +28,7 @@ JAR=$OUT/benchmarks.jar
 
 # The loops to pair: every available Roundhouse backend and the Netty transport it is compared with.
 AVAILABLE=$("$JAVA" --add-exports java.base/sun.nio.ch=ALL-UNNAMED -cp "$JAR" \
-  dev.roundhouse.bench.server.EchoServerMain --list 2>/dev/null | tr '\n' ' ')
+  dev.roundhouse.bench.server.EchoServerMain --list 2>/dev/null | tr -d '\r' | tr '\n' ' ')  # \r: Windows
 LOOPS="" NETTY="netty-nio"
 for impl in $AVAILABLE; do
   case $impl in

@@ -69,8 +69,7 @@ build() {
   done
   if [ ! -f "$JAR" ]; then
     log "building $JAR"
-    (cd "$ROOT" && ./mvnw -B -q -o -pl loop-api,loop-nio,loop-epoll,loop-iocp -am install -DskipTests \
-      && ./mvnw -B -q -o -f benchmarks/pom.xml package -DskipTests) >&2
+    (cd "$ROOT" && ./mvnw -B -q -pl benchmarks -am package -DskipTests) >&2
   fi
 }
 
