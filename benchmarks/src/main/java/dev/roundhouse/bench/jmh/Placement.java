@@ -12,13 +12,14 @@ import org.openjdk.jmh.annotations.State;
 /**
  * How far apart the machine's cores are right now: before each iteration the benchmark thread
  * bounces a cache line with a helper thread for {@link #PROBE_MILLIS} ms and prints the mean round
- * trip as {@value #PREFIX}{@code N ns}, which {@code JmhPlacementReport} pairs with the iteration's
+ * trip as {@value #PREFIX}{@code N ns}, which {@code report.PlacementLog} pairs with the iteration's
  * score.
  *
- * <p><b>Why.</b> On this machine (2 vCPUs of a VM on an AMD EPYC host) the round trip is either
- * ~50-140 ns or ~470-600 ns, and it switches between the two every few seconds to minutes
- * ({@code benchmarks/src/main/c/corelat.c} shows it without Java): the host runs the two vCPUs
- * sometimes on cores that share a cache and sometimes on cores that do not. Every cross-thread
+ * <p><b>Why.</b> On the machine of 2026-11-22 (2 vCPUs of a VM on an AMD EPYC host) the round
+ * trip was either ~50-140 ns or ~470-600 ns, switching between the two every few seconds to
+ * minutes ({@code benchmarks/src/main/c/corelat.c} shows it without Java): the host ran the two
+ * vCPUs sometimes on cores that share a cache and sometimes on cores that do not. (The VM of
+ * 2026-12-03, another kernel build, stayed at ~250-500 ns with no gap.) Every cross-thread
  * benchmark moves cache lines between the producer and the loop, so its score follows the
  * placement (execute to a sleeping loop: ~80 vs ~40 tasks/µs, the same steps per task in both).
  * Scores are only comparable under the same placement.

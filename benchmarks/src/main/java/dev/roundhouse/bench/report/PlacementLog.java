@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,13 +16,17 @@ import java.util.regex.Pattern;
 /**
  * Measured JMH iterations paired with the core-to-core round trip that
  * {@code dev.roundhouse.bench.jmh.Placement} printed before each, read from JMH's text output, and
- * their scores split by placement: on this machine the two vCPUs sit either on cores that share a
- * cache (round trip ~50-140 ns) or on cores that do not (~470-600 ns), and cross-thread scores
- * follow that, so Roundhouse and Netty are compared under the same placement only.
+ * their scores split by placement, so that Roundhouse and Netty are compared under the same
+ * placement only. On the 2-vCPU VM of 2026-11-22 the vCPUs sat either on cores that share a cache
+ * (round trip ~50-140 ns) or on cores that do not (~470-600 ns), switching every few seconds to
+ * minutes, and cross-thread scores followed; on the VM of 2026-12-03 the round trip stayed at
+ * ~250-500 ns with no gap. So the split is not a fixed threshold: it is drawn in the widest gap
+ * between the measured round trips, and only if that gap is a factor of {@link #MIN_GAP} or more
+ * ({@link #farNanos}).
  */
 final class PlacementLog {
-    /** Round trips at or above this are "far"; the two placements measured 50-140 and 470-600 ns. */
-    static final double FAR_NANOS = 300;
+    /** Two placements are told apart only across a gap of at least this factor in round trip. */
+    static final double MIN_GAP = 2.0;
     private static final Pattern BENCHMARK = Pattern.compile("^# Benchmark: \\S*?\\.(\\w+\\.\\w+)$");
     private static final Pattern IMPL = Pattern.compile("^# Parameters: \\(impl = ([^,)]+)");
     private static final Pattern PROBE = Pattern.compile(
@@ -30,10 +35,6 @@ final class PlacementLog {
     private static final Pattern SCORE = Pattern.compile("^([\\d.]+)(?: ±\\(99\\.9%\\) [\\d.]+)? (\\S+)$");
 
     record Iteration(String benchmark, String impl, double roundTripNanos, double score, String unit) {
-        boolean far() {
-            return roundTripNanos >= FAR_NANOS;
-        }
-
         /** A time per operation (JMH's {@code us/op} etc.): lower is better. */
         boolean lowerIsBetter() {
             return unit.endsWith("/op");
@@ -70,6 +71,28 @@ final class PlacementLog {
     }
 
     /**
+     * Where "far" begins: the geometric middle of the widest gap between two consecutive measured
+     * round trips (sorted), if that gap is a factor of {@link #MIN_GAP} or more and leaves at least
+     * 2 iterations and 5% of them on each side (so that one iteration that shared its core with a
+     * third thread, a round trip of microseconds, does not make a placement of its own);
+     * {@code +Infinity} when no gap qualifies: one placement.
+     */
+    static double farNanos(List<Iteration> iterations) {
+        double[] rt = iterations.stream().mapToDouble(Iteration::roundTripNanos).sorted().toArray();
+        int minSide = Math.max(2, (int) Math.ceil(rt.length * 0.05));
+        double best = MIN_GAP;
+        double split = Double.POSITIVE_INFINITY;
+        for (int i = minSide; i <= rt.length - minSide; i++) {
+            double gap = rt[i] / Math.max(rt[i - 1], 1);
+            if (gap >= best) {
+                best = gap;
+                split = Math.sqrt(rt[i] * Math.max(rt[i - 1], 1));
+            }
+        }
+        return split;
+    }
+
+    /**
      * A table per benchmark: per impl, the measured iterations and median score under each
      * placement; then the ratio of each Roundhouse loop to each counterpart {@code pairs} names,
      * per placement, oriented so that ≥ 1.00 means Roundhouse is at least as good. Empty when no
@@ -79,22 +102,26 @@ final class PlacementLog {
         if (iterations.isEmpty()) {
             return "";
         }
+        double far = farNanos(iterations);
+        DoubleSummaryStatistics all = iterations.stream().mapToDouble(Iteration::roundTripNanos).summaryStatistics();
         Map<String, Map<String, List<Iteration>>> byBench = new LinkedHashMap<>();
         for (Iteration it : iterations) {
             byBench.computeIfAbsent(it.benchmark(), k -> new LinkedHashMap<>())
                     .computeIfAbsent(it.impl(), k -> new ArrayList<>()).add(it);
         }
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "#### By core placement (core-to-core round trip measured before each iteration; far ≥ %.0f ns)%n%n",
-                FAR_NANOS));
+                "#### By core placement (core-to-core round trip measured before each iteration: %.0f-%.0f ns; %s)%n%n",
+                all.getMin(), all.getMax(), Double.isInfinite(far)
+                        ? "no gap of " + (int) MIN_GAP + "x between them, so one placement: all are near"
+                        : String.format(Locale.ROOT, "far ≥ %.0f ns, the middle of their widest gap", far)));
         sb.append("| benchmark | impl | near: iterations | near: median | far: iterations | far: median | unit |\n")
                 .append("|---|---|--:|--:|--:|--:|---|\n");
         byBench.forEach((bench, impls) -> impls.forEach((impl, its) -> {
-            List<Double> near = scores(its, false);
-            List<Double> far = scores(its, true);
+            List<Double> nearScores = scores(its, far, false);
+            List<Double> farScores = scores(its, far, true);
             sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %d | %s | %s |%n", bench, impl,
-                    near.size(), MatrixReport.fmt(Stats.median(near)), far.size(),
-                    MatrixReport.fmt(Stats.median(far)), its.get(0).unit()));
+                    nearScores.size(), MatrixReport.fmt(Stats.median(nearScores)), farScores.size(),
+                    MatrixReport.fmt(Stats.median(farScores)), its.get(0).unit()));
         }));
         sb.append("\n| benchmark | pair | ratio near | ratio far |\n|---|---|--:|--:|\n");
         byBench.forEach((bench, impls) -> impls.forEach((impl, its) -> {
@@ -105,16 +132,16 @@ final class PlacementLog {
                 if (pairs.apply(impl, other)) {
                     boolean lower = its.get(0).lowerIsBetter();
                     sb.append(String.format(Locale.ROOT, "| %s | %s / %s | %s | %s |%n", bench, impl, other,
-                            ratio(scores(its, false), scores(theirs, false), lower),
-                            ratio(scores(its, true), scores(theirs, true), lower)));
+                            ratio(scores(its, far, false), scores(theirs, far, false), lower),
+                            ratio(scores(its, far, true), scores(theirs, far, true), lower)));
                 }
             });
         }));
         return sb.toString();
     }
 
-    private static List<Double> scores(List<Iteration> its, boolean far) {
-        return its.stream().filter(i -> i.far() == far).map(Iteration::score).toList();
+    private static List<Double> scores(List<Iteration> its, double farNanos, boolean far) {
+        return its.stream().filter(i -> (i.roundTripNanos() >= farNanos) == far).map(Iteration::score).toList();
     }
 
     /** Oriented so that ≥ 1.00 means ours is at least as good: throughput ours/theirs, time theirs/ours. */

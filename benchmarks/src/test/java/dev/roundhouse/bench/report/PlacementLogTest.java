@@ -83,4 +83,34 @@ class PlacementLogTest {
         String table = PlacementLog.render(its, JmhReport::paired);
         assertTrue(table.contains("| ExecuteBenchmark.wakeupLatency | roundhouse-nio / netty-nio | 1.50 | – |"), table);
     }
+
+    private static List<PlacementLog.Iteration> roundTrips(double... nanos) {
+        return java.util.Arrays.stream(nanos)
+                .mapToObj(ns -> new PlacementLog.Iteration("B.b", "roundhouse-nio", ns, 1, "ops/us")).toList();
+    }
+
+    /** Two levels (as on the VM of 2026-11-22): the split lies in the gap between them. */
+    @Test
+    void shouldSplitInTheWidestGapOfTwoLevels() {
+        double far = PlacementLog.farNanos(roundTrips(52, 95, 130, 140, 470, 520, 600, 118));
+        assertEquals(Math.sqrt(140 * 470), far, 1e-9);
+    }
+
+    /** One level spread wide (as on the VM of 2026-12-03): no gap of 2x, so one placement. */
+    @Test
+    void shouldNotSplitOneLevelWithoutAGap() {
+        List<PlacementLog.Iteration> its = roundTrips(264, 274, 367, 413, 415, 426, 430, 438, 473, 498);
+        assertEquals(Double.POSITIVE_INFINITY, PlacementLog.farNanos(its));
+        String table = PlacementLog.render(its, JmhReport::paired);
+        assertTrue(table.contains("264-498 ns; no gap of 2x between them, so one placement"), table);
+        assertTrue(table.contains("| B.b | roundhouse-nio | 10 | 1.0 | 0 |"), table);
+    }
+
+    /** A lone iteration whose probe shared a core with a third thread is not a placement. */
+    @Test
+    void shouldNotMakeAPlacementOfOneOutlier() {
+        assertEquals(Double.POSITIVE_INFINITY, PlacementLog.farNanos(roundTrips(264, 274, 367, 413, 2023)));
+        double far = PlacementLog.farNanos(roundTrips(60, 70, 80, 90, 500, 520, 540, 5000));
+        assertEquals(Math.sqrt(90 * 500), far, 1e-9); // the real gap, not the one below the outlier
+    }
 }
