@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.State;
  * trip was either ~50-140 ns or ~470-600 ns, switching between the two every few seconds to
  * minutes ({@code benchmarks/src/main/c/corelat.c} shows it without Java): the host ran the two
  * vCPUs sometimes on cores that share a cache and sometimes on cores that do not. (The VM of
- * 2026-12-03, another kernel build, stayed at ~250-500 ns with no gap.) Every cross-thread
+ * 2026-12-03, another kernel build, sat at ~250-500 ns nearly all the time, at ~70-100 ns for a
+ * few minutes.) Every cross-thread
  * benchmark moves cache lines between the producer and the loop, so its score follows the
  * placement (execute to a sleeping loop: ~80 vs ~40 tasks/µs, the same steps per task in both).
  * Scores are only comparable under the same placement.

@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * their scores split by placement, so that Roundhouse and Netty are compared under the same
  * placement only. On the 2-vCPU VM of 2026-11-22 the vCPUs sat either on cores that share a cache
  * (round trip ~50-140 ns) or on cores that do not (~470-600 ns), switching every few seconds to
- * minutes, and cross-thread scores followed; on the VM of 2026-12-03 the round trip stayed at
- * ~250-500 ns with no gap. So the split is not a fixed threshold: it is drawn in the widest gap
+ * minutes, and cross-thread scores followed; on the VM of 2026-12-03 it sat at ~250-500 ns nearly
+ * all the time, a spread with no gap in it. So the split is not a fixed threshold: it is drawn in the widest gap
  * between the measured round trips, and only if that gap is a factor of {@link #MIN_GAP} or more
  * ({@link #farNanos}).
  */
