@@ -214,7 +214,10 @@ fi
 read -r -a IMPL_LIST <<<"$IMPLS"
 TOTAL=$((RUNS * ${#IMPL_LIST[@]}))
 log "matrix: ${IMPL_LIST[*]} x ${WORKLOADS[*]} x $RUNS run(s), ${WARMUP_S}s warm-up + ${MEASURE_S}s each; pinned: $PIN"
-[ -s "$OUT/unavailable.txt" ] && sed 's/^/  not run: /' "$OUT/unavailable.txt" >&2
+# JDK 22+ warns on stderr about Netty's native library; only the servers' own reasons are shown
+if [ -s "$OUT/unavailable.txt" ]; then
+  grep -v -e '^WARNING: ' -e '^[[:space:]]*$' "$OUT/unavailable.txt" | sed 's/^/  not run: /' >&2 || true
+fi
 printf 'run\timpl\tworkload\tround_trip_before_ns\tround_trip_after_ns\n' >"$OUT/placement.tsv"
 printf 'run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu\tforeign_cpu_pct\tloadavg\tserver_cpu\n' >"$RESULTS"
 step=0
