@@ -154,8 +154,8 @@ loadgen_args() {
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
-# The round trip between CPU 0 and CPU 1 right now, in ns (corelat.c: it switches between ~50-140
-# and ~470-600 ns on this VM as the host moves the vCPUs); "-" when nothing is pinned.
+# The round trip between CPU 0 and CPU 1 right now, in ns (corelat.c: on the VM of 2026-11-22 it
+# switched between ~50-140 and ~470-600 ns as the host moved the vCPUs); "-" when nothing is pinned.
 placement() {
   if [ "$PIN" = 1 ]; then "$BIN/corelat" 0 1 100 | sed -n 's/^corelat_ns=//p'; else echo -; fi
 }

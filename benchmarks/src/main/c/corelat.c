@@ -4,8 +4,9 @@
  *
  *   corelat A B MILLIS
  *
- * Why: on the 2-vCPU VM the benchmarks run on, this is either ~50-140 ns (the vCPUs sit on cores
- * that share a cache) or ~470-600 ns (they do not), and it switches every few seconds to minutes.
+ * Why: on the 2-vCPU VM of 2026-11-22 this was either ~50-140 ns (the vCPUs sat on cores that
+ * share a cache) or ~470-600 ns (they did not), switching every few seconds to minutes; on that of
+ * 2026-12-03 it sat at ~250-500 ns nearly all the time.
  * Every figure that moves data between the two CPUs follows it; the matrix records it before each
  * measurement (placement.tsv), the JMH benchmarks before each iteration (Placement.java). The
  * fastest window, because a third thread sharing a CPU with one of the two for a while makes

@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
  * placement only. On the 2-vCPU VM of 2026-11-22 the vCPUs sat either on cores that share a cache
  * (round trip ~50-140 ns) or on cores that do not (~470-600 ns), switching every few seconds to
  * minutes, and cross-thread scores followed; on the VM of 2026-12-03 it sat at ~250-500 ns nearly
- * all the time, a spread with no gap in it. So the split is not a fixed threshold: it is drawn in the widest gap
- * between the measured round trips, and only if that gap is a factor of {@link #MIN_GAP} or more
- * ({@link #farNanos}).
+ * all the time, a spread with no gap in it. So the split is not a fixed threshold: it is drawn in
+ * the widest gap between the measured round trips, and only if that gap is a factor of
+ * {@link #MIN_GAP} or more ({@link #farNanos}).
  */
 final class PlacementLog {
     /** Two placements are told apart only across a gap of at least this factor in round trip. */
@@ -83,10 +83,10 @@ final class PlacementLog {
         double best = MIN_GAP;
         double split = Double.POSITIVE_INFINITY;
         for (int i = minSide; i <= rt.length - minSide; i++) {
-            double gap = rt[i] / Math.max(rt[i - 1], 1);
-            if (gap >= best) {
-                best = gap;
-                split = Math.sqrt(rt[i] * Math.max(rt[i - 1], 1));
+            double below = Math.max(rt[i - 1], 1); // a 0 ns probe must not make an infinite gap
+            if (rt[i] / below >= best) {
+                best = rt[i] / below;
+                split = Math.sqrt(rt[i] * below);
             }
         }
         return split;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,7 +86,7 @@ class PlacementLogTest {
     }
 
     private static List<PlacementLog.Iteration> roundTrips(double... nanos) {
-        return java.util.Arrays.stream(nanos)
+        return Arrays.stream(nanos)
                 .mapToObj(ns -> new PlacementLog.Iteration("B.b", "roundhouse-nio", ns, 1, "ops/us")).toList();
     }
 
