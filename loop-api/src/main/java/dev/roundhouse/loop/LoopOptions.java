@@ -1,6 +1,8 @@
 package dev.roundhouse.loop;
 
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,6 +17,7 @@ public final class LoopOptions {
     public static final LoopOptions DEFAULTS = builder().build();
 
     private final String backend;
+    private final Set<Capability> required;
     private final String threadName;
     private final long stallThresholdNanos;
     private final ExceptionHandler exceptionHandler;
@@ -25,6 +28,7 @@ public final class LoopOptions {
 
     private LoopOptions(Builder b) {
         backend = b.backend;
+        required = b.required.isEmpty() ? Set.of() : Set.copyOf(b.required);
         threadName = b.threadName;
         stallThresholdNanos = b.stallThresholdNanos;
         exceptionHandler = b.exceptionHandler;
@@ -44,6 +48,12 @@ public final class LoopOptions {
      * {@value #BACKEND_PROPERTY}, else the best available one.
      */
     public String backend() { return backend; }
+
+    /**
+     * The capabilities the backend must provide (empty by default): automatic selection skips
+     * backends without them, and a forced backend without them is refused.
+     */
+    public Set<Capability> requiredCapabilities() { return required; }
 
     /** The loop thread's name prefix; default {@code "roundhouse-loop"} (a number is appended). */
     public String threadName() { return threadName; }
@@ -97,6 +107,7 @@ public final class LoopOptions {
     /** Builds {@link LoopOptions}. Not thread-safe. Setters validate at once. */
     public static final class Builder {
         private String backend;
+        private final EnumSet<Capability> required = EnumSet.noneOf(Capability.class);
         private String threadName = "roundhouse-loop";
         private long stallThresholdNanos = TimeUnit.MILLISECONDS.toNanos(100);
         private ExceptionHandler exceptionHandler = DefaultHandlers.EXCEPTIONS;
@@ -110,6 +121,21 @@ public final class LoopOptions {
 
         /** Forces a backend by name ({@code "nio"}, {@code "epoll"}, ...); {@code null} to choose automatically. */
         public Builder backend(String name) { backend = name; return this; }
+
+        /**
+         * Requires {@code capabilities} of the backend, adding to those required already: e.g.
+         * {@code require(Capability.READINESS)} to {@link EventLoop#register register} channels
+         * where the best backend is a completion one (io_uring on Linux, iocp on Windows).
+         *
+         * @see LoopOptions#requiredCapabilities()
+         * @throws NullPointerException if {@code capabilities} or one of them is null
+         */
+        public Builder require(Capability... capabilities) {
+            for (Capability c : capabilities) {
+                required.add(Objects.requireNonNull(c, "capability"));
+            }
+            return this;
+        }
 
         /**
          * @see LoopOptions#threadName()

@@ -31,10 +31,12 @@ public final class Loops {
      * Opens a loop with {@code options}.
      *
      * @throws IllegalArgumentException if the forced backend does not exist
-     * @throws IllegalStateException if the forced backend is unavailable (with its reason), or none is
+     * @throws IllegalStateException if the forced backend is unavailable (with its reason) or lacks a
+     *     {@linkplain LoopOptions#requiredCapabilities() required capability}, or no backend qualifies
      */
     public static EventLoop open(LoopOptions options) {
-        BackendProvider provider = Backends.select(options.backend());
+        BackendProvider provider = Backends.select(Backends.providers(), options.backend(),
+                options.requiredCapabilities());
         return LoopEngine.start(provider, options);
     }
 

@@ -1,6 +1,7 @@
 package dev.roundhouse.loop.internal;
 
 import dev.roundhouse.loop.BackendInfo;
+import dev.roundhouse.loop.Capability;
 import dev.roundhouse.loop.LoopOptions;
 import dev.roundhouse.loop.spi.Availability;
 import dev.roundhouse.loop.spi.BackendProvider;
@@ -9,6 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -54,24 +57,56 @@ public final class Backends {
      * @throws IllegalStateException if the forced backend is unavailable, or no backend is
      */
     public static BackendProvider select(String forced) {
+        return select(providers(), forced, Set.of());
+    }
+
+    /**
+     * Chooses among {@code providers} (highest priority first): {@code forced}, else the system
+     * property, else the best available one with every {@code required} capability.
+     *
+     * @throws IllegalArgumentException if a forced name is unknown
+     * @throws IllegalStateException if the forced backend is unavailable or lacks a required
+     *     capability, or no backend qualifies (the message says why each does not)
+     */
+    public static BackendProvider select(List<BackendProvider> providers, String forced, Set<Capability> required) {
         String name = forced != null ? forced : System.getProperty(LoopOptions.BACKEND_PROPERTY);
         if (name != null && !name.isBlank()) {
-            BackendProvider p = providers().stream().filter(b -> b.name().equals(name.trim())).findFirst()
+            BackendProvider p = providers.stream().filter(b -> b.name().equals(name.trim())).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("no backend named '" + name
-                            + "'; known: " + providers().stream().map(BackendProvider::name)
+                            + "'; known: " + providers.stream().map(BackendProvider::name)
                             .collect(Collectors.joining(", "))));
             Availability a = p.availability();
             if (!a.available()) {
                 throw new IllegalStateException("backend '" + name + "' is not available: " + a.reason());
             }
+            Set<Capability> missing = missing(p, required);
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("backend '" + name + "' does not provide " + missing
+                        + ", which the loop's options require");
+            }
             return p;
         }
-        for (BackendProvider p : providers()) {
-            if (p.availability().available()) {
+        for (BackendProvider p : providers) {
+            if (p.availability().available() && missing(p, required).isEmpty()) {
                 return p;
             }
         }
-        throw new IllegalStateException("no Roundhouse backend is available: " + describe());
+        if (required.isEmpty()) {
+            throw new IllegalStateException("no Roundhouse backend is available: " + describe(providers));
+        }
+        throw new IllegalStateException("no available Roundhouse backend provides " + new TreeSet<>(required) + ": "
+                + providers.stream().map(p -> p.name() + ": " + (p.availability().available()
+                        ? "lacks " + missing(p, required) : p.availability().reason()))
+                .collect(Collectors.joining("; ")));
+    }
+
+    private static Set<Capability> missing(BackendProvider p, Set<Capability> required) {
+        if (required.isEmpty()) {
+            return Set.of();
+        }
+        Set<Capability> m = new TreeSet<>(required);
+        m.removeAll(p.capabilities());
+        return m;
     }
 
     /** The listing behind {@link dev.roundhouse.loop.Loops#backends()}. */
@@ -91,11 +126,11 @@ public final class Backends {
         return List.copyOf(out);
     }
 
-    private static String describe() {
-        if (providers().isEmpty()) {
+    private static String describe(List<BackendProvider> providers) {
+        if (providers.isEmpty()) {
             return "none on the class path (add loop-nio, the portable fallback)";
         }
-        return providers().stream().map(p -> p.name() + ": " + p.availability().reason())
+        return providers.stream().map(p -> p.name() + ": " + p.availability().reason())
                 .collect(Collectors.joining("; "));
     }
 }
