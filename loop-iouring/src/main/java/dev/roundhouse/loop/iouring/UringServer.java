@@ -1,0 +1,111 @@
+package dev.roundhouse.loop.iouring;
+
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.ProtocolFactory;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.internal.StreamServer;
+import io.netty.channel.unix.Errors;
+import java.io.IOException;
+
+/**
+ * A listening socket on the ring: one {@code ACCEPT} in flight at a time, posted again as soon as
+ * it completes (before the new connection is set up). While backing off after EMFILE/ENFILE no
+ * accept is posted (the shared {@link StreamServer} times it).
+ *
+ * <p><b>Closing</b> shuts the listening socket down at once ({@code shutdown(2)} on a listener stops
+ * it listening: later connects are refused, and the pending accept completes with EINVAL), so
+ * {@code Server.close()}'s future means the port refuses; the descriptor itself is closed when the
+ * ring has let it go ({@link UringFd}).
+ *
+ * <p>Loop thread only.
+ */
+final class UringServer extends StreamServer implements UringFd.Owner {
+    private final UringPoller poller;
+    private final UringFd fd;
+
+    UringServer(UringPoller poller, UringSocket socket, ProtocolFactory factory, SocketOptions options) {
+        super(poller.context(), socket.localAddress(), factory, options, poller.resources());
+        this.poller = poller;
+        this.fd = new UringFd(poller, socket, this);
+    }
+
+    void start() {
+        postAccept();
+    }
+
+    private void postAccept() {
+        if (!isListening() || isBackingOff() || fd.inFlight(UringOps.OP_ACCEPT)) {
+            return;
+        }
+        try {
+            fd.accept();
+        } catch (IOException | RuntimeException e) {
+            ctx.reportException("accept on " + localAddress(), e);
+        }
+    }
+
+    @Override
+    public void completed(byte opcode, int res, int flags) {
+        if (opcode != UringOps.OP_ACCEPT) {
+            return;
+        }
+        if (!isListening()) {
+            if (res >= 0) {
+                UringPoller.closeQuietly(new UringSocket(res)); // accepted as the server closed
+            }
+            return;
+        }
+        if (res < 0) {
+            if (res == UringOps.EMFILE || res == UringOps.ENFILE) {
+                backOff(Errors.newIOException("accept", res));
+            } else if (res == UringOps.ECANCELED) {
+                return;
+            } else {
+                if (res != UringOps.EAGAIN && res != UringOps.EINTR) {
+                    ctx.reportException("accept on " + localAddress(), Errors.newIOException("accept", res));
+                }
+                postAccept();
+            }
+            return;
+        }
+        postAccept(); // keep the next accept in flight while this connection is set up
+        accepted(new UringSocket(res));
+    }
+
+    private void accepted(UringSocket socket) {
+        try {
+            UringTransport.configure(socket, options);
+        } catch (IOException | RuntimeException e) {
+            ctx.reportException("socket options on a connection accepted on " + localAddress(), e);
+            UringPoller.closeQuietly(socket);
+            return;
+        }
+        Protocol protocol = newProtocol();
+        if (protocol == null) {
+            UringPoller.closeQuietly(socket);
+            return;
+        }
+        UringTransport t = new UringTransport(poller, null, socket, protocol, options);
+        serve(t);
+    }
+
+    @Override
+    protected void pauseAccepting() {
+        // nothing is posted while backing off: the accept that failed was the only one
+    }
+
+    @Override
+    protected void resumeAccepting() {
+        postAccept();
+    }
+
+    @Override
+    protected void closeListener() {
+        try {
+            fd.socket().shutdown(); // stops listening now: connects are refused from here on
+        } catch (IOException ignored) {
+            // closing the descriptor below ends it too, a little later
+        }
+        fd.close();
+    }
+}

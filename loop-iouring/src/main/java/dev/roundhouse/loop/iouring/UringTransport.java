@@ -1,0 +1,371 @@
+package dev.roundhouse.loop.iouring;
+
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.internal.BufferPool;
+import dev.roundhouse.loop.internal.StreamTransport;
+import dev.roundhouse.loop.internal.WriteQueue;
+import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A TCP connection on the ring, over the shared {@link StreamTransport} (close state machine,
+ * callback grammar, write queue, water marks), like iocp's: completion I/O.
+ *
+ * <p><b>Reading.</b> At most one {@code RECV} is in flight, into a direct buffer this transport owns
+ * until the receive completes (the loop's per-connection read buffers while their budget lasts,
+ * then a 16 KiB direct buffer of its own). Pausing means not posting the next receive: the pending
+ * one is never cancelled (that could lose data); a receive that completes while reading is paused is
+ * held and delivered on resume, in order, from the end of the loop's next poll (never re-entrantly
+ * from {@code resumeReading}).
+ *
+ * <p><b>Writing.</b> {@link #writeNow} does nothing: {@code write} queues (the shared queue's direct
+ * chunks) and the queue is posted as one {@code SEND} (one buffer) or {@code WRITEV} (up to 64
+ * buffers) entry, which goes to the kernel with the loop's next wait, in the same system call. On
+ * its completion the buffers' positions move by the bytes sent, the queue drops what was sent, the
+ * rest is posted, and the water marks and any deferred close follow. A heap chunk (past the loop's
+ * direct budget) is copied into a direct staging buffer first.
+ *
+ * <p><b>Closing</b> cancels what is in flight and closes the descriptor once the ring has let go of
+ * it ({@link UringFd}); abort sets {@code SO_LINGER} 0 first, so the peer sees a reset.
+ *
+ * <p>Loop thread only.
+ */
+final class UringTransport extends StreamTransport implements UringFd.Owner {
+    private static final int MAX_IOV = 64; // the write queue's gather limit
+    private static final int IOV_BYTES = 16; // struct iovec on 64-bit Linux
+    private static final int FALLBACK_READ_BYTES = 16 * 1024;
+
+    /** Where the read is: none, in the kernel, completed while paused, due from the next poll, delivering. */
+    private enum Read { IDLE, POSTED, HELD, DUE, DELIVERING }
+
+    private final UringPoller poller;
+    private final UringFd fd;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+    private final WriteQueue.GatheringSink writeSink = this::accountOrCollect;
+    private Read read = Read.IDLE;
+    private ByteBuffer readBuffer;
+    private boolean readBufferPooled;
+    private long readAddress;
+    private int heldResult;
+    /** The queue's buffers of the write in flight (their positions move on its completion). */
+    private final ByteBuffer[] writeBuffers = new ByteBuffer[MAX_IOV];
+    private int gathered;
+    private int posted;
+    /** Bytes of the write that just completed, not yet taken off the queue. */
+    private long writtenBytes;
+    private ByteBuffer iov;
+    private long iovAddress;
+    private ByteBuffer staging;
+    private boolean stagingPooled;
+    private long stagingAddress;
+
+    /**
+     * @param fd the connect's descriptor with its registration, or {@code null} for an accepted socket
+     */
+    UringTransport(UringPoller poller, UringFd fd, UringSocket socket, Protocol protocol, SocketOptions options) {
+        super(poller.context(), protocol, options, poller.resources());
+        this.poller = poller;
+        this.fd = fd != null ? fd : new UringFd(poller, socket, this);
+        this.local = socket.localAddress();
+        this.remote = socket.remoteAddress();
+    }
+
+    /** Applies the per-connection TCP options. */
+    static void configure(Socket s, SocketOptions o) throws IOException {
+        s.setTcpNoDelay(o.tcpNoDelay());
+        s.setKeepAlive(o.keepAlive());
+        if (o.receiveBufferBytes() > 0) {
+            s.setReceiveBufferSize(o.receiveBufferBytes());
+        }
+        if (o.sendBufferBytes() > 0) {
+            s.setSendBufferSize(o.sendBufferBytes());
+        }
+    }
+
+    @Override
+    public void completed(byte opcode, int res, int flags) {
+        if (opcode == UringOps.OP_RECV) {
+            onRead(res);
+        } else if (opcode == UringOps.OP_SEND || opcode == UringOps.OP_WRITEV) {
+            onWrite(res);
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    @Override
+    protected void setReading(boolean on) {
+        if (!on || isLost()) {
+            return; // pausing is not posting the next receive; the pending one is never cancelled
+        }
+        if (read == Read.HELD) {
+            read = Read.DUE;
+            poller.defer(this::deliverHeld);
+        } else if (read == Read.IDLE) {
+            postRead();
+        }
+    }
+
+    private void postRead() {
+        if (readBuffer == null) {
+            readBuffer = ctx.readBuffers().take();
+            readBufferPooled = readBuffer != null;
+            if (readBuffer == null) {
+                readBuffer = ByteBuffer.allocateDirect(FALLBACK_READ_BYTES);
+            }
+            readAddress = Buffer.memoryAddress(readBuffer);
+        }
+        try {
+            fd.recv(readAddress, readBuffer.capacity());
+            read = Read.POSTED;
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    private void onRead(int res) {
+        read = Read.IDLE;
+        if (isLost()) {
+            releaseReadBuffer(); // the kernel is done with it (e.g. -ECANCELED after close)
+            return;
+        }
+        if (!wantsReading()) {
+            heldResult = res; // paused (or closing) while the receive was in flight: keep it for resume
+            read = Read.HELD;
+            return;
+        }
+        deliver(res);
+    }
+
+    private void deliverHeld() {
+        if (read != Read.DUE) {
+            return;
+        }
+        read = Read.IDLE;
+        if (isLost()) {
+            releaseReadBuffer();
+        } else if (!wantsReading()) {
+            read = Read.HELD; // paused again before the delivery was due
+        } else {
+            deliver(heldResult);
+        }
+    }
+
+    private void deliver(int res) {
+        if (res == 0) {
+            fireEof();
+            return;
+        }
+        if (res < 0) {
+            if (res == UringOps.EAGAIN || res == UringOps.EINTR) {
+                postRead();
+            } else {
+                fail(Errors.newIOException("recv", res));
+            }
+            return;
+        }
+        readBuffer.clear().limit(res);
+        read = Read.DELIVERING; // a pause/resume pair inside the callback must not post into this buffer
+        fireData(readBuffer);
+        read = Read.IDLE;
+        if (wantsReading()) {
+            postRead();
+        } else if (isLost()) {
+            releaseReadBuffer(); // closed inside the callback, while the buffer was being delivered
+        }
+    }
+
+    private void releaseReadBuffer() {
+        if (readBuffer != null && read != Read.POSTED && read != Read.DELIVERING) {
+            if (readBufferPooled) {
+                ctx.readBuffers().giveBack(readBuffer, true);
+            }
+            readBuffer = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    @Override
+    protected void writeNow(ByteBuffer data) {
+        // completion I/O: write() queues and startFlush() posts
+    }
+
+    @Override
+    protected void startFlush() {
+        flushQueue();
+    }
+
+    @Override
+    protected boolean flushPending() {
+        return posted > 0;
+    }
+
+    /**
+     * Drives the shared {@link WriteQueue} with a collecting sink: a first sink call accounts the
+     * bytes of the write that just completed (the queue drops what was sent), a later one collects
+     * the next batch and reports 0 bytes, which ends the queue's pass; the write is posted after it.
+     */
+    private void flushQueue() {
+        try {
+            queue.writeTo(writeSink);
+            if (gathered == 0 && !queue.isEmpty()) {
+                queue.writeTo(writeSink); // the completed write was partial: collect the rest
+            }
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            return;
+        }
+        if (gathered == 0 || isLost()) {
+            gathered = 0;
+            return;
+        }
+        int n = gathered;
+        gathered = 0;
+        try {
+            post(n);
+            posted = n;
+        } catch (IOException | RuntimeException e) {
+            Arrays.fill(writeBuffers, 0, n, null);
+            fail(e);
+        }
+    }
+
+    private void post(int n) throws IOException {
+        if (n == 1) {
+            ByteBuffer b = writeBuffers[0];
+            if (b.isDirect()) {
+                fd.send(Buffer.memoryAddress(b) + b.position(), b.remaining());
+            } else { // a heap chunk: the loop's direct budget was spent
+                if (staging == null) {
+                    staging = ctx.writeChunks().take();
+                    stagingPooled = staging != null;
+                    if (staging == null) {
+                        staging = ByteBuffer.allocateDirect(BufferPool.WRITE_CHUNK_BYTES);
+                    }
+                    stagingAddress = Buffer.memoryAddress(staging);
+                }
+                int k = Math.min(b.remaining(), staging.capacity());
+                staging.clear().put(0, b, b.position(), k);
+                fd.send(stagingAddress, k);
+            }
+            return;
+        }
+        if (iov == null) {
+            iov = ByteBuffer.allocateDirect(MAX_IOV * IOV_BYTES).order(ByteOrder.nativeOrder());
+            iovAddress = Buffer.memoryAddress(iov);
+        }
+        for (int i = 0; i < n; i++) {
+            ByteBuffer b = writeBuffers[i];
+            iov.putLong(i * IOV_BYTES, Buffer.memoryAddress(b) + b.position());
+            iov.putLong(i * IOV_BYTES + 8, b.remaining());
+        }
+        fd.writev(iovAddress, n);
+    }
+
+    private long accountOrCollect(ByteBuffer[] srcs, int offset, int length) {
+        if (writtenBytes > 0) {
+            long n = writtenBytes;
+            writtenBytes = 0;
+            return n;
+        }
+        if (gathered == 0) {
+            int n = 0;
+            while (n < length && (n == 0 || srcs[offset + n].isDirect())) {
+                writeBuffers[n] = srcs[offset + n]; // the queue reuses its array at once
+                n++;
+                if (!writeBuffers[0].isDirect()) {
+                    break; // a heap chunk goes alone, through the staging buffer
+                }
+            }
+            gathered = n;
+        }
+        return 0;
+    }
+
+    private void onWrite(int res) {
+        int n = posted;
+        posted = 0;
+        if (isLost()) {
+            Arrays.fill(writeBuffers, 0, n, null);
+            releaseStaging();
+            return;
+        }
+        if (res < 0) {
+            Arrays.fill(writeBuffers, 0, n, null);
+            if (res == UringOps.EAGAIN || res == UringOps.EINTR) {
+                flushQueue();
+            } else {
+                fail(Errors.newIOException("send", res));
+            }
+            return;
+        }
+        long left = res;
+        for (int i = 0; i < n && left > 0; i++) {
+            ByteBuffer b = writeBuffers[i];
+            int k = (int) Math.min(left, b.remaining());
+            b.position(b.position() + k);
+            left -= k;
+        }
+        Arrays.fill(writeBuffers, 0, n, null);
+        writtenBytes = res;
+        flushQueue();
+        writtenBytes = 0;
+        afterFlush();
+    }
+
+    private void releaseStaging() {
+        if (staging != null && posted == 0) {
+            if (stagingPooled) {
+                ctx.writeChunks().giveBack(staging, true);
+            }
+            staging = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    @Override
+    protected void shutdownOutputNow() throws IOException {
+        fd.socket().shutdown(false, true);
+    }
+
+    @Override
+    protected void closeSocket(boolean reset) {
+        if (read == Read.HELD || read == Read.DUE) {
+            read = Read.IDLE;
+        }
+        if (reset) {
+            try {
+                fd.socket().setSoLinger(0); // the close then sends RST
+            } catch (IOException | RuntimeException ignored) {
+                // not connected any more: a plain close is all that is left
+            }
+        }
+        fd.close(); // cancels the receive and write in flight; the descriptor closes when the ring lets go
+        releaseReadBuffer();
+        releaseStaging();
+    }
+
+    // ------------------------------------------------------------------ addresses
+
+    @Override
+    public SocketAddress localAddress() {
+        ctx.checkInLoop("Transport.localAddress");
+        return isLost() ? null : local;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        ctx.checkInLoop("Transport.remoteAddress");
+        return isLost() ? null : remote;
+    }
+}

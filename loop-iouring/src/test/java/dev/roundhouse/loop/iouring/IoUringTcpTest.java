@@ -1,0 +1,313 @@
+package dev.roundhouse.loop.iouring;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.Loops;
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.Transport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/**
+ * What the TCK cannot see of the io_uring backend: that a loop really owns a ring (and gives it
+ * back), the paths a loop takes past its direct-buffer budgets, and that descriptors are closed once
+ * the ring has let go of them.
+ */
+@EnabledOnOs(value = OS.LINUX, disabledReason = "io_uring exists only on Linux")
+class IoUringTcpTest {
+    private static final long TIMEOUT_MS = 10_000;
+    private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    @BeforeAll
+    static void available() throws IOException {
+        assumeTrue(new IoUringProvider().availability().available(),
+                () -> "io_uring is not available here: " + new IoUringProvider().availability());
+        warmUpJdk();
+    }
+
+    /** Echoes what it receives (copying it: the buffer is only valid during the call). */
+    static class Echo implements Protocol {
+        private Transport transport;
+
+        @Override
+        public void connectionMade(Transport t) {
+            transport = t;
+        }
+
+        @Override
+        public void dataReceived(ByteBuffer data) {
+            transport.write(data);
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldOwnOneRingPerLoopAndCloseItWithTheLoop() throws Exception {
+        long rings = countFds("anon_inode:[io_uring]");
+        EventLoop loop = open(LoopOptions.builder());
+        assertEquals("io_uring", loop.backendName());
+        assertEquals(rings + 1, countFds("anon_inode:[io_uring]"), "a ring for the open loop");
+        Server server = loop.listen(LOOPBACK, Echo::new).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        try (Socket peer = connect(server)) {
+            peer.getOutputStream().write("ring".getBytes());
+            assertArrayEquals("ring".getBytes(), readFully(peer.getInputStream(), 4));
+        }
+        close(loop);
+        assertEquals(rings, countFds("anon_inode:[io_uring]"), "the ring closed with the loop");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldTerminatePromptlyWhileATimerAnHourAwayIsPending() throws Exception {
+        // the loop then waits with an io_uring TIMEOUT entry that only fires in an hour; destroying the
+        // ring must not wait for it
+        EventLoop loop = open(LoopOptions.builder());
+        CountDownLatch armed = new CountDownLatch(1);
+        loop.execute(() -> {
+            loop.callLater(() -> { }, 1, TimeUnit.HOURS);
+            armed.countDown();
+        });
+        assertTrue(armed.await(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        // an idle loop is blocked in io_uring_enter by now or soon; close wakes it up
+        call(loop, () -> null);
+        close(loop);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldSendEveryByteOfAWriteLargerThanTheDirectBudget() throws Exception {
+        // 24 MiB queued at once: the first 16 MiB go into the loop's direct chunks, the rest into heap
+        // chunks, which this backend sends through its direct staging buffer
+        int size = 24 << 20;
+        byte[] payload = pattern(size);
+        EventLoop loop = open(LoopOptions.builder());
+        CompletableFuture<Transport> made = new CompletableFuture<>();
+        Server server = loop.listen(LOOPBACK, () -> new Echo() {
+            @Override
+            public void connectionMade(Transport t) {
+                made.complete(t);
+            }
+        }).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        try (Socket peer = connect(server)) {
+            Transport t = made.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            long queued = call(loop, () -> {
+                t.write(ByteBuffer.wrap(payload));
+                return t.writeBufferSize();
+            });
+            assertTrue(queued > 16 << 20, "most of it is queued while the peer does not read: " + queued);
+            assertArrayEquals(payload, readFully(peer.getInputStream(), size), "the bytes, in order");
+            assertEquals(0L, call(loop, t::writeBufferSize));
+        } finally {
+            close(loop);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldEchoOnMoreConnectionsThanTheReadBufferBudgetCovers() throws Exception {
+        // 16 MiB read buffers: the loop lends 4 of them (64 MiB); connections past that read into a
+        // 16 KiB direct buffer of their own
+        EventLoop loop = open(LoopOptions.builder().readBufferBytes(16 << 20));
+        Server server = loop.listen(LOOPBACK, Echo::new).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        List<Socket> peers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 7; i++) {
+                peers.add(connect(server));
+            }
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < peers.size(); i++) {
+                    byte[] msg = pattern(40_000 + i * 1_000 + round);
+                    peers.get(i).getOutputStream().write(msg);
+                    assertArrayEquals(msg, readFully(peers.get(i).getInputStream(), msg.length), "peer " + i);
+                }
+            }
+        } finally {
+            for (Socket s : peers) {
+                s.close();
+            }
+            close(loop);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldCloseTheDescriptorsOfAbortedConnectionsWithOperationsInFlight() throws Exception {
+        EventLoop loop = open(LoopOptions.builder());
+        List<Transport> transports = new CopyOnWriteArrayList<>();
+        CountDownLatch lost = new CountDownLatch(20);
+        Server server = loop.listen(LOOPBACK, () -> new Echo() {
+            @Override
+            public void connectionMade(Transport t) {
+                super.connectionMade(t);
+                transports.add(t);
+            }
+
+            @Override
+            public void connectionLost(Throwable cause) {
+                lost.countDown();
+            }
+        }).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        long before = countFds("socket:");
+        List<Socket> peers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                peers.add(connect(server));
+            }
+            awaitCondition("20 connections made", () -> transports.size() == 20);
+            // each has a receive in flight; give each a send in flight too (peers do not read)
+            run(loop, () -> {
+                for (Transport t : transports) {
+                    t.write(ByteBuffer.wrap(new byte[4 << 20]));
+                }
+            });
+            run(loop, () -> {
+                for (Transport t : transports) {
+                    t.abort();
+                }
+            });
+            assertTrue(lost.await(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            // the loop's side closes once the ring has completed the cancellations
+            awaitCondition("the aborted connections' descriptors closed",
+                    () -> countFds("socket:") == before + peers.size());
+            for (Socket p : peers) {
+                assertTrue(seesResetOrEof(p.getInputStream()), "the peer sees the end");
+            }
+        } finally {
+            for (Socket s : peers) {
+                s.close();
+            }
+            close(loop);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static EventLoop open(LoopOptions.Builder options) {
+        return Loops.open(options.backend("io_uring").build());
+    }
+
+    private static void close(EventLoop loop) throws Exception {
+        loop.close();
+        loop.terminationFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static <T> T call(EventLoop loop, Callable<T> task) throws Exception {
+        return loop.submit(task).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static void run(EventLoop loop, Runnable task) throws Exception {
+        call(loop, () -> {
+            task.run();
+            return null;
+        });
+    }
+
+    private static Socket connect(Server server) throws IOException {
+        Socket s = new Socket();
+        s.connect(server.localAddress(), (int) TIMEOUT_MS);
+        s.setSoTimeout((int) TIMEOUT_MS);
+        return s;
+    }
+
+    private static byte[] pattern(int size) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) (i * 31 + (i >>> 9));
+        }
+        return b;
+    }
+
+    private static byte[] readFully(InputStream in, int n) throws IOException {
+        byte[] b = new byte[n];
+        int off = 0;
+        while (off < n) {
+            int k = in.read(b, off, n - off);
+            if (k < 0) {
+                throw new IOException("EOF after " + off + " of " + n + " bytes");
+            }
+            off += k;
+        }
+        return b;
+    }
+
+    private static boolean seesResetOrEof(InputStream in) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        try {
+            while (in.read(buf) >= 0) {
+                // what was sent before the reset
+            }
+            return true;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
+    }
+
+    /** Polls {@code condition} (bounded by {@link #TIMEOUT_MS}) until it holds. */
+    private static void awaitCondition(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    /** Descriptors of this process whose link starts with {@code prefix} ("socket:", "anon_inode:[io_uring]"). */
+    private static long countFds(String prefix) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString().startsWith(prefix);
+                } catch (IOException gone) {
+                    return false; // the directory stream's own descriptor, or one closed meanwhile
+                }
+            }).count();
+        }
+    }
+
+    /** Opens the JDK's lazily made descriptors (pipe, marker socket) before any baseline is taken. */
+    private static void warmUpJdk() throws IOException {
+        Pipe p = Pipe.open();
+        p.source().close();
+        p.sink().close();
+        try (java.nio.channels.ServerSocketChannel s = java.nio.channels.ServerSocketChannel.open()) {
+            s.bind(LOOPBACK);
+            try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(s.getLocalAddress());
+                 java.nio.channels.SocketChannel a = s.accept()) {
+                c.configureBlocking(false);
+            }
+        }
+    }
+}
