@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * The Linux io_uring backend, through Netty's native io_uring library used as a low-level layer
  * only: an {@code IoUringIoHandler} (one ring per loop) driven by our loop thread, our own
- * {@code IoUringIoHandle}s on it submitting {@code RECV}, {@code SEND}/{@code WRITEV},
+ * {@code IoUringIoHandle}s on it submitting {@code RECV}, {@code WRITEV},
  * {@code ACCEPT}, {@code POLL_ADD} and {@code ASYNC_CANCEL} entries, and
  * {@code io.netty.channel.unix.Socket} for the socket syscalls (no Netty channel, pipeline or event
  * loop).

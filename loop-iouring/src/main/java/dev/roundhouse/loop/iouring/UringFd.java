@@ -67,37 +67,30 @@ final class UringFd implements IoUringIoHandle {
     }
 
     /**
-     * Queues a receive of up to {@code length} bytes at {@code address}; the memory must stay valid
-     * until the completion arrives.
+     * Queues {@code ops}, an entry for this descriptor made by {@link UringOps} with
+     * {@code opcode}; the memory it names must stay valid until its completion arrives. Entries
+     * are immutable: a connection keeps the ones it repeats (its receive, its writes of n iovecs)
+     * and submits them again, so the echo path allocates none.
      *
      * @throws IOException if the descriptor is closing or the ring refuses a registration
+     * @throws IllegalStateException if an operation with {@code opcode} is in flight already
      */
-    void recv(long address, int length) throws IOException {
-        submit(UringOps.OP_RECV, UringOps.recv(fd(), address, length));
-    }
-
-    /** Queues a send of {@code length} bytes at {@code address} (valid until the completion). */
-    void send(long address, int length) throws IOException {
-        submit(UringOps.OP_SEND, UringOps.send(fd(), address, length));
-    }
-
-    /** Queues a gathering write of the {@code count} iovecs at {@code iovAddress} (valid until the completion). */
-    void writev(long iovAddress, int count) throws IOException {
-        submit(UringOps.OP_WRITEV, UringOps.writev(fd(), iovAddress, count));
+    void submit(byte opcode, IoUringIoOps ops) throws IOException {
+        submit0(opcode, ops);
     }
 
     /** Queues an accept; the completion's result is the new descriptor. */
     void accept() throws IOException {
-        submit(UringOps.OP_ACCEPT, UringOps.accept(fd()));
+        submit0(UringOps.OP_ACCEPT, UringOps.accept(fd()));
     }
 
     /** Queues a one-shot poll for {@code mask}. */
     void poll(int mask) throws IOException {
-        submit(UringOps.OP_POLL_ADD, UringOps.pollAdd(fd(), mask));
+        submit0(UringOps.OP_POLL_ADD, UringOps.pollAdd(fd(), mask));
     }
 
     /** At most one operation per opcode may be in flight. */
-    private void submit(byte opcode, IoUringIoOps ops) throws IOException {
+    private void submit0(byte opcode, IoUringIoOps ops) throws IOException {
         if (inFlight[opcode] != 0) {
             throw new IllegalStateException("opcode " + opcode + " already in flight on fd " + fd());
         }

@@ -13,11 +13,8 @@ final class UringOps {
     static final byte OP_POLL_ADD = 6;
     static final byte OP_ACCEPT = 13;
     static final byte OP_ASYNC_CANCEL = 14;
-    static final byte OP_SEND = 26;
     static final byte OP_RECV = 27;
 
-    /** {@code MSG_NOSIGNAL}: EPIPE instead of SIGPIPE when the peer has gone. */
-    static final int MSG_NOSIGNAL = 0x4000;
     /** {@code SOCK_NONBLOCK | SOCK_CLOEXEC} for accepted sockets. */
     static final int ACCEPT_FLAGS = 0x800 | 0x80000;
     static final int POLLOUT = 0x4;
@@ -38,12 +35,6 @@ final class UringOps {
     /** Receives up to {@code length} bytes at {@code address}. */
     static IoUringIoOps recv(int fd, long address, int length) {
         return new IoUringIoOps(OP_RECV, (byte) 0, (short) 0, fd, 0L, address, length, 0, 0L,
-                (short) 0, (short) 0, 0, 0L);
-    }
-
-    /** Sends {@code length} bytes from {@code address}. */
-    static IoUringIoOps send(int fd, long address, int length) {
-        return new IoUringIoOps(OP_SEND, (byte) 0, (short) 0, fd, 0L, address, length, MSG_NOSIGNAL, 0L,
                 (short) 0, (short) 0, 0, 0L);
     }
 

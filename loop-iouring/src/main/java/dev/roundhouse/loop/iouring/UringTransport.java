@@ -8,6 +8,7 @@ import dev.roundhouse.loop.internal.WriteQueue;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.Socket;
+import io.netty.channel.uring.IoUringIoOps;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -26,8 +27,8 @@ import java.util.Arrays;
  * from {@code resumeReading}).
  *
  * <p><b>Writing.</b> {@link #writeNow} does nothing: {@code write} queues (the shared queue's direct
- * chunks) and the queue is posted as one {@code SEND} (one buffer) or {@code WRITEV} (up to 64
- * buffers) entry, which goes to the kernel with the loop's next wait, in the same system call. On
+ * chunks) and the queue is posted as one {@code WRITEV} entry (up to 64 buffers), which goes to the
+ * kernel with the loop's next wait, in the same system call. On
  * its completion the buffers' positions move by the bytes sent, the queue drops what was sent, the
  * rest is posted, and the water marks and any deferred close follow. A heap chunk (past the loop's
  * direct budget) is copied into a direct staging buffer first.
@@ -53,7 +54,8 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
     private Read read = Read.IDLE;
     private ByteBuffer readBuffer;
     private boolean readBufferPooled;
-    private long readAddress;
+    /** The receive into {@link #readBuffer}, made once per buffer and submitted again each time. */
+    private IoUringIoOps recvOps;
     private int heldResult;
     /** The queue's buffers of the write in flight (their positions move on its completion). */
     private final ByteBuffer[] writeBuffers = new ByteBuffer[MAX_IOV];
@@ -63,6 +65,8 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
     private long writtenBytes;
     private ByteBuffer iov;
     private long iovAddress;
+    /** {@code WRITEV} of the first n iovecs at {@link #iovAddress}, index n - 1, made on first use. */
+    private final IoUringIoOps[] writevOps = new IoUringIoOps[MAX_IOV];
     private ByteBuffer staging;
     private boolean stagingPooled;
     private long stagingAddress;
@@ -94,7 +98,7 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
     public void completed(byte opcode, int res, int flags) {
         if (opcode == UringOps.OP_RECV) {
             onRead(res);
-        } else if (opcode == UringOps.OP_SEND || opcode == UringOps.OP_WRITEV) {
+        } else if (opcode == UringOps.OP_WRITEV) {
             onWrite(res);
         }
     }
@@ -121,10 +125,10 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
             if (readBuffer == null) {
                 readBuffer = ByteBuffer.allocateDirect(FALLBACK_READ_BYTES);
             }
-            readAddress = Buffer.memoryAddress(readBuffer);
+            recvOps = UringOps.recv(fd.fd(), Buffer.memoryAddress(readBuffer), readBuffer.capacity());
         }
         try {
-            fd.recv(readAddress, readBuffer.capacity());
+            fd.submit(UringOps.OP_RECV, recvOps);
             read = Read.POSTED;
         } catch (IOException | RuntimeException e) {
             fail(e);
@@ -189,6 +193,7 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
                 ctx.readBuffers().giveBack(readBuffer, true);
             }
             readBuffer = null;
+            recvOps = null;
         }
     }
 
@@ -239,36 +244,43 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
         }
     }
 
+    /**
+     * Posts the {@code n} gathered buffers as one {@code WRITEV} (one buffer too: with the entries
+     * cached per count, the echo path allocates nothing; {@code SEND} would need a new entry per
+     * address). A heap chunk, alone, goes through the direct staging chunk.
+     */
     private void post(int n) throws IOException {
-        if (n == 1) {
-            ByteBuffer b = writeBuffers[0];
-            if (b.isDirect()) {
-                fd.send(Buffer.memoryAddress(b) + b.position(), b.remaining());
-            } else { // a heap chunk: the loop's direct budget was spent
-                if (staging == null) {
-                    staging = ctx.writeChunks().take();
-                    stagingPooled = staging != null;
-                    if (staging == null) {
-                        staging = ByteBuffer.allocateDirect(BufferPool.WRITE_CHUNK_BYTES);
-                    }
-                    stagingAddress = Buffer.memoryAddress(staging);
-                }
-                int k = Math.min(b.remaining(), staging.capacity());
-                staging.clear().put(0, b, b.position(), k);
-                fd.send(stagingAddress, k);
-            }
-            return;
-        }
         if (iov == null) {
             iov = ByteBuffer.allocateDirect(MAX_IOV * IOV_BYTES).order(ByteOrder.nativeOrder());
             iovAddress = Buffer.memoryAddress(iov);
         }
-        for (int i = 0; i < n; i++) {
-            ByteBuffer b = writeBuffers[i];
-            iov.putLong(i * IOV_BYTES, Buffer.memoryAddress(b) + b.position());
-            iov.putLong(i * IOV_BYTES + 8, b.remaining());
+        ByteBuffer first = writeBuffers[0];
+        if (!first.isDirect()) { // a heap chunk: the loop's direct budget was spent
+            if (staging == null) {
+                staging = ctx.writeChunks().take();
+                stagingPooled = staging != null;
+                if (staging == null) {
+                    staging = ByteBuffer.allocateDirect(BufferPool.WRITE_CHUNK_BYTES);
+                }
+                stagingAddress = Buffer.memoryAddress(staging);
+            }
+            int k = Math.min(first.remaining(), staging.capacity());
+            staging.clear().put(0, first, first.position(), k);
+            iov.putLong(0, stagingAddress);
+            iov.putLong(8, k);
+        } else {
+            for (int i = 0; i < n; i++) {
+                ByteBuffer b = writeBuffers[i];
+                iov.putLong(i * IOV_BYTES, Buffer.memoryAddress(b) + b.position());
+                iov.putLong(i * IOV_BYTES + 8, b.remaining());
+            }
         }
-        fd.writev(iovAddress, n);
+        IoUringIoOps ops = writevOps[n - 1];
+        if (ops == null) {
+            ops = UringOps.writev(fd.fd(), iovAddress, n);
+            writevOps[n - 1] = ops;
+        }
+        fd.submit(UringOps.OP_WRITEV, ops);
     }
 
     private long accountOrCollect(ByteBuffer[] srcs, int offset, int length) {
@@ -304,7 +316,7 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
             if (res == UringOps.EAGAIN || res == UringOps.EINTR) {
                 flushQueue();
             } else {
-                fail(Errors.newIOException("send", res));
+                fail(Errors.newIOException("writev", res));
             }
             return;
         }
