@@ -57,7 +57,7 @@ final class UringConnector extends StreamConnector implements UringFd.Owner {
     }
 
     private void connected() {
-        UringTransport t = new UringTransport(poller, fd, fd.socket(), protocol, options);
+        UringTransport t = new UringTransport(poller, fd, fd.socket(), remote, protocol, options);
         fd.owner(t);
         established(t);
     }

@@ -79,9 +79,12 @@ final class UringFd implements IoUringIoHandle {
         submit0(opcode, ops);
     }
 
-    /** Queues an accept; the completion's result is the new descriptor. */
-    void accept() throws IOException {
-        submit0(UringOps.OP_ACCEPT, UringOps.accept(fd()));
+    /**
+     * Queues an accept; the completion's result is the new descriptor, and the peer's address is
+     * written at {@code addrAddress} (see {@link UringOps#accept}).
+     */
+    void accept(long addrAddress, long addrLenAddress) throws IOException {
+        submit0(UringOps.OP_ACCEPT, UringOps.accept(fd(), addrAddress, addrLenAddress));
     }
 
     /** Queues a one-shot poll for {@code mask}. */

@@ -44,9 +44,13 @@ final class UringOps {
                 (short) 0, (short) 0, 0, 0L);
     }
 
-    /** Accepts one connection, not asking for its address (read later with {@code getpeername}). */
-    static IoUringIoOps accept(int fd) {
-        return new IoUringIoOps(OP_ACCEPT, (byte) 0, (short) 0, fd, 0L, 0L, 0, ACCEPT_FLAGS, 0L,
+    /**
+     * Accepts one connection; the kernel writes the peer's {@code struct sockaddr} at
+     * {@code addrAddress} and its length at {@code addrLenAddress} (a {@code socklen_t} holding the
+     * room there on entry).
+     */
+    static IoUringIoOps accept(int fd, long addrAddress, long addrLenAddress) {
+        return new IoUringIoOps(OP_ACCEPT, (byte) 0, (short) 0, fd, addrLenAddress, addrAddress, 0, ACCEPT_FLAGS, 0L,
                 (short) 0, (short) 0, 0, 0L);
     }
 

@@ -5,7 +5,11 @@ import dev.roundhouse.loop.ProtocolFactory;
 import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.internal.StreamServer;
 import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.Buffer;
 import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A listening socket on the ring: one {@code ACCEPT} in flight at a time, posted again as soon as
@@ -20,8 +24,14 @@ import java.io.IOException;
  * <p>Loop thread only.
  */
 final class UringServer extends StreamServer implements UringFd.Owner {
+    /** Room for a {@code struct sockaddr_storage}, then the {@code socklen_t} the kernel fills in. */
+    private static final int SOCKADDR_BYTES = 128;
+
     private final UringPoller poller;
     private final UringFd fd;
+    /** Where the accept in flight writes the peer's address: read on completion, no system call. */
+    private final ByteBuffer peer = ByteBuffer.allocateDirect(SOCKADDR_BYTES + 8).order(ByteOrder.nativeOrder());
+    private final long peerAddress = Buffer.memoryAddress(peer);
 
     UringServer(UringPoller poller, UringSocket socket, ProtocolFactory factory, SocketOptions options) {
         super(poller.context(), socket.localAddress(), factory, options, poller.resources());
@@ -38,7 +48,8 @@ final class UringServer extends StreamServer implements UringFd.Owner {
             return;
         }
         try {
-            fd.accept();
+            peer.putInt(SOCKADDR_BYTES, SOCKADDR_BYTES);
+            fd.accept(peerAddress, peerAddress + SOCKADDR_BYTES);
         } catch (IOException | RuntimeException e) {
             ctx.reportException("accept on " + localAddress(), e);
         }
@@ -68,11 +79,12 @@ final class UringServer extends StreamServer implements UringFd.Owner {
             }
             return;
         }
+        SocketAddress remote = Sockaddr.read(peer, peer.getInt(SOCKADDR_BYTES));
         postAccept(); // keep the next accept in flight while this connection is set up
-        accepted(new UringSocket(res));
+        accepted(new UringSocket(res), remote);
     }
 
-    private void accepted(UringSocket socket) {
+    private void accepted(UringSocket socket, SocketAddress remote) {
         try {
             UringTransport.configure(socket, options);
         } catch (IOException | RuntimeException e) {
@@ -85,7 +97,7 @@ final class UringServer extends StreamServer implements UringFd.Owner {
             UringPoller.closeQuietly(socket);
             return;
         }
-        UringTransport t = new UringTransport(poller, null, socket, protocol, options);
+        UringTransport t = new UringTransport(poller, null, socket, remote, protocol, options);
         serve(t);
     }
 

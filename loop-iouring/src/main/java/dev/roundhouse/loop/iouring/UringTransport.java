@@ -48,7 +48,9 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
 
     private final UringPoller poller;
     private final UringFd fd;
-    private final SocketAddress local;
+    /** Asked of the kernel on first use ({@code getsockname}): most connections never ask. */
+    private SocketAddress local;
+    /** From the accept's own output, or the address connected to: no system call. */
     private final SocketAddress remote;
     private final WriteQueue.GatheringSink writeSink = this::accountOrCollect;
     private Read read = Read.IDLE;
@@ -73,19 +75,26 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
 
     /**
      * @param fd the connect's descriptor with its registration, or {@code null} for an accepted socket
+     * @param remote the peer's address as the accept reported it, or the address connected to;
+     *     {@code null} asks the kernel
      */
-    UringTransport(UringPoller poller, UringFd fd, UringSocket socket, Protocol protocol, SocketOptions options) {
+    UringTransport(UringPoller poller, UringFd fd, UringSocket socket, SocketAddress remote, Protocol protocol,
+                   SocketOptions options) {
         super(poller.context(), protocol, options, poller.resources());
         this.poller = poller;
         this.fd = fd != null ? fd : new UringFd(poller, socket, this);
-        this.local = socket.localAddress();
-        this.remote = socket.remoteAddress();
+        this.remote = remote != null ? remote : socket.remoteAddress();
     }
 
-    /** Applies the per-connection TCP options. */
+    /**
+     * Applies the per-connection TCP options. {@code SO_KEEPALIVE} is only set when asked for: a
+     * new socket has it off, and an accepted one inherits it from the listener, which never sets it.
+     */
     static void configure(Socket s, SocketOptions o) throws IOException {
         s.setTcpNoDelay(o.tcpNoDelay());
-        s.setKeepAlive(o.keepAlive());
+        if (o.keepAlive()) {
+            s.setKeepAlive(true);
+        }
         if (o.receiveBufferBytes() > 0) {
             s.setReceiveBufferSize(o.receiveBufferBytes());
         }
@@ -372,7 +381,13 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
     @Override
     public SocketAddress localAddress() {
         ctx.checkInLoop("Transport.localAddress");
-        return isLost() ? null : local;
+        if (isLost()) {
+            return null;
+        }
+        if (local == null) {
+            local = fd.socket().localAddress(); // null if the kernel cannot say (the connection broke)
+        }
+        return local;
     }
 
     @Override
