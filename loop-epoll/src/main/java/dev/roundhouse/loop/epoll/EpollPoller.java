@@ -1,6 +1,5 @@
 package dev.roundhouse.loop.epoll;
 
-import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.ProtocolFactory;
@@ -15,20 +14,17 @@ import dev.roundhouse.loop.internal.ReadinessConnector;
 import dev.roundhouse.loop.internal.ReadinessServer;
 import dev.roundhouse.loop.spi.LoopContext;
 import dev.roundhouse.loop.spi.Poller;
+import dev.roundhouse.loop.unix.LoopThreadExecutor;
+import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.IoHandler;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.unix.Socket;
-import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
-import java.nio.channels.UnresolvedAddressException;
-import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -49,8 +45,6 @@ import java.util.concurrent.CompletableFuture;
 final class EpollPoller implements Poller {
     /** Direct staging for writes of heap data: as large as the loop's read buffer (64 KiB by default). */
     private static final int MIN_STAGING_BYTES = 16 * 1024;
-    private static final int IPPROTO_IPV6 = 41;
-    private static final int IPV6_V6ONLY = 26;
 
     private final LoopContext ctx;
     private final IoHandler ioHandler;
@@ -162,32 +156,14 @@ final class EpollPoller implements Poller {
                        CompletableFuture<Server> result) {
         Socket socket = null;
         try {
-            InetSocketAddress address = inet(local);
-            boolean ipv6 = address.getAddress() instanceof Inet6Address;
-            socket = LinuxSocket.newSocketStream(ipv6);
-            socket.setReuseAddress(options.reuseAddress());
-            if (options.reusePort()) {
-                socket.setReusePort(true);
-            }
-            if (ipv6) {
-                socket.setIntOpt(IPPROTO_IPV6, IPV6_V6ONLY, options.ipv6Only() ? 1 : 0);
-            }
-            if (options.receiveBufferBytes() > 0) {
-                socket.setReceiveBufferSize(options.receiveBufferBytes()); // before listen: inherited by accepted sockets
-            }
-            try {
-                socket.bind(address);
-            } catch (IOException e) {
-                BindException b = new BindException(e.getMessage() + ": " + address);
-                b.initCause(e);
-                throw b;
-            }
-            socket.listen(options.backlog());
+            InetSocketAddress address = UnixSockets.inet(local);
+            socket = LinuxSocket.newSocketStream(UnixSockets.isIpv6(address));
+            UnixSockets.bindAndListen(socket, address, options);
             EpollListenerIo io = new EpollListenerIo(this, socket);
             socket = null;
             result.complete(new ReadinessServer(ctx, io, factory, options, resources));
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
+            UnixSockets.closeQuietly(socket);
             result.completeExceptionally(e);
         }
     }
@@ -197,24 +173,12 @@ final class EpollPoller implements Poller {
                         CompletableFuture<Transport> result) {
         EpollSocketIo io;
         try {
-            InetSocketAddress address = inet(remote);
-            io = new EpollSocketIo(this, LinuxSocket.newSocketStream(address.getAddress() instanceof Inet6Address));
+            io = new EpollSocketIo(this, LinuxSocket.newSocketStream(UnixSockets.isIpv6(UnixSockets.inet(remote))));
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
             return;
         }
         ReadinessConnector.connect(ctx, io, remote, protocol, options, resources, result);
-    }
-
-    private static InetSocketAddress inet(SocketAddress a) {
-        if (!(a instanceof InetSocketAddress)) {
-            throw new UnsupportedAddressTypeException();
-        }
-        InetSocketAddress inet = (InetSocketAddress) a;
-        if (inet.isUnresolved()) {
-            throw new UnresolvedAddressException();
-        }
-        return inet;
     }
 
     @Override
@@ -228,37 +192,6 @@ final class EpollPoller implements Poller {
             ioHandler.prepareToDestroy();
         } finally {
             ioHandler.destroy(); // closes the epoll, event and timer descriptors
-        }
-    }
-
-    private static void closeQuietly(Socket s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // giving the descriptor back is all that is left
-            }
-        }
-    }
-
-    /** Netty's view of our loop: its one thread is ours, and work from elsewhere goes through our queue. */
-    private static final class LoopThreadExecutor implements ThreadAwareExecutor {
-        private final EventLoop loop;
-        private final Thread thread;
-
-        LoopThreadExecutor(EventLoop loop, Thread thread) {
-            this.loop = loop;
-            this.thread = thread;
-        }
-
-        @Override
-        public boolean isExecutorThread(Thread t) {
-            return t == thread;
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            loop.execute(task);
         }
     }
 }

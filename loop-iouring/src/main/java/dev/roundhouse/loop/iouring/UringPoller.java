@@ -1,6 +1,5 @@
 package dev.roundhouse.loop.iouring;
 
-import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.ProtocolFactory;
@@ -13,17 +12,14 @@ import dev.roundhouse.loop.Trigger;
 import dev.roundhouse.loop.internal.LoopResources;
 import dev.roundhouse.loop.spi.LoopContext;
 import dev.roundhouse.loop.spi.Poller;
+import dev.roundhouse.loop.unix.LoopThreadExecutor;
+import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.IoHandler;
 import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SelectableChannel;
-import java.nio.channels.UnresolvedAddressException;
-import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -42,8 +38,6 @@ import java.util.concurrent.CompletableFuture;
  * block.
  */
 final class UringPoller implements Poller {
-    private static final int IPPROTO_IPV6 = 41;
-    private static final int IPV6_V6ONLY = 26;
 
     private final LoopContext ctx;
     private final IoHandler ioHandler;
@@ -126,33 +120,15 @@ final class UringPoller implements Poller {
                        CompletableFuture<Server> result) {
         UringSocket socket = null;
         try {
-            InetSocketAddress address = inet(local);
-            boolean ipv6 = address.getAddress() instanceof Inet6Address;
-            socket = UringSocket.newStream(ipv6);
-            socket.setReuseAddress(options.reuseAddress());
-            if (options.reusePort()) {
-                socket.setReusePort(true);
-            }
-            if (ipv6) {
-                socket.setIntOpt(IPPROTO_IPV6, IPV6_V6ONLY, options.ipv6Only() ? 1 : 0);
-            }
-            if (options.receiveBufferBytes() > 0) {
-                socket.setReceiveBufferSize(options.receiveBufferBytes()); // before listen: inherited by accepted sockets
-            }
-            try {
-                socket.bind(address);
-            } catch (IOException e) {
-                BindException b = new BindException(e.getMessage() + ": " + address);
-                b.initCause(e);
-                throw b;
-            }
-            socket.listen(options.backlog());
+            InetSocketAddress address = UnixSockets.inet(local);
+            socket = UringSocket.newStream(UnixSockets.isIpv6(address));
+            UnixSockets.bindAndListen(socket, address, options);
             UringServer server = new UringServer(this, socket, factory, options);
             socket = null;
             server.start();
             result.complete(server);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
+            UnixSockets.closeQuietly(socket);
             result.completeExceptionally(e);
         }
     }
@@ -162,24 +138,12 @@ final class UringPoller implements Poller {
                         CompletableFuture<Transport> result) {
         UringSocket socket;
         try {
-            InetSocketAddress address = inet(remote);
-            socket = UringSocket.newStream(address.getAddress() instanceof Inet6Address);
+            socket = UringSocket.newStream(UnixSockets.isIpv6(UnixSockets.inet(remote)));
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
             return;
         }
         new UringConnector(this, socket, remote, protocol, options, result).start();
-    }
-
-    private static InetSocketAddress inet(SocketAddress a) {
-        if (!(a instanceof InetSocketAddress)) {
-            throw new UnsupportedAddressTypeException();
-        }
-        InetSocketAddress inet = (InetSocketAddress) a;
-        if (inet.isUnresolved()) {
-            throw new UnresolvedAddressException();
-        }
-        return inet;
     }
 
     @Override
@@ -194,37 +158,6 @@ final class UringPoller implements Poller {
             for (UringFd fd : new ArrayList<>(fds)) {
                 fd.closeAfterRing();
             }
-        }
-    }
-
-    static void closeQuietly(UringSocket s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // giving the descriptor back is all that is left
-            }
-        }
-    }
-
-    /** Netty's view of our loop: its one thread is ours, and work from elsewhere goes through our queue. */
-    private static final class LoopThreadExecutor implements ThreadAwareExecutor {
-        private final EventLoop loop;
-        private final Thread thread;
-
-        LoopThreadExecutor(EventLoop loop, Thread thread) {
-            this.loop = loop;
-            this.thread = thread;
-        }
-
-        @Override
-        public boolean isExecutorThread(Thread t) {
-            return t == thread;
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            loop.execute(task);
         }
     }
 }

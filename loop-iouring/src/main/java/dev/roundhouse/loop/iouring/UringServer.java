@@ -5,6 +5,7 @@ import dev.roundhouse.loop.ProtocolFactory;
 import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.internal.StreamServer;
 import io.netty.channel.unix.Errors;
+import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.unix.Buffer;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -62,7 +63,7 @@ final class UringServer extends StreamServer implements UringFd.Owner {
         }
         if (!isListening()) {
             if (res >= 0) {
-                UringPoller.closeQuietly(new UringSocket(res)); // accepted as the server closed
+                UnixSockets.closeQuietly(new UringSocket(res)); // accepted as the server closed
             }
             return;
         }
@@ -89,12 +90,12 @@ final class UringServer extends StreamServer implements UringFd.Owner {
             UringTransport.configure(socket, options);
         } catch (IOException | RuntimeException e) {
             ctx.reportException("socket options on a connection accepted on " + localAddress(), e);
-            UringPoller.closeQuietly(socket);
+            UnixSockets.closeQuietly(socket);
             return;
         }
         Protocol protocol = newProtocol();
         if (protocol == null) {
-            UringPoller.closeQuietly(socket);
+            UnixSockets.closeQuietly(socket);
             return;
         }
         UringTransport t = new UringTransport(poller, null, socket, remote, protocol, options);

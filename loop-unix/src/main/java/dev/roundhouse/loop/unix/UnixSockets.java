@@ -1,0 +1,88 @@
+package dev.roundhouse.loop.unix;
+
+import dev.roundhouse.loop.SocketOptions;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.channels.UnsupportedAddressTypeException;
+
+/**
+ * Socket steps the backends over Netty's native Unix layer share: address checks, binding a
+ * listener with our {@link SocketOptions}, closing quietly.
+ *
+ * <p><b>Thread:</b> any (the backends call them on their loop thread).
+ */
+public final class UnixSockets {
+    private static final int IPPROTO_IPV6 = 41;
+    private static final int IPV6_V6ONLY = 26;
+
+    private UnixSockets() {
+    }
+
+    /**
+     * {@code a} as a resolved {@link InetSocketAddress}.
+     *
+     * @throws UnsupportedAddressTypeException if it is another kind of address
+     * @throws UnresolvedAddressException if it is unresolved
+     */
+    public static InetSocketAddress inet(SocketAddress a) {
+        if (!(a instanceof InetSocketAddress)) {
+            throw new UnsupportedAddressTypeException();
+        }
+        InetSocketAddress inet = (InetSocketAddress) a;
+        if (inet.isUnresolved()) {
+            throw new UnresolvedAddressException();
+        }
+        return inet;
+    }
+
+    /** Whether {@code address} needs an IPv6 socket. */
+    public static boolean isIpv6(InetSocketAddress address) {
+        return address.getAddress() instanceof Inet6Address;
+    }
+
+    /**
+     * Applies the listener's options to {@code socket} (made for {@code address}'s family), binds it
+     * and listens: {@code SO_REUSEADDR}, {@code SO_REUSEPORT} if asked, {@code IPV6_V6ONLY} on an
+     * IPv6 socket, {@code SO_RCVBUF} before {@code listen} (accepted sockets inherit it), the backlog.
+     *
+     * @throws BindException if the bind fails (the address in use, say), naming the address
+     * @throws IOException if another step fails
+     */
+    public static void bindAndListen(Socket socket, InetSocketAddress address, SocketOptions options)
+            throws IOException {
+        socket.setReuseAddress(options.reuseAddress());
+        if (options.reusePort()) {
+            socket.setReusePort(true);
+        }
+        if (isIpv6(address)) {
+            socket.setIntOpt(IPPROTO_IPV6, IPV6_V6ONLY, options.ipv6Only() ? 1 : 0);
+        }
+        if (options.receiveBufferBytes() > 0) {
+            socket.setReceiveBufferSize(options.receiveBufferBytes());
+        }
+        try {
+            socket.bind(address);
+        } catch (IOException e) {
+            BindException b = new BindException(e.getMessage() + ": " + address);
+            b.initCause(e);
+            throw b;
+        }
+        socket.listen(options.backlog());
+    }
+
+    /** Closes {@code s}, ignoring errors (the number is given back either way); {@code null} is ignored. */
+    public static void closeQuietly(Socket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // giving the descriptor back is all that is left
+            }
+        }
+    }
+}
