@@ -2,7 +2,6 @@ package dev.roundhouse.loop.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 
 /**
  * The bytes a transport accepted but the OS has not taken yet: copies, in order, in chunks of
@@ -23,7 +22,10 @@ public final class WriteQueue {
     }
 
     private final BufferPool chunks;
-    private final ArrayDeque<ByteBuffer> buffers = new ArrayDeque<>();
+    /** The chunks in order: a ring indexed without iterators (an iterator per write allocates on JDK 25). */
+    private ByteBuffer[] ring = new ByteBuffer[16];
+    private int head;
+    private int count;
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
     private ByteBuffer tail; // the last chunk, in write mode (position = end of data)
     private long bytes;
@@ -58,7 +60,7 @@ public final class WriteQueue {
                     tail.flip();
                 }
                 tail = newChunk(src.remaining());
-                buffers.addLast(tail);
+                addLast(tail);
             }
             int k = Math.min(tail.remaining(), src.remaining());
             tail.put(tail.position(), src, src.position(), k);
@@ -84,13 +86,10 @@ public final class WriteQueue {
             tail.flip();
             tail = null;
         }
-        while (!buffers.isEmpty()) {
-            int n = 0;
-            for (ByteBuffer b : buffers) {
-                gather[n++] = b;
-                if (n == MAX_GATHER) {
-                    break;
-                }
+        while (count > 0) {
+            int n = Math.min(count, MAX_GATHER);
+            for (int i = 0; i < n; i++) {
+                gather[i] = ring[(head + i) & (ring.length - 1)];
             }
             long want = 0;
             for (int i = 0; i < n; i++) {
@@ -100,8 +99,8 @@ public final class WriteQueue {
             java.util.Arrays.fill(gather, 0, n, null);
             total += written;
             bytes -= written;
-            while (!buffers.isEmpty() && !buffers.peekFirst().hasRemaining()) {
-                chunks.giveBack(buffers.pollFirst(), true); // written: no operation reads it any more
+            while (count > 0 && !ring[head].hasRemaining()) {
+                chunks.giveBack(pollFirst(), true); // written: no operation reads it any more
             }
             if (written < want) {
                 break;
@@ -115,11 +114,32 @@ public final class WriteQueue {
      * still be in flight (a completion backend's connection aborted mid-write).
      */
     public void clear() {
-        for (ByteBuffer b : buffers) {
-            chunks.giveBack(b, false);
+        while (count > 0) {
+            chunks.giveBack(pollFirst(), false);
         }
-        buffers.clear();
+        head = 0;
         tail = null;
         bytes = 0;
+    }
+
+    private void addLast(ByteBuffer b) {
+        if (count == ring.length) {
+            ByteBuffer[] bigger = new ByteBuffer[ring.length * 2];
+            for (int i = 0; i < count; i++) {
+                bigger[i] = ring[(head + i) & (ring.length - 1)];
+            }
+            ring = bigger;
+            head = 0;
+        }
+        ring[(head + count) & (ring.length - 1)] = b;
+        count++;
+    }
+
+    private ByteBuffer pollFirst() {
+        ByteBuffer b = ring[head];
+        ring[head] = null;
+        head = (head + 1) & (ring.length - 1);
+        count--;
+        return b;
     }
 }
