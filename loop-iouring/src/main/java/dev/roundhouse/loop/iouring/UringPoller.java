@@ -45,6 +45,7 @@ final class UringPoller implements Poller {
     private final LoopResources resources = new LoopResources();
     private final Set<UringFd> fds = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+    private final AddressCache addresses = new AddressCache();
     private volatile boolean closed;
 
     /** Made on the loop thread (BackendProvider.newPoller), which becomes Netty's executor thread. */
@@ -64,6 +65,11 @@ final class UringPoller implements Poller {
 
     LoopResources resources() {
         return resources;
+    }
+
+    /** The addresses of the direct buffers this loop writes from. Loop thread. */
+    AddressCache addresses() {
+        return addresses;
     }
 
     void track(UringFd fd) {
@@ -150,6 +156,7 @@ final class UringPoller implements Poller {
     public void close() {
         closed = true;
         deferred.clear();
+        addresses.clear();
         resources.closeAll(ctx.loop().toString(), ctx::reportException); // cancels every operation in flight
         try {
             ioHandler.prepareToDestroy(); // waits for those cancellations: every descriptor is let go

@@ -280,7 +280,7 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
         } else {
             for (int i = 0; i < n; i++) {
                 ByteBuffer b = writeBuffers[i];
-                iov.putLong(i * IOV_BYTES, Buffer.memoryAddress(b) + b.position());
+                iov.putLong(i * IOV_BYTES, poller.addresses().addressOf(b) + b.position());
                 iov.putLong(i * IOV_BYTES + 8, b.remaining());
             }
         }
