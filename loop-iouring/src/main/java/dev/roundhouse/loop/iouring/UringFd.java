@@ -109,7 +109,7 @@ final class UringFd implements IoUringIoHandle {
             poller.track(this);
         }
         long id = registration.submit(ops);
-        if (id == 0 || id == -1) { // IoRegistration's invalid id: cancelled under us
+        if (id == 0) { // Netty's invalid id: the registration was cancelled under us
             throw new IOException("the io_uring registration of fd " + fd() + " is no longer valid");
         }
         inFlight[opcode] = id;
@@ -142,11 +142,6 @@ final class UringFd implements IoUringIoHandle {
             }
         }
         r.cancel(); // calls unregistered() now, or when the last completion arrives
-    }
-
-    /** Whether {@link #close()} was called. */
-    boolean isClosing() {
-        return closing;
     }
 
     @Override

@@ -21,9 +21,6 @@ final class UringOps {
 
     /** Negated errno values as completions report them. */
     static final int ECANCELED = -125;
-    static final int ENOENT = -2;
-    static final int EALREADY = -114;
-    static final int EINVAL = -22;
     static final int EMFILE = -24;
     static final int ENFILE = -23;
     static final int EAGAIN = -11;
