@@ -173,17 +173,20 @@ final class UringFd implements IoUringIoHandle {
         }
         descriptorClosed = true;
         poller.untrack(this);
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // the number is given back either way
-        }
+        poller.closer().close(socket); // through the ring while it runs, else close(2)
     }
 
     /** The loop is ending and the ring is gone: closes the descriptor if the ring never let go. */
     void closeAfterRing() {
         closing = true;
-        closeDescriptor();
+        if (!descriptorClosed) {
+            descriptorClosed = true;
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // the number is given back either way
+            }
+        }
     }
 
     @Override

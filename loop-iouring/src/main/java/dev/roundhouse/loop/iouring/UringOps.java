@@ -13,6 +13,7 @@ final class UringOps {
     static final byte OP_POLL_ADD = 6;
     static final byte OP_ACCEPT = 13;
     static final byte OP_ASYNC_CANCEL = 14;
+    static final byte OP_CLOSE = 19;
     static final byte OP_RECV = 27;
 
     /** {@code SOCK_NONBLOCK | SOCK_CLOEXEC} for accepted sockets. */
@@ -54,6 +55,12 @@ final class UringOps {
     /** One-shot poll for {@code mask} ({@code POLL*} bits). */
     static IoUringIoOps pollAdd(int fd, int mask) {
         return new IoUringIoOps(OP_POLL_ADD, (byte) 0, (short) 0, fd, 0L, 0L, 0, mask, 0L,
+                (short) 0, (short) 0, 0, 0L);
+    }
+
+    /** Closes {@code fd} (the kernel's {@code close}, done in the ring). */
+    static IoUringIoOps close(int fd) {
+        return new IoUringIoOps(OP_CLOSE, (byte) 0, (short) 0, fd, 0L, 0L, 0, 0, 0L,
                 (short) 0, (short) 0, 0, 0L);
     }
 

@@ -46,6 +46,7 @@ final class UringPoller implements Poller {
     private final Set<UringFd> fds = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     private final AddressCache addresses = new AddressCache();
+    private final Closer closer = new Closer(this);
     private volatile boolean closed;
 
     /** Made on the loop thread (BackendProvider.newPoller), which becomes Netty's executor thread. */
@@ -65,6 +66,11 @@ final class UringPoller implements Poller {
 
     LoopResources resources() {
         return resources;
+    }
+
+    /** Closes descriptors through the ring. Loop thread. */
+    Closer closer() {
+        return closer;
     }
 
     /** The addresses of the direct buffers this loop writes from. Loop thread. */
