@@ -47,6 +47,7 @@ final class UringPoller implements Poller {
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
     private final AddressCache addresses = new AddressCache();
     private final Closer closer = new Closer(this);
+    private final IovSlots iovSlots = new IovSlots();
     private volatile boolean closed;
 
     /** Made on the loop thread (BackendProvider.newPoller), which becomes Netty's executor thread. */
@@ -66,6 +67,11 @@ final class UringPoller implements Poller {
 
     LoopResources resources() {
         return resources;
+    }
+
+    /** The loop's iovec arrays. Loop thread. */
+    IovSlots iovSlots() {
+        return iovSlots;
     }
 
     /** Closes descriptors through the ring. Loop thread. */

@@ -12,7 +12,6 @@ import io.netty.channel.uring.IoUringIoOps;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -60,15 +59,19 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
     private IoUringIoOps recvOps;
     private int heldResult;
     /** The queue's buffers of the write in flight (their positions move on its completion). */
-    private final ByteBuffer[] writeBuffers = new ByteBuffer[MAX_IOV];
+    private ByteBuffer[] writeBuffers = new ByteBuffer[1];
     private int gathered;
     private int posted;
     /** Bytes of the write that just completed, not yet taken off the queue. */
     private long writtenBytes;
-    private ByteBuffer iov;
-    private long iovAddress;
-    /** {@code WRITEV} of the first n iovecs at {@link #iovAddress}, index n - 1, made on first use. */
-    private final IoUringIoOps[] writevOps = new IoUringIoOps[MAX_IOV];
+    /** This connection's iovec array, from its first write until closed with no write in flight. */
+    private IovSlots.Slot iov;
+    /**
+     * {@code WRITEV} of the first n iovecs of {@link #iov}, index n - 1, made on first use.
+     * This array and {@link #writeBuffers} grow to the largest gather seen (most connections write
+     * one buffer at a time): sized 64 up front they were most of the allocation per connection.
+     */
+    private IoUringIoOps[] writevOps = new IoUringIoOps[1];
     private ByteBuffer staging;
     private boolean stagingPooled;
     private long stagingAddress;
@@ -260,9 +263,9 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
      */
     private void post(int n) throws IOException {
         if (iov == null) {
-            iov = ByteBuffer.allocateDirect(MAX_IOV * IOV_BYTES).order(ByteOrder.nativeOrder());
-            iovAddress = Buffer.memoryAddress(iov);
+            iov = poller.iovSlots().take();
         }
+        ByteBuffer iovs = iov.view;
         ByteBuffer first = writeBuffers[0];
         if (!first.isDirect()) { // a heap chunk: the loop's direct budget was spent
             if (staging == null) {
@@ -275,18 +278,21 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
             }
             int k = Math.min(first.remaining(), staging.capacity());
             staging.clear().put(0, first, first.position(), k);
-            iov.putLong(0, stagingAddress);
-            iov.putLong(8, k);
+            iovs.putLong(0, stagingAddress);
+            iovs.putLong(8, k);
         } else {
             for (int i = 0; i < n; i++) {
                 ByteBuffer b = writeBuffers[i];
-                iov.putLong(i * IOV_BYTES, poller.addresses().addressOf(b) + b.position());
-                iov.putLong(i * IOV_BYTES + 8, b.remaining());
+                iovs.putLong(i * IOV_BYTES, poller.addresses().addressOf(b) + b.position());
+                iovs.putLong(i * IOV_BYTES + 8, b.remaining());
             }
+        }
+        if (n > writevOps.length) {
+            writevOps = Arrays.copyOf(writevOps, MAX_IOV);
         }
         IoUringIoOps ops = writevOps[n - 1];
         if (ops == null) {
-            ops = UringOps.writev(fd.fd(), iovAddress, n);
+            ops = UringOps.writev(fd.fd(), iov.address, n);
             writevOps[n - 1] = ops;
         }
         fd.submit(UringOps.OP_WRITEV, ops);
@@ -299,6 +305,9 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
             return n;
         }
         if (gathered == 0) {
+            if (length > writeBuffers.length) {
+                writeBuffers = new ByteBuffer[MAX_IOV]; // empty here: nothing is in flight while collecting
+            }
             int n = 0;
             while (n < length && (n == 0 || srcs[offset + n].isDirect())) {
                 writeBuffers[n] = srcs[offset + n]; // the queue reuses its array at once
@@ -343,7 +352,12 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
         afterFlush();
     }
 
+    /** Gives back the staging chunk and the iovec array once no write is in flight. */
     private void releaseStaging() {
+        if (iov != null && posted == 0 && isLost()) {
+            poller.iovSlots().giveBack(iov);
+            iov = null;
+        }
         if (staging != null && posted == 0) {
             if (stagingPooled) {
                 ctx.writeChunks().giveBack(staging, true);

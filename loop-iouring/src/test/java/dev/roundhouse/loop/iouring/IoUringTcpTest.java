@@ -13,6 +13,8 @@ import dev.roundhouse.loop.Server;
 import dev.roundhouse.loop.Transport;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -210,6 +212,31 @@ class IoUringTcpTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void shouldReuseIovecArraysAndCloseDescriptorsAcrossShortConnections() throws Exception {
+        // each connection writes (taking an iovec array) and closes: the arrays go back to the loop
+        // and are reused, and the descriptors (closed through the ring) all go
+        EventLoop loop = open(LoopOptions.builder());
+        try {
+            Server server = loop.listen(LOOPBACK, Echo::new).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            echoOnce(server); // first-use allocations: the loop's pools, the first slab, the JDK's buffers
+            BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                    .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+            long buffers = direct.getCount();
+            long sockets = countFds("socket:");
+            int connections = 300;
+            for (int i = 0; i < connections; i++) {
+                echoOnce(server);
+            }
+            long grown = direct.getCount() - buffers;
+            assertTrue(grown <= 2, connections + " short connections allocated " + grown + " direct buffers");
+            awaitCondition("the closed connections' descriptors closed", () -> countFds("socket:") == sockets);
+        } finally {
+            close(loop);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static EventLoop open(LoopOptions.Builder options) {
@@ -237,6 +264,13 @@ class IoUringTcpTest {
         s.connect(server.localAddress(), (int) TIMEOUT_MS);
         s.setSoTimeout((int) TIMEOUT_MS);
         return s;
+    }
+
+    private static void echoOnce(Server server) throws IOException {
+        try (Socket peer = connect(server)) {
+            peer.getOutputStream().write("iov".getBytes());
+            assertArrayEquals("iov".getBytes(), readFully(peer.getInputStream(), 3));
+        }
     }
 
     private static byte[] pattern(int size) {
