@@ -14,6 +14,7 @@ import dev.roundhouse.loop.internal.ReadinessConnector;
 import dev.roundhouse.loop.internal.ReadinessServer;
 import dev.roundhouse.loop.spi.LoopContext;
 import dev.roundhouse.loop.spi.Poller;
+import dev.roundhouse.loop.unix.ChannelFds;
 import dev.roundhouse.loop.unix.LoopThreadExecutor;
 import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.IoHandler;

@@ -5,6 +5,7 @@ import dev.roundhouse.loop.ReadinessHandler;
 import dev.roundhouse.loop.Registration;
 import dev.roundhouse.loop.Trigger;
 import dev.roundhouse.loop.spi.LoopContext;
+import dev.roundhouse.loop.unix.EpollEvents;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,7 +68,7 @@ final class EpollRegistration extends EpollHandle implements Registration {
             }
             oneshotArmed = false; // the kernel disabled the fd with this event
         }
-        Interest ready = EpollOps.ready(events, interest);
+        Interest ready = EpollEvents.ready(events, interest);
         if (ready.isEmpty()) {
             return;
         }
@@ -87,7 +88,7 @@ final class EpollRegistration extends EpollHandle implements Registration {
 
     /** Submits the current interest (arming ONESHOT); a closed channel cancels instead. */
     private void apply() {
-        int mask = EpollOps.mask(interest, trigger);
+        int mask = EpollEvents.mask(interest, trigger);
         try {
             submit(mask);
             oneshotArmed = trigger == Trigger.ONESHOT && mask != 0;

@@ -5,6 +5,7 @@ import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.Trigger;
 import dev.roundhouse.loop.internal.IoReadyListener;
 import dev.roundhouse.loop.internal.SocketIo;
+import dev.roundhouse.loop.unix.EpollEvents;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -41,7 +42,7 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
         if (closed || listener == null) {
             return;
         }
-        Interest ready = EpollOps.ready(events, interest);
+        Interest ready = EpollEvents.ready(events, interest);
         if (!ready.isEmpty()) {
             poller.context().enterCallback(listener);
             listener.onReady(ready);
@@ -168,7 +169,7 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
         }
         interest = next;
         try {
-            setMask(EpollOps.mask(next, Trigger.LEVEL));
+            setMask(EpollEvents.mask(next, Trigger.LEVEL));
         } catch (IOException e) {
             // the fd stays out of the set; the transport's next read or write meets the cause
             poller.context().reportException("epoll_ctl for " + this, e);

@@ -14,6 +14,7 @@ import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.Registration;
 import dev.roundhouse.loop.Trigger;
+import dev.roundhouse.loop.unix.ChannelFds;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
@@ -25,12 +26,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * The trigger modes are the kernel's: the epoll set's own record of each fd's mask

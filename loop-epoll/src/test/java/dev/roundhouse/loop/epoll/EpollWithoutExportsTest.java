@@ -6,16 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.Trigger;
+import dev.roundhouse.loop.unix.ChannelFds;
 import java.io.File;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /**
  * Without {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} the backend still runs (TCP works),
