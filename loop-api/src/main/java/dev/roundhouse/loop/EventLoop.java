@@ -143,10 +143,9 @@ public interface EventLoop extends Executor, AutoCloseable {
      * Registers a non-blocking channel for readiness (see {@link Trigger} for the semantics of
      * each mode). Loop thread only.
      *
-     * @throws MissingCapabilityException if the backend lacks {@link Capability#READINESS} (the
-     *     completion backends: io_uring, the default on Linux where the kernel allows it, and iocp;
-     *     open the loop with {@code LoopOptions.builder().require(Capability.READINESS)} to get the
-     *     best backend that has it)
+     * @throws MissingCapabilityException if the backend lacks {@link Capability#READINESS} (iocp, a
+     *     completion backend; open the loop with
+     *     {@code LoopOptions.builder().require(Capability.READINESS)} to get the best backend that has it)
      * @throws IllegalArgumentException if the channel is in blocking mode, closed, or already
      *     registered on this loop
      * @throws LoopAffinityException off the loop thread

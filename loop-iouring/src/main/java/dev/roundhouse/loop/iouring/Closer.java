@@ -2,6 +2,7 @@ package dev.roundhouse.loop.iouring;
 
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.uring.IoUringIoHandle;
 import java.io.IOException;
 
@@ -25,14 +26,14 @@ final class Closer implements IoUringIoHandle {
         this.poller = poller;
     }
 
-    /** Closes {@code socket}'s descriptor through the ring, or at once if the ring is ending. */
-    void close(UringSocket socket) {
+    /** Closes {@code descriptor} through the ring, or at once if the ring is ending. */
+    void close(FileDescriptor descriptor) {
         if (!closed) {
             try {
                 if (registration == null) {
                     registration = poller.ioHandler().register(this);
                 }
-                if (registration.submit(UringOps.close(socket.intValue())) != 0) {
+                if (registration.submit(UringOps.close(descriptor.intValue())) != 0) {
                     return;
                 }
             } catch (Exception e) {
@@ -40,7 +41,7 @@ final class Closer implements IoUringIoHandle {
             }
         }
         try {
-            socket.close();
+            descriptor.close();
         } catch (IOException ignored) {
             // the number is given back either way
         }

@@ -2,15 +2,16 @@ package dev.roundhouse.loop.iouring;
 
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
 import io.netty.channel.uring.IoUringIoOps;
 import java.io.IOException;
 
 /**
- * One socket descriptor on a loop's ring: its Netty registration, the operations submitted for it,
- * and its close. The owner (a connect, then its transport; a server; an accepted transport) gets
- * every completion.
+ * One descriptor on a loop's ring: its Netty registration, the operations submitted for it, and its
+ * close. The owner (a connect, then its transport; a server; an accepted transport; the epoll set of
+ * the readiness registrations) gets every completion.
  *
  * <p><b>Closing.</b> {@link #close()} cancels the registration; Netty keeps it until every submitted
  * entry has completed (our {@code ASYNC_CANCEL}s included) and then calls {@link #unregistered()},
@@ -39,7 +40,7 @@ final class UringFd implements IoUringIoHandle {
     private static final int IORING_CQE_F_MORE = 1 << 1;
 
     private final UringPoller poller;
-    private final UringSocket socket;
+    private final FileDescriptor descriptor;
     private Owner owner;
     /** The id of the operation in flight per opcode, 0 for none. */
     private final long[] inFlight = new long[UringOps.OP_RECV + 1];
@@ -47,18 +48,19 @@ final class UringFd implements IoUringIoHandle {
     private boolean closing;
     private boolean descriptorClosed;
 
-    UringFd(UringPoller poller, UringSocket socket, Owner owner) {
+    UringFd(UringPoller poller, FileDescriptor descriptor, Owner owner) {
         this.poller = poller;
-        this.socket = socket;
+        this.descriptor = descriptor;
         this.owner = owner;
     }
 
+    /** The socket, for a descriptor made as one (every owner's but the readiness set's). */
     UringSocket socket() {
-        return socket;
+        return (UringSocket) descriptor;
     }
 
     int fd() {
-        return socket.intValue();
+        return descriptor.intValue();
     }
 
     /** Hands the completions to a new owner (a connect's transport). */
@@ -173,7 +175,7 @@ final class UringFd implements IoUringIoHandle {
         }
         descriptorClosed = true;
         poller.untrack(this);
-        poller.closer().close(socket); // through the ring while it runs, else close(2)
+        poller.closer().close(descriptor); // through the ring while it runs, else close(2)
     }
 
     /** The loop is ending and the ring is gone: closes the descriptor if the ring never let go. */
@@ -182,7 +184,7 @@ final class UringFd implements IoUringIoHandle {
         if (!descriptorClosed) {
             descriptorClosed = true;
             try {
-                socket.close();
+                descriptor.close();
             } catch (IOException ignored) {
                 // the number is given back either way
             }

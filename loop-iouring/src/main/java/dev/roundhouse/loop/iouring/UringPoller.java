@@ -48,6 +48,7 @@ final class UringPoller implements Poller {
     private final AddressCache addresses = new AddressCache();
     private final Closer closer = new Closer(this);
     private final IovSlots iovSlots = new IovSlots();
+    private final UringReadiness readiness;
     private volatile boolean closed;
 
     /** Made on the loop thread (BackendProvider.newPoller), which becomes Netty's executor thread. */
@@ -55,6 +56,7 @@ final class UringPoller implements Poller {
         this.ctx = ctx;
         this.ioHandler = IoUringIoHandler.newFactory().newHandler(new LoopThreadExecutor(ctx.loop(), Thread.currentThread()));
         this.ioHandler.initialize();
+        this.readiness = new UringReadiness(this);
     }
 
     LoopContext context() {
@@ -129,8 +131,7 @@ final class UringPoller implements Poller {
     @Override
     public Registration register(SelectableChannel channel, Interest interest, Trigger trigger,
                                  ReadinessHandler handler) {
-        // the engine checks READINESS first; this is a backstop for a direct caller
-        throw new UnsupportedOperationException("io_uring is a completion backend: it has no readiness registrations");
+        return readiness.register(channel, interest, trigger, handler);
     }
 
     @Override
