@@ -18,17 +18,18 @@ import java.util.Map;
 
 /**
  * A loop's readiness registrations on the io_uring backend: the channels sit on an epoll set of the
- * loop's own, and the ring polls that set ({@code POLL_ADD} on the epoll descriptor, re-armed after
- * each drain). When the set is readable the loop drains it with a non-blocking {@code epoll_wait}
- * and calls the handlers, inside the ring's completion dispatch. Made on the first registration.
+ * loop's own, and the ring polls that set ({@code POLL_ADD} on the epoll descriptor). When the set
+ * is readable the loop drains it with a non-blocking {@code epoll_wait} and calls the handlers,
+ * inside the ring's completion dispatch; while drains keep yielding entries, the next one runs at
+ * the end of the next poll instead (see {@link #afterDrain}), and an empty one puts the poll back
+ * on the ring. Made on the first registration.
  *
  * <p><b>Why an epoll set, and not a {@code POLL_ADD} per channel.</b> A poll entry in flight holds
  * a reference to the channel's open file: closing the channel (the contract's way to cancel) would
  * free the descriptor number but keep the socket open, unseen by the peer, until the loop happened
  * to look at the channel again. An epoll item is dropped by the kernel when its file closes, so
  * closing cancels here exactly as on the epoll backend, and the three triggers are the kernel's
- * own: LEVEL (a level item keeps the set readable, so the re-armed poll completes again on the next
- * iteration), EDGE ({@code EPOLLET}: every new arrival, hence NATIVE_EDGE) and ONESHOT
+ * own: LEVEL (a level item that still holds is in every drain, one per loop iteration), EDGE ({@code EPOLLET}: every new arrival, hence NATIVE_EDGE) and ONESHOT
  * ({@code EPOLLONESHOT}). The cost is one {@code epoll_wait} per drain, paid by registrations
  * only: transports and servers never use the set.
  *
@@ -52,6 +53,11 @@ final class UringReadiness implements UringFd.Owner, LoopResource {
     private EpollEventBatch events;
     private long batch;
     private boolean closed;
+    private final Runnable drainAgain = () -> {
+        if (!closed) {
+            afterDrain(drain());
+        }
+    };
 
     UringReadiness(UringPoller poller) {
         this.poller = poller;
@@ -153,7 +159,7 @@ final class UringReadiness implements UringFd.Owner, LoopResource {
         byChannel.remove(r.channelUnchecked(), r);
     }
 
-    /** The ring's poll of the set completed: drain the set, dispatch, poll again. */
+    /** The ring's poll of the set completed: drain the set and dispatch. */
     @Override
     public void completed(byte opcode, int res, int flags) {
         if (closed || res == UringOps.ECANCELED) {
@@ -161,19 +167,37 @@ final class UringReadiness implements UringFd.Owner, LoopResource {
         }
         if (res < 0) {
             ctx.reportException("io_uring poll of the readiness set", new IOException("poll failed: errno " + -res));
-        } else {
-            drain();
+            arm();
+            return;
         }
-        arm();
+        afterDrain(drain());
     }
 
-    private void drain() {
+    /**
+     * After a batch of {@code n}: while the set keeps yielding entries, the next drain is deferred
+     * to the end of the next poll (which then does not block) instead of polling the set through
+     * the ring again, so sustained readiness costs one {@code epoll_wait} per loop iteration, as
+     * on the epoll backend; an empty drain puts the set's poll back on the ring.
+     */
+    private void afterDrain(int n) {
+        if (closed) {
+            return;
+        }
+        if (n > 0) {
+            poller.defer(drainAgain);
+        } else {
+            arm();
+        }
+    }
+
+    /** Drains the set and dispatches its entries; the number of entries, -1 if the wait failed. */
+    private int drain() {
         int n;
         try {
             n = events.pollNow(epoll);
         } catch (IOException e) {
             ctx.reportException("epoll_wait on the readiness set", e);
-            return;
+            return -1;
         }
         long current = ++batch;
         for (int i = 0; i < n && !closed; i++) {
@@ -183,6 +207,7 @@ final class UringReadiness implements UringFd.Owner, LoopResource {
                 r.onEvents(events.events(i));
             }
         }
+        return n;
     }
 
     /** The loop terminates: every registration is cancelled (no handler is called), the set closed. */
