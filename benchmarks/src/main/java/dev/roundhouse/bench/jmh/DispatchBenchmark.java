@@ -42,8 +42,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * only counts: a {@link NioIoHandle} on {@code NioIoHandler} ({@code netty-nio}) or an
  * {@link EpollIoHandle} submitted with {@code EPOLLIN}, level-triggered, on {@code EpollIoHandler}
  * ({@code netty-epoll}; the pipe's descriptor is read through {@code sun.nio.ch.SelChImpl}, which
- * needs the fork's {@code --add-exports}). {@code netty-io_uring} has no counterpart. ops/µs = ready
- * events dispatched per µs.
+ * needs the fork's {@code --add-exports}). {@code netty-io_uring} has no counterpart (its loop cannot
+ * dispatch readiness of a foreign channel): {@code roundhouse-io_uring}, whose registrations sit on
+ * an epoll set the ring polls, is compared with {@code netty-epoll}. ops/µs = ready events
+ * dispatched per µs.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})

@@ -34,6 +34,20 @@ public final class JmhReport {
     private JmhReport() {
     }
 
+    /**
+     * The counterparts of Roundhouse loop {@code impl} in {@code benchmark}. Netty's io_uring loop
+     * cannot dispatch readiness of a channel of ours, so our io_uring loop's dispatch is compared
+     * with Netty's epoll loop, the nearest Netty way to do it on Linux.
+     */
+    static List<String> counterparts(String impl, String benchmark) {
+        String backend = impl.substring("roundhouse-".length());
+        List<String> pairs = PAIRS.getOrDefault(backend, List.of());
+        if (benchmark.startsWith("DispatchBenchmark") && (backend.equals("io_uring") || backend.equals("iouring"))) {
+            return List.of("netty-epoll");
+        }
+        return pairs;
+    }
+
     /** Whether {@code other} is a counterpart of Roundhouse loop {@code impl}. */
     static boolean paired(String impl, String other) {
         return impl.startsWith("roundhouse-")
@@ -117,7 +131,7 @@ public final class JmhReport {
                 if (!impl.startsWith("roundhouse-")) {
                     return;
                 }
-                for (String other : PAIRS.getOrDefault(impl.substring("roundhouse-".length()), List.of())) {
+                for (String other : counterparts(impl, bench)) {
                     Row o = impls.get(other);
                     if (o != null) {
                         double ratio = rh.higherIsBetter() ? rh.score() / o.score() : o.score() / rh.score();
