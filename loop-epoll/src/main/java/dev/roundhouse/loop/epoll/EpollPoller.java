@@ -126,7 +126,7 @@ final class EpollPoller implements Poller {
     }
 
     void forget(EpollRegistration r) {
-        release(r);
+        release(r.handle());
         registrations.remove(r.channelUnchecked(), r);
     }
 
@@ -141,7 +141,7 @@ final class EpollPoller implements Poller {
         }
         int fd = ChannelFds.of(channel);
         EpollRegistration r = new EpollRegistration(this, channel, fd, interest, trigger, handler);
-        claim(r);
+        claim(r.handle());
         registrations.put(channel, r);
         try {
             r.start();

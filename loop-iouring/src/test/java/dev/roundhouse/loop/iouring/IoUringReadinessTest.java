@@ -25,13 +25,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,21 +92,21 @@ class IoUringReadinessTest {
     @Test
     @Timeout(30)
     void shouldMakeTheEpollSetOnFirstRegistrationAndCloseItWithTheLoop() throws Exception {
-        long before = countFds(EPOLL_SET);
+        long before = IoUringTcpTest.countFds(EPOLL_SET);
         EventLoop loop = open();
         try (ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.configureBlocking(false);
             call(loop, () -> null);
-            assertEquals(before, countFds(EPOLL_SET), "no epoll set until something registers");
+            assertEquals(before, IoUringTcpTest.countFds(EPOLL_SET), "no epoll set until something registers");
             Registration r = call(loop, () -> loop.register(listener, Interest.READ, Trigger.LEVEL, (reg, i) -> { }));
-            assertEquals(before + 1, countFds(EPOLL_SET), "one epoll set for the loop's registrations");
+            assertEquals(before + 1, IoUringTcpTest.countFds(EPOLL_SET), "one epoll set for the loop's registrations");
             call(loop, () -> {
                 r.cancel();
                 return null;
             });
             loop.close();
             loop.terminationFuture().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            assertEquals(before, countFds(EPOLL_SET), "the epoll set closed with the loop");
+            assertEquals(before, IoUringTcpTest.countFds(EPOLL_SET), "the epoll set closed with the loop");
         } finally {
             loop.close();
         }
@@ -183,18 +180,6 @@ class IoUringReadinessTest {
             return in.read();
         } catch (SocketTimeoutException e) {
             return -2;
-        }
-    }
-
-    private static long countFds(String prefix) throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(p -> {
-                try {
-                    return Files.readSymbolicLink(p).toString().startsWith(prefix);
-                } catch (IOException gone) {
-                    return false;
-                }
-            }).count();
         }
     }
 }

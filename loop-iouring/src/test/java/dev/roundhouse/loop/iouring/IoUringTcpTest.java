@@ -319,7 +319,7 @@ class IoUringTcpTest {
     }
 
     /** Descriptors of this process whose link starts with {@code prefix} ("socket:", "anon_inode:[io_uring]"). */
-    private static long countFds(String prefix) throws IOException {
+    static long countFds(String prefix) throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(p -> {
                 try {

@@ -2,17 +2,14 @@ package dev.roundhouse.loop.nio;
 
 import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.ReadinessHandler;
-import dev.roundhouse.loop.Registration;
 import dev.roundhouse.loop.Trigger;
-import dev.roundhouse.loop.spi.LoopContext;
+import dev.roundhouse.loop.internal.ChannelRegistration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.WritableByteChannel;
 
 /**
  * A user registration on the Selector. The Selector is level-triggered, so:
@@ -25,26 +22,16 @@ import java.nio.channels.WritableByteChannel;
  *       {@link #rearm()}; re-armed, a still-ready channel is reported by the level Selector.</li>
  * </ul>
  */
-final class NioRegistration implements Registration, NioHandle {
+final class NioRegistration extends ChannelRegistration implements NioHandle {
     private final NioPoller poller;
-    private final LoopContext ctx;
-    private final SelectableChannel channel;
-    private final Trigger trigger;
-    private final ReadinessHandler handler;
     /** Null while pending: the channel's previous key was cancelled and the Selector has not flushed it. */
     private SelectionKey key;
-    private Interest interest;
     private Interest armed;
-    private boolean cancelled;
 
     NioRegistration(NioPoller poller, SelectableChannel channel, Interest interest, Trigger trigger,
                     ReadinessHandler handler) {
+        super(poller.context(), channel, interest, trigger, handler);
         this.poller = poller;
-        this.ctx = poller.context();
-        this.channel = channel;
-        this.trigger = trigger;
-        this.handler = handler;
-        this.interest = interest;
         this.armed = interest;
     }
 
@@ -87,13 +74,7 @@ final class NioRegistration implements Registration, NioHandle {
         } else if (trigger == Trigger.EDGE) {
             arm(armed.without(ready));
         }
-        ctx.enterCallback(handler);
-        try {
-            handler.onReady(this, ready);
-        } catch (Throwable t) {
-            ctx.reportException("onReady of " + handler.getClass().getSimpleName(), t);
-            cancel();
-        }
+        deliver(ready);
     }
 
     private void arm(Interest next) {
@@ -109,28 +90,6 @@ final class NioRegistration implements Registration, NioHandle {
                 poller.forget(this);
             }
         }
-    }
-
-    @Override
-    public SelectableChannel channel() {
-        ctx.checkInLoop("Registration.channel");
-        return channel;
-    }
-
-    SelectableChannel channelUnchecked() {
-        return channel;
-    }
-
-    @Override
-    public Interest interest() {
-        ctx.checkInLoop("Registration.interest");
-        return interest;
-    }
-
-    @Override
-    public Trigger trigger() {
-        ctx.checkInLoop("Registration.trigger");
-        return trigger;
     }
 
     @Override
@@ -152,11 +111,7 @@ final class NioRegistration implements Registration, NioHandle {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        ctx.checkInLoop("Registration.read");
-        if (!(channel instanceof ReadableByteChannel)) {
-            throw new IllegalArgumentException("channel cannot be read: " + channel);
-        }
-        int n = ((ReadableByteChannel) channel).read(dst);
+        int n = super.read(dst);
         if (n == 0 && trigger == Trigger.EDGE && interest.isReadable() && !cancelled) {
             arm(armed.with(Interest.READ)); // drained: the next edge must be reported
         }
@@ -165,11 +120,7 @@ final class NioRegistration implements Registration, NioHandle {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        ctx.checkInLoop("Registration.write");
-        if (!(channel instanceof WritableByteChannel)) {
-            throw new IllegalArgumentException("channel cannot be written: " + channel);
-        }
-        int n = ((WritableByteChannel) channel).write(src);
+        int n = super.write(src);
         if (src.hasRemaining() && trigger == Trigger.EDGE && interest.isWritable() && !cancelled) {
             arm(armed.with(Interest.WRITE));
         }
@@ -194,7 +145,8 @@ final class NioRegistration implements Registration, NioHandle {
         return !cancelled && (key == null || key.isValid()) && channel.isOpen();
     }
 
-    private void requireActive() {
+    @Override
+    protected void requireActive() {
         if (cancelled || (key != null && !key.isValid())) {
             throw new IllegalStateException("registration is cancelled: " + channel);
         }
