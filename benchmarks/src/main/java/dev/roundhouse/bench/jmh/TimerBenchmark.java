@@ -29,7 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       from the benchmark thread, which is how it is used.
  *   <li>{@code scheduleCancelCrossThread}: the same from the benchmark thread ({@code schedule} is
  *       thread-safe in both loops: each call and each cancel crosses to the loop), then wait until
- *       the loop has processed them all.
+ *       the loop has processed them all. The wheel's figure is its calling thread's work only: its
+ *       worker applies the adds and cancels on a later tick, unmeasured.
+ *   <li>{@code scheduleCancelCrossThreadPipelined}: the same, but the benchmark thread only waits
+ *       until the loop has processed the batch before the previous one, so queuing and applying
+ *       overlap as they do for the wheel (whose figure is the same as above): the sustained rate
+ *       of the slower of the two threads, the backlog bounded at two batches.
  *   <li>{@code scheduleAndFire}: schedule 1,000 timers already due (distinct deadlines 0-999 ns,
  *       shuffled) and wait until all have fired: insertion, ordering and firing. The wheel fires
  *       only on its next 1 ms tick, so its figure includes up to 1 ms of waiting per batch.
@@ -57,6 +62,8 @@ public class TimerBenchmark {
     private final long[] dueDelaysNanos = new long[BATCH];
     private Runnable scheduleCancelOnLoop;
     private Runnable scheduleDueOnLoop;
+    /** Pipelined: the batches queued so far, counted by {@link #counter} as the loop applies them. */
+    private long batchesQueued;
 
     @Setup
     public void open() {
@@ -146,6 +153,31 @@ public class TimerBenchmark {
         long target = counter.get() + 1;
         loop.execute(counter); // runs after the loop has applied every add and removal queued above
         counter.awaitAtLeast(target);
+    }
+
+    /** Five forks, as above; the loop's backlog is at most two batches. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+    public void scheduleCancelCrossThreadPipelined(Placement placement) {
+        if (wheel != null) {
+            for (int i = 0; i < BATCH; i++) {
+                wheel.newTimeout(NOOP_TASK, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
+            }
+            return;
+        }
+        counter.awaitAtLeast(batchesQueued - 1); // the batch before the previous one was applied
+        if (loop.roundhouse != null) {
+            for (int i = 0; i < BATCH; i++) {
+                loop.roundhouse.schedule(NOOP, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
+            }
+        } else {
+            for (int i = 0; i < BATCH; i++) {
+                loop.netty.schedule(NOOP, FAR_NANOS, TimeUnit.NANOSECONDS).cancel(false);
+            }
+        }
+        loop.execute(counter); // counts this batch once the loop has applied it
+        batchesQueued++;
     }
 
     /** Three forks: each timer's firing is seen by the benchmark thread, so the score follows the {@link Placement}. */
