@@ -120,9 +120,7 @@ public class TimerBenchmark {
     @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
     public void scheduleCancel(Placement placement) {
         if (wheel != null) {
-            for (int i = 0; i < BATCH; i++) {
-                wheel.newTimeout(NOOP_TASK, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
-            }
+            scheduleAndCancelFromThisThread(); // the wheel is driven from the calling thread
             return;
         }
         long target = counter.get() + 1;
@@ -135,20 +133,8 @@ public class TimerBenchmark {
     @OperationsPerInvocation(BATCH)
     @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
     public void scheduleCancelCrossThread(Placement placement) {
-        if (wheel != null) {
-            for (int i = 0; i < BATCH; i++) {
-                wheel.newTimeout(NOOP_TASK, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
-            }
-            return;
-        }
-        if (loop.roundhouse != null) {
-            for (int i = 0; i < BATCH; i++) {
-                loop.roundhouse.schedule(NOOP, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
-            }
-        } else {
-            for (int i = 0; i < BATCH; i++) {
-                loop.netty.schedule(NOOP, FAR_NANOS, TimeUnit.NANOSECONDS).cancel(false);
-            }
+        if (scheduleAndCancelFromThisThread()) {
+            return; // the wheel: nothing to wait for
         }
         long target = counter.get() + 1;
         loop.execute(counter); // runs after the loop has applied every add and removal queued above
@@ -160,13 +146,24 @@ public class TimerBenchmark {
     @OperationsPerInvocation(BATCH)
     @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
     public void scheduleCancelCrossThreadPipelined(Placement placement) {
+        if (wheel == null) {
+            counter.awaitAtLeast(batchesQueued - 1); // the batch before the previous one was applied
+        }
+        if (scheduleAndCancelFromThisThread()) {
+            return;
+        }
+        loop.execute(counter); // counts this batch once the loop has applied it
+        batchesQueued++;
+    }
+
+    /** Schedules and cancels a batch from the benchmark thread; returns whether it was the wheel. */
+    private boolean scheduleAndCancelFromThisThread() {
         if (wheel != null) {
             for (int i = 0; i < BATCH; i++) {
                 wheel.newTimeout(NOOP_TASK, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
             }
-            return;
+            return true;
         }
-        counter.awaitAtLeast(batchesQueued - 1); // the batch before the previous one was applied
         if (loop.roundhouse != null) {
             for (int i = 0; i < BATCH; i++) {
                 loop.roundhouse.schedule(NOOP, FAR_NANOS, TimeUnit.NANOSECONDS).cancel();
@@ -176,8 +173,7 @@ public class TimerBenchmark {
                 loop.netty.schedule(NOOP, FAR_NANOS, TimeUnit.NANOSECONDS).cancel(false);
             }
         }
-        loop.execute(counter); // counts this batch once the loop has applied it
-        batchesQueued++;
+        return false;
     }
 
     /** Three forks: each timer's firing is seen by the benchmark thread, so the score follows the {@link Placement}. */
