@@ -4,6 +4,7 @@ import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.internal.IoReadyListener;
 import dev.roundhouse.loop.internal.ListenerIo;
 import dev.roundhouse.loop.internal.SocketIo;
+import dev.roundhouse.loop.unix.EpollEvents;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -62,7 +63,7 @@ final class EpollListenerIo extends EpollHandle implements ListenerIo {
             return;
         }
         try {
-            setMask(interest.isReadable() ? EpollOps.EPOLLIN : 0);
+            setMask(interest.isReadable() ? EpollEvents.EPOLLIN : 0);
         } catch (IOException e) {
             poller.context().reportException("epoll_ctl for listener " + local, e);
         }

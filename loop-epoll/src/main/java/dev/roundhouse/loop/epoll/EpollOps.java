@@ -10,13 +10,6 @@ import io.netty.channel.epoll.EpollIoOps;
  * the masks themselves and their meaning are {@link EpollEvents}'.
  */
 final class EpollOps {
-    static final int EPOLLIN = EpollEvents.EPOLLIN;
-    static final int EPOLLOUT = EpollEvents.EPOLLOUT;
-    static final int EPOLLERR = EpollEvents.EPOLLERR;
-    static final int EPOLLHUP = EpollEvents.EPOLLHUP;
-    static final int EPOLLONESHOT = EpollEvents.EPOLLONESHOT;
-    static final int EPOLLET = EpollEvents.EPOLLET;
-
     private EpollOps() {
     }
 
@@ -26,10 +19,10 @@ final class EpollOps {
     }
 
     private static int index(int mask) {
-        int i = ((mask & EPOLLIN) != 0 ? 1 : 0) | ((mask & EPOLLOUT) != 0 ? 2 : 0);
-        if ((mask & EPOLLET) != 0) {
+        int i = ((mask & EpollEvents.EPOLLIN) != 0 ? 1 : 0) | ((mask & EpollEvents.EPOLLOUT) != 0 ? 2 : 0);
+        if ((mask & EpollEvents.EPOLLET) != 0) {
             i |= 4;
-        } else if ((mask & EPOLLONESHOT) != 0) {
+        } else if ((mask & EpollEvents.EPOLLONESHOT) != 0) {
             i |= 8;
         }
         return i;

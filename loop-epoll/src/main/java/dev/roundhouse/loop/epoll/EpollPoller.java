@@ -15,6 +15,7 @@ import dev.roundhouse.loop.internal.ReadinessServer;
 import dev.roundhouse.loop.spi.LoopContext;
 import dev.roundhouse.loop.spi.Poller;
 import dev.roundhouse.loop.unix.ChannelFds;
+import dev.roundhouse.loop.unix.FdIndex;
 import dev.roundhouse.loop.unix.LoopThreadExecutor;
 import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.IoHandler;
@@ -27,7 +28,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +53,7 @@ final class EpollPoller implements Poller {
     private final LoopResources resources = new LoopResources();
     private final Map<SelectableChannel, EpollRegistration> registrations = new IdentityHashMap<>();
     private final ByteBuffer staging;
-    private EpollHandle[] byFd = new EpollHandle[256];
+    private final FdIndex<EpollHandle> byFd = new FdIndex<>();
     private long batch;
     private volatile boolean closed;
 
@@ -106,23 +106,15 @@ final class EpollPoller implements Poller {
 
     /** Records {@code h} as the holder of its fd number, evicting a stale holder. */
     void claim(EpollHandle h) {
-        int fd = h.fdValue();
-        if (fd >= byFd.length) {
-            byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
-        }
-        EpollHandle old = byFd[fd];
-        byFd[fd] = h;
-        if (old != null && old != h) {
+        EpollHandle old = byFd.claim(h.fdValue(), h);
+        if (old != null) {
             old.evict(); // its descriptor was closed (the kernel hands out open numbers once)
         }
     }
 
     /** Forgets {@code h} as the holder of its fd number. */
     void release(EpollHandle h) {
-        int fd = h.fdValue();
-        if (fd < byFd.length && byFd[fd] == h) {
-            byFd[fd] = null;
-        }
+        byFd.release(h.fdValue(), h);
     }
 
     void forget(EpollRegistration r) {

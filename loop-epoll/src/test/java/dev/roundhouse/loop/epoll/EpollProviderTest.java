@@ -7,12 +7,13 @@ import dev.roundhouse.loop.BackendInfo;
 import dev.roundhouse.loop.Capability;
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.Loops;
+import dev.roundhouse.loop.unix.EpollEvents;
 import io.netty.channel.epoll.Native;
 import java.util.Set;
-import org.junit.jupiter.api.condition.EnabledOnOs;
-import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 @EnabledOnOs(value = OS.LINUX, disabledReason = "epoll exists only on Linux")
 class EpollProviderTest {
@@ -37,9 +38,9 @@ class EpollProviderTest {
     /** Our epoll bit constants are the kernel's, as Netty's native library reports them. */
     @Test
     void shouldUseTheKernelsEpollBits() {
-        assertEquals(Native.EPOLLIN, EpollOps.EPOLLIN);
-        assertEquals(Native.EPOLLOUT, EpollOps.EPOLLOUT);
-        assertEquals(Native.EPOLLERR, EpollOps.EPOLLERR);
-        assertEquals(Native.EPOLLET, EpollOps.EPOLLET);
+        assertEquals(Native.EPOLLIN, EpollEvents.EPOLLIN);
+        assertEquals(Native.EPOLLOUT, EpollEvents.EPOLLOUT);
+        assertEquals(Native.EPOLLERR, EpollEvents.EPOLLERR);
+        assertEquals(Native.EPOLLET, EpollEvents.EPOLLET);
     }
 }

@@ -15,6 +15,7 @@ import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.Registration;
 import dev.roundhouse.loop.Trigger;
 import dev.roundhouse.loop.unix.ChannelFds;
+import dev.roundhouse.loop.unix.EpollEvents;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
@@ -41,9 +42,9 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs(value = OS.LINUX, disabledReason = "epoll exists only on Linux")
 class EpollTriggerTest {
     /** epoll_ctl(2) always adds EPOLLERR | EPOLLHUP: why an fd left in the set with no interest can spin. */
-    private static final long IN = EpollOps.EPOLLIN | EpollOps.EPOLLERR | EpollOps.EPOLLHUP;
-    private static final long ET = EpollOps.EPOLLET & 0xFFFF_FFFFL;
-    private static final long ONESHOT = EpollOps.EPOLLONESHOT;
+    private static final long IN = EpollEvents.EPOLLIN | EpollEvents.EPOLLERR | EpollEvents.EPOLLHUP;
+    private static final long ET = EpollEvents.EPOLLET & 0xFFFF_FFFFL;
+    private static final long ONESHOT = EpollEvents.EPOLLONESHOT;
 
     private EventLoop loop;
     private Pipe pipe;

@@ -1,10 +1,10 @@
 package dev.roundhouse.loop.iouring;
 
+import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.uring.IoUringIoHandle;
-import java.io.IOException;
 
 /**
  * Closes descriptors through the ring ({@code IORING_OP_CLOSE}) instead of a {@code close(2)} per
@@ -40,11 +40,7 @@ final class Closer implements IoUringIoHandle {
                 // the handler is shutting down: close it here
             }
         }
-        try {
-            descriptor.close();
-        } catch (IOException ignored) {
-            // the number is given back either way
-        }
+        UnixSockets.closeQuietly(descriptor);
     }
 
     @Override

@@ -49,11 +49,9 @@ final class EpollEventBatch {
     }
 
     private final EpollEventArray array;
-    private final int capacity;
 
-    private EpollEventBatch(EpollEventArray array, int capacity) {
+    private EpollEventBatch(EpollEventArray array) {
         this.array = array;
-        this.capacity = capacity;
     }
 
     /**
@@ -73,7 +71,7 @@ final class EpollEventBatch {
                     + "epoll event array (Netty on the module path as named modules?): " + FAILURE, FAILURE);
         }
         try {
-            return new EpollEventBatch((EpollEventArray) NEW.invokeExact(capacity), capacity);
+            return new EpollEventBatch((EpollEventArray) NEW.invokeExact(capacity));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -105,10 +103,6 @@ final class EpollEventBatch {
     @SuppressWarnings("deprecation") // the only public wait that takes a caller's array; zeros mean "do not block"
     int pollNow(FileDescriptor epoll) throws IOException {
         return Native.epollWait(epoll, array, null, 0, 0);
-    }
-
-    int capacity() {
-        return capacity;
     }
 
     /** The {@code EPOLL*} bits of entry {@code i}. */

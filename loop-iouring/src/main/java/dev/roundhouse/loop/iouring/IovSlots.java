@@ -31,7 +31,6 @@ final class IovSlots {
     }
 
     private final ArrayDeque<Slot> free = new ArrayDeque<>();
-    private int slabs;
 
     /** A slot for one connection's writes. */
     Slot take() {
@@ -43,7 +42,6 @@ final class IovSlots {
                 free.addLast(new Slot(slab.slice(i * SLOT_BYTES, SLOT_BYTES).order(ByteOrder.nativeOrder()),
                         base + (long) i * SLOT_BYTES));
             }
-            slabs++;
             s = free.pollFirst();
         }
         return s;
@@ -52,10 +50,5 @@ final class IovSlots {
     /** Takes back a slot no write in flight refers to. */
     void giveBack(Slot s) {
         free.addFirst(s);
-    }
-
-    /** Slabs allocated so far (tests). */
-    int slabs() {
-        return slabs;
     }
 }

@@ -1,5 +1,6 @@
 package dev.roundhouse.loop.iouring;
 
+import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.unix.FileDescriptor;
@@ -183,11 +184,7 @@ final class UringFd implements IoUringIoHandle {
         closing = true;
         if (!descriptorClosed) {
             descriptorClosed = true;
-            try {
-                descriptor.close();
-            } catch (IOException ignored) {
-                // the number is given back either way
-            }
+            UnixSockets.closeQuietly(descriptor);
         }
     }
 

@@ -8,11 +8,11 @@ import dev.roundhouse.loop.Trigger;
 import dev.roundhouse.loop.internal.LoopResource;
 import dev.roundhouse.loop.spi.LoopContext;
 import dev.roundhouse.loop.unix.ChannelFds;
+import dev.roundhouse.loop.unix.FdIndex;
 import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -47,7 +47,7 @@ final class UringReadiness implements UringFd.Owner, LoopResource {
     private final UringPoller poller;
     private final LoopContext ctx;
     private final Map<SelectableChannel, UringRegistration> byChannel = new IdentityHashMap<>();
-    private UringRegistration[] byFd = new UringRegistration[64];
+    private final FdIndex<UringRegistration> byFd = new FdIndex<>();
     private FileDescriptor epoll;
     private UringFd onRing;
     private EpollEventBatch events;
@@ -84,15 +84,11 @@ final class UringReadiness implements UringFd.Owner, LoopResource {
         }
         int fd = ChannelFds.of(channel);
         open();
-        UringRegistration previous = fd < byFd.length ? byFd[fd] : null;
-        if (previous != null) {
-            previous.evict(); // another channel had this number: it was closed, and the kernel dropped its item
-        }
         UringRegistration r = new UringRegistration(this, channel, fd, interest, trigger, handler);
-        if (fd >= byFd.length) {
-            byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
+        UringRegistration previous = byFd.claim(fd, r);
+        if (previous != null) {
+            previous.cancel(); // another channel had this number: it was closed, and the kernel dropped its item
         }
-        byFd[fd] = r;
         byChannel.put(channel, r);
         try {
             r.start();
@@ -152,10 +148,7 @@ final class UringReadiness implements UringFd.Owner, LoopResource {
 
     /** Drops a cancelled registration from the maps. */
     void forget(UringRegistration r) {
-        int fd = r.fd();
-        if (fd < byFd.length && byFd[fd] == r) {
-            byFd[fd] = null;
-        }
+        byFd.release(r.fd(), r);
         byChannel.remove(r.channelUnchecked(), r);
     }
 
@@ -202,7 +195,7 @@ final class UringReadiness implements UringFd.Owner, LoopResource {
         long current = ++batch;
         for (int i = 0; i < n && !closed; i++) {
             int fd = events.fd(i);
-            UringRegistration r = fd >= 0 && fd < byFd.length ? byFd[fd] : null;
+            UringRegistration r = byFd.get(fd);
             if (r != null && r.changedIn() != current) {
                 r.onEvents(events.events(i));
             }
@@ -218,18 +211,11 @@ final class UringReadiness implements UringFd.Owner, LoopResource {
         }
         closed = true;
         for (UringRegistration r : new ArrayList<>(byChannel.values())) {
-            r.cancelForShutdown();
+            r.cancel(); // leaves the set and both maps; no handler is called
         }
-        byChannel.clear();
-        Arrays.fill(byFd, null);
         if (onRing != null) {
             onRing.close(); // cancels the poll; the set's descriptor closes once the ring lets go
             events.free();
         }
-    }
-
-    /** Registrations now (tests). */
-    int size() {
-        return byChannel.size();
     }
 }

@@ -37,16 +37,6 @@ final class UringRegistration extends EpollSetRegistration {
         return changedIn;
     }
 
-    /** Another channel now has this descriptor number, so this one's channel was closed. */
-    void evict() {
-        cancel();
-    }
-
-    /** The loop terminates: leave the set; no handler is called. */
-    void cancelForShutdown() {
-        cancel();
-    }
-
     @Override
     protected void submit(int mask) throws IOException {
         set.put(fd, mask, inSet);

@@ -1,6 +1,7 @@
 package dev.roundhouse.loop.unix;
 
 import dev.roundhouse.loop.SocketOptions;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.BindException;
@@ -76,7 +77,7 @@ public final class UnixSockets {
     }
 
     /** Closes {@code s}, ignoring errors (the number is given back either way); {@code null} is ignored. */
-    public static void closeQuietly(Socket s) {
+    public static void closeQuietly(FileDescriptor s) {
         if (s != null) {
             try {
                 s.close();
