@@ -48,6 +48,46 @@ class TaskQueueTest {
         assertFalse(q.hasTasks());
     }
 
+    /**
+     * A consumer that keeps up leaves chunks whose arrays the producer reuses, cleared: two arrays
+     * serve any number of tasks (no 4 KiB of garbage per chunk), and a reused slot never yields a
+     * task taken before.
+     */
+    @Test
+    void shouldReuseTheClearedArraysOfChunksTheConsumerLeft() {
+        TaskQueue q = new TaskQueue();
+        java.util.Set<Runnable[]> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        int total = 10 * TaskQueue.CHUNK + 7;
+        for (int i = 0; i < total; i++) {
+            q.offer(new Tagged(0, i));
+            assertEquals(i, ((Tagged) q.poll()).index);
+            assertNull(q.poll(), "a slot not yet stored must read empty, also in a reused array");
+            arrays.add(q.consumerChunk.slots);
+        }
+        assertEquals(2, arrays.size(), "slot arrays used for " + total + " tasks");
+        assertFalse(q.hasTasks());
+    }
+
+    /**
+     * What a queue whose consumer keeps up allocates: a small {@code Chunk} per {@link
+     * TaskQueue#CHUNK} tasks, under 0.1 byte per task (a fresh array per chunk was 4 bytes).
+     */
+    @Test
+    void shouldAllocateLessThanATenthOfAByteOfGarbagePerTaskWhileTheConsumerKeepsUp() {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        TaskQueue q = new TaskQueue();
+        Runnable task = () -> { };
+        int tasks = 200 * TaskQueue.CHUNK;
+        long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < tasks; i++) {
+            q.offer(task);
+            q.poll();
+        }
+        long bytes = mx.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(bytes < tasks / 10, bytes + " bytes allocated for " + tasks + " tasks");
+    }
+
     /** A queue sealed exactly at a chunk boundary drains every accepted task and nothing else. */
     @Test
     void shouldSealAtAChunkBoundary() {
