@@ -11,7 +11,11 @@
 # two bistable cross-thread benchmarks, three for the other benchmarks whose thread waits for the
 # loop), 3 x 1 s warm-up, 5 x 1 s measurement: about 17 minutes on 2 cores. Those cross-thread
 # benchmarks print the core-to-core round trip before each iteration (Placement.java), and the
-# report tables their scores by placement as well.
+# report tables their scores by placement as well. Each fork runs with a 1 GiB heap touched up front
+# (-XX:+AlwaysPreTouch): without it the first pass of the allocating benchmarks through the fresh
+# heap pays a page fault per new page, for Netty and Roundhouse alike (timers from another thread
+# ran at a third to a half of their rate for the first one or two measured seconds), which is the
+# JVM starting up, not the loop being measured.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
@@ -50,7 +54,7 @@ echo "JMH: loops $LOOPS" >&2
   # /proc and nproc are missing on macOS: fall back to sysctl there
   echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1 || true)$(sysctl -n machdep.cpu.brand_string 2>/dev/null || true), $(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo '?') cores"
   echo "jdk: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p')"
-  echo "jmh: 1.37, 1 fork (5 for executeThroughput and scheduleCancelCrossThread; 3 for wakeupLatency, scheduleCancel and scheduleAndFire), defaults of each class unless overridden: ${*:-none}"
+  echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, 1 fork (5 for executeThroughput and scheduleCancelCrossThread; 3 for wakeupLatency, scheduleCancel and scheduleAndFire), defaults of each class unless overridden: ${*:-none}"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*load averages*: //')"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$OUT/machine.txt"

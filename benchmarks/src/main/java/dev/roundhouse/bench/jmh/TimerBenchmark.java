@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  */
 @State(Scope.Benchmark)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @BenchmarkMode(Mode.Throughput)
@@ -117,7 +117,7 @@ public class TimerBenchmark {
     /** Three forks: the benchmark thread waits for the loop per batch, so the score follows the {@link Placement}. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+    @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
     public void scheduleCancel(Placement placement) {
         if (wheel != null) {
             scheduleAndCancelFromThisThread(); // the wheel is driven from the calling thread
@@ -131,7 +131,7 @@ public class TimerBenchmark {
     /** Five forks: like execute to a sleeping loop, it depends on whether the loop sleeps between calls. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+    @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
     public void scheduleCancelCrossThread(Placement placement) {
         if (scheduleAndCancelFromThisThread()) {
             return; // the wheel: nothing to wait for
@@ -144,7 +144,7 @@ public class TimerBenchmark {
     /** Five forks, as above; the loop's backlog is at most two batches. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+    @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
     public void scheduleCancelCrossThreadPipelined(Placement placement) {
         if (wheel == null) {
             counter.awaitAtLeast(batchesQueued - 1); // the batch before the previous one was applied
@@ -179,7 +179,7 @@ public class TimerBenchmark {
     /** Three forks: each timer's firing is seen by the benchmark thread, so the score follows the {@link Placement}. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+    @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
     public void scheduleAndFire(Placement placement) {
         long target = counter.get() + BATCH;
         if (wheel != null) {
