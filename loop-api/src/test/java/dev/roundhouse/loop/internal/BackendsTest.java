@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** Backend selection with required capabilities, over stub providers (highest priority first). */
 class BackendsTest {
-    private static final BackendProvider URING = stub("io_uring", 60, true, Capability.TCP, Capability.COMPLETION);
+    /** Completion only, ranked first: as iocp is on Windows (the real io_uring has READINESS too). */
+    private static final BackendProvider COMPLETION = stub("iocp", 60, true, Capability.TCP, Capability.COMPLETION);
     private static final BackendProvider EPOLL = stub("epoll", 50, true, Capability.TCP, Capability.READINESS,
             Capability.NATIVE_EDGE);
     private static final BackendProvider EPOLL_DOWN = stub("epoll", 50, false, Capability.TCP, Capability.READINESS,
@@ -26,30 +27,30 @@ class BackendsTest {
 
     @Test
     void shouldPickTheBestAvailableBackendThatHasEveryRequiredCapability() {
-        assertEquals("io_uring", Backends.select(List.of(URING, EPOLL, NIO), null, Set.of()).name());
-        assertEquals("epoll", Backends.select(List.of(URING, EPOLL, NIO), null, Set.of(Capability.READINESS)).name());
-        assertEquals("nio", Backends.select(List.of(URING, EPOLL_DOWN, NIO), null, Set.of(Capability.READINESS)).name(),
+        assertEquals("iocp", Backends.select(List.of(COMPLETION, EPOLL, NIO), null, Set.of()).name());
+        assertEquals("epoll", Backends.select(List.of(COMPLETION, EPOLL, NIO), null, Set.of(Capability.READINESS)).name());
+        assertEquals("nio", Backends.select(List.of(COMPLETION, EPOLL_DOWN, NIO), null, Set.of(Capability.READINESS)).name(),
                 "an unavailable backend is skipped even if it has the capability");
-        assertEquals("epoll", Backends.select(List.of(URING, EPOLL, NIO), null,
+        assertEquals("epoll", Backends.select(List.of(COMPLETION, EPOLL, NIO), null,
                 Set.of(Capability.READINESS, Capability.NATIVE_EDGE)).name());
     }
 
     @Test
     void shouldSayWhyNoBackendQualifies() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Backends.select(List.of(URING, EPOLL_DOWN, NIO), null, Set.of(Capability.NATIVE_EDGE)));
+                () -> Backends.select(List.of(COMPLETION, EPOLL_DOWN, NIO), null, Set.of(Capability.NATIVE_EDGE)));
         assertTrue(e.getMessage().startsWith("no available Roundhouse backend provides [NATIVE_EDGE]"), e.getMessage());
-        assertTrue(e.getMessage().contains("io_uring: lacks [NATIVE_EDGE]"), e.getMessage());
+        assertTrue(e.getMessage().contains("iocp: lacks [NATIVE_EDGE]"), e.getMessage());
         assertTrue(e.getMessage().contains("epoll: stub down"), e.getMessage());
     }
 
     @Test
     void shouldRefuseAForcedBackendWithoutARequiredCapability() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Backends.select(List.of(URING, EPOLL, NIO), "io_uring", Set.of(Capability.READINESS)));
-        assertEquals("backend 'io_uring' does not provide [READINESS], which the loop's options require",
+                () -> Backends.select(List.of(COMPLETION, EPOLL, NIO), "iocp", Set.of(Capability.READINESS)));
+        assertEquals("backend 'iocp' does not provide [READINESS], which the loop's options require",
                 e.getMessage());
-        assertEquals("io_uring", Backends.select(List.of(URING, EPOLL, NIO), "io_uring", Set.of(Capability.TCP)).name());
+        assertEquals("iocp", Backends.select(List.of(COMPLETION, EPOLL, NIO), "iocp", Set.of(Capability.TCP)).name());
     }
 
     @Test
