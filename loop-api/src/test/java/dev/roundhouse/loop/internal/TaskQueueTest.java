@@ -112,9 +112,22 @@ class TaskQueueTest {
     /** Each producer's tasks come out in its own order, and none is lost or duplicated. */
     @Test
     void shouldBeFifoPerProducerAndLoseNothing() throws Exception {
+        drainConcurrently(4, 200_000);
+    }
+
+    /**
+     * As above with more producers than cores, so producers are preempted between claiming a slot
+     * and storing into it while the consumer leaves chunks and their arrays are reused.
+     */
+    @Test
+    void shouldLoseNothingWhenPreemptedProducersRaceArrayReuse() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            drainConcurrently(4 * Runtime.getRuntime().availableProcessors(), 20_000);
+        }
+    }
+
+    private static void drainConcurrently(int producers, int perProducer) throws Exception {
         TaskQueue q = new TaskQueue();
-        int producers = 4;
-        int perProducer = 200_000;
         long[] last = new long[producers];
         java.util.Arrays.fill(last, -1);
         Thread[] threads = new Thread[producers];
