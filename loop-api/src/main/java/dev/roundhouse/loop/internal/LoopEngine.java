@@ -162,8 +162,9 @@ public final class LoopEngine implements EventLoop, LoopContext {
      * The iteration: (1) expired timers in deadline order, (2) the tasks queued before this step
      * began, (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
      * pending; after a step that ran tasks, only once the queue stayed empty for the spin time,
-     * {@link SpinBeforeSleep}) and dispatch. A step that ran only a short batch
-     * of tasks while more were already queued first waits a few microseconds ({@link BatchWait}).
+     * {@link SpinBeforeSleep}) and dispatch. After a step that ran only a short batch
+     * of tasks while more were already queued, the next step starts a few microseconds after it
+     * ended at the earliest; the non-blocking poll runs within that time ({@link BatchWait}).
      * Returns when shutdown completes.
      */
     private void runLoop() {
@@ -181,7 +182,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
             if (waiting != 0) {
                 timeout = 0;
                 // other threads' tasks arriving one by one: let them batch up before the next step
-                batchWait.waitAfterStep(tasksRun, waiting);
+                // (the wait starts now; the non-blocking poll below runs inside it)
+                batchWait.planAfterStep(tasksRun, waiting);
             } else {
                 timeout = pollTimeout();
                 if (timeout != 0 && ranTasks) {
@@ -230,6 +232,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
                 long fromOthers = tasks.waiting() - (batchWait.selfQueuedInStep() - selfQueuedBefore);
                 spin.slept(System.nanoTime() - sleepStart, fromOthers > 0);
             }
+            batchWait.awaitPlanned(); // what is left of a wait planned after the tasks
         }
     }
 

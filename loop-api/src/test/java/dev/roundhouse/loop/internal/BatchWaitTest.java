@@ -13,12 +13,13 @@ class BatchWaitTest {
     void shouldDoubleOnShortBatchesAndHalveOnLongOnes() {
         BatchWait w = new BatchWait();
         assertEquals(0, w.nanos());
-        long[] expected = {500, 1_000, 2_000, 4_000, 4_000};
+        long[] expected = {500, 1_000, 2_000, 4_000, 8_000, 8_000};
         for (long e : expected) {
             assertEquals(e, w.afterStep(1, 10));
         }
-        assertEquals(4_000, w.afterStep(BatchWait.SHORT_BATCH - 1, 1));
-        assertEquals(2_000, w.afterStep(BatchWait.SHORT_BATCH, 1));
+        assertEquals(8_000, w.afterStep(BatchWait.SHORT_BATCH - 1, 1));
+        assertEquals(4_000, w.afterStep(BatchWait.SHORT_BATCH, 1));
+        assertEquals(2_000, w.afterStep(500, 1));
         assertEquals(1_000, w.afterStep(500, 1));
         assertEquals(500, w.afterStep(500, 1));
         assertEquals(0, w.afterStep(500, 1), "below the minimum a wait is not worth it");
@@ -56,13 +57,34 @@ class BatchWaitTest {
         assertThrows(IllegalArgumentException.class, () -> w.afterStep(1, -1));
     }
 
-    /** The pause lasts at least what was asked (it is a busy wait: no early return). */
+    /**
+     * A planned wait counts from the end of the step: time spent meanwhile (the loop's poll) is
+     * part of it, and waiting out the rest ends no sooner than planned (no upper bound is checked:
+     * a descheduled test thread would break it).
+     */
     @Test
-    void shouldPauseAtLeastTheGivenTime() {
-        for (int i = 0; i < 100; i++) {
-            long start = System.nanoTime();
-            BatchWait.pause(2_000);
-            assertTrue(System.nanoTime() - start >= 2_000);
+    void shouldCountThePlannedWaitFromTheEndOfTheStep() {
+        BatchWait w = new BatchWait();
+        w.awaitPlanned(); // nothing planned: returns at once
+        assertEquals(0, w.waits());
+        for (int i = 0; i < 4; i++) {
+            w.afterStep(1, 10); // up to 8 µs
+        }
+        long start = System.nanoTime();
+        w.planAfterStep(1, 10);
+        assertEquals(1, w.waits());
+        long planned = w.nanos();
+        assertEquals(BatchWait.MAX_NANOS, planned);
+        busy(planned / 2); // the poll
+        w.awaitPlanned();
+        long elapsed = System.nanoTime() - start;
+        assertTrue(elapsed >= planned, "ended after " + elapsed + " ns of " + planned);
+    }
+
+    private static void busy(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
         }
     }
 }
