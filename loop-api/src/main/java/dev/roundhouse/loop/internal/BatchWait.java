@@ -25,10 +25,10 @@ package dev.roundhouse.loop.internal;
  * the producer, whose lines each step reads, ran 30-40 % slower per operation there. Measured
  * (JMH {@code TimerBenchmark.scheduleCancelCrossThread}, 3 forks, old and new alternated, two
  * rounds): io_uring 5.5 and 7.1 to 6.1 and 8.1 ops/µs, epoll 7.8 and 7.8 to 9.6 and 9.0, iocp
- * 7.0 and 5.9 to 6.2 and 6.3; execute throughput unchanged within its noise. The wait
- * adapts at each such step: fewer than {@link #SHORT_BATCH} tasks run double it (from
- * {@link #MIN_NANOS} up to {@link #MAX_NANOS}), more halve it, so a loop behind a steady producer
- * converges on steps of about {@code SHORT_BATCH} tasks. No wait when the queue is empty (the loop polls, and sleeps if
+ * 7.0 and 5.9 to 6.2 and 6.3; execute throughput unchanged within its noise. The wait adapts at
+ * each such step: fewer than {@link #SHORT_BATCH} tasks run double it (from {@link #MIN_NANOS} up
+ * to {@link #MAX_NANOS}), more halve it, so a loop behind a steady producer converges on steps of
+ * about {@code SHORT_BATCH} tasks. No wait when the queue is empty (the loop polls, and sleeps if
  * nothing comes), when only the loop's own tasks wait (a task that re-queues itself, asyncio's
  * {@code call_soon} pattern, has no producer to wait for and would only be slowed), or after a step
  * driven only by I/O or timers. The cost: while other threads keep the queue non-empty, a task or

@@ -13,14 +13,13 @@ import java.util.Arrays;
  * {@code execute} racing {@code close} "run or rejected, never lost" (cpython#156054 was the
  * opposite).
  *
- * <p><b>Why this shape.</b> Per task, a producer writes a {@code long} (the index) and one array slot
- * in a chunk it allocated moments ago; the consumer writes only a {@code long}. No per-task
- * reference is stored into a long-lived object, which matters because the collector's write barrier
- * marks a card for every reference store: with the earlier linked queue (one node per task, a tail
- * and a head reference swung per task) both threads marked card-table bytes on one cache line, and
- * once the queue was promoted to the old generation cross-thread {@code execute} fell from ~60 to
- * ~15-30 tasks/µs (Parallel GC: 2 of 3 runs slow from the start, all fast with
- * {@code -XX:+UseCondCardMark}; G1: every run slow after ~15 collections). A chunk also takes a
+ * <p><b>Why this shape.</b> Per task, a producer writes a {@code long} (the index) and one array
+ * slot; the consumer writes only a {@code long}, and no reference at all. That matters because the
+ * collector's write barrier marks a card for reference stores: with the earlier linked queue (one
+ * node per task, a tail and a head reference swung per task) both threads marked card-table bytes
+ * on one cache line, and once the queue was promoted to the old generation cross-thread
+ * {@code execute} fell from ~60 to ~15-30 tasks/µs (Parallel GC: 2 of 3 runs slow from the start,
+ * all fast with {@code -XX:+UseCondCardMark}; G1: every run slow after ~15 collections). A chunk also takes a
  * sixth of the nodes' memory (4 bytes per task instead of 24).
  *
  * <p><b>Recycling.</b> A chunk's slot array (4 KiB) is reused: the consumer clears the array of a
@@ -145,11 +144,8 @@ final class TaskQueue extends TaskQueuePad2 {
 
     /** The spare slot array if there is one (then no other thread gets it), else a new one. */
     private Runnable[] takeSpare() {
-        Runnable[] spare = (Runnable[]) SPARE.getAcquire(this);
-        if (spare != null && SPARE.compareAndSet(this, spare, null)) {
-            return spare;
-        }
-        return new Runnable[CHUNK];
+        Runnable[] spare = (Runnable[]) SPARE.getAndSet(this, null);
+        return spare != null ? spare : new Runnable[CHUNK];
     }
 
     /** Seals the queue; returns {@code false} if it was already closed. */
@@ -192,9 +188,7 @@ final class TaskQueue extends TaskQueuePad2 {
         Runnable[] slots = left.slots;
         Arrays.fill(slots, (int) (Math.max(releasedIndex, left.base) - left.base), CHUNK, null);
         releasedIndex = left.base + CHUNK;
-        if (SPARE.getAcquire(this) == null) {
-            SPARE.compareAndSet(this, null, slots); // a release: the cleared slots come with it
-        }
+        SPARE.compareAndSet(this, null, slots); // a release: the cleared slots come with it
     }
 
     /**

@@ -7,9 +7,9 @@ import java.util.Arrays;
  * hands an open number to one file at a time, so a new holder of a number means the old holder's
  * descriptor was closed; {@link #claim} returns that stale holder for the caller to evict.
  *
- * @param <T> the holder type
- *
  * <p><b>Thread:</b> the loop thread only.
+ *
+ * @param <T> the holder type
  */
 public final class FdIndex<T> {
     private Object[] byFd = new Object[64];
