@@ -2,7 +2,7 @@
 # Runs the echo benchmark matrix and writes its tables into BENCHMARKS.md.
 #
 #   benchmarks/run-matrix.sh [--short] [--runs N] [--impls "netty-epoll c ..."] [--no-write] [--no-pin]
-#                            [--net auto|rps|loopback]
+#                            [--net auto|rps|loopback] [--workloads "pp64 conn"] [--jar FILE]
 #
 # Every echo server that can run here (EchoServerMain --list: each available Roundhouse backend,
 # Netty nio/epoll/io_uring, the C baseline) is started alone, pinned to CPU 0, and driven by the C
@@ -28,6 +28,10 @@
 # generator's core has room to spare. `loopback` keeps the host's loopback as it is. `auto`
 # (default) uses rps when pinned and allowed (root, unshare, ip), otherwise loopback, and says why.
 # The host's own loopback is never changed.
+#
+# --workloads: a subset of "pp1 pp64 st16 conn", in that spelling. --jar: run the Java servers from
+# this benchmarks jar instead of benchmarks/target/benchmarks.jar, e.g. the copy an earlier matrix
+# left in bench-results/<stamp>/ (an A/B of two commits, run alternately).
 # Needs: bash, gcc, a JDK (JAVA or java on PATH), taskset (optional; without it nothing is pinned),
 # for --net rps also root, unshare and ip (iproute2).
 set -euo pipefail
@@ -36,16 +40,23 @@ ORIG_ARGS=("$@")
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080} NET=auto
+WORKLOADS=(pp1 pp64 st16 conn) JAR=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) SHORT=1 RUNS=1 WARMUP_S=1 MEASURE_S=2 WRITE=0 ;;
     --runs) RUNS=$2; shift ;;
     --impls) IMPLS=$2; shift ;;
+    --workloads) read -r -a WORKLOADS <<<"$2"; shift
+      for w in "${WORKLOADS[@]}"; do
+        case $w in pp1|pp64|st16|conn) ;; *) echo "--workloads takes pp1, pp64, st16 and conn, not $w" >&2; exit 2 ;; esac
+      done ;;
+    --jar) JAR=$2; shift
+      [ -f "$JAR" ] || { echo "--jar: no such file: $JAR" >&2; exit 2; } ;;
     --no-write) WRITE=0 ;;
     --no-pin) PIN=0 ;;
     --net) NET=$2; shift
       case $NET in auto|rps|loopback) ;; *) echo "--net takes auto, rps or loopback, not $NET" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -54,7 +65,7 @@ done
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench-results/$STAMP
 BIN=$ROOT/bench-results/bin
-JAR=$ROOT/benchmarks/target/benchmarks.jar
+JAR=${JAR:-$ROOT/benchmarks/target/benchmarks.jar}
 RESULTS=$OUT/results.tsv
 
 log() { printf '%s\n' "$*" >&2; }
@@ -143,7 +154,6 @@ stop_server() {
 trap stop_server EXIT INT TERM
 
 # ---------------------------------------------------------------- workloads
-WORKLOADS=(pp1 pp64 st16 conn)
 loadgen_args() {
   case $1 in
     pp1) echo "pingpong $PORT 1 64" ;;
