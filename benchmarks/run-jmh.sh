@@ -2,16 +2,23 @@
 # Runs the JMH microbenchmarks, each Roundhouse loop paired in the same run with Netty's
 # equivalent, and writes their tables into BENCHMARKS.md (between the jmh markers).
 #
-#   benchmarks/run-jmh.sh [--no-write] [extra JMH options, e.g. -wi 1 -i 2]
+#   benchmarks/run-jmh.sh [--no-write] [--rounds N] [extra JMH options, e.g. -wi 1 -i 2]
 #
 # Benchmarks (dev.roundhouse.bench.jmh): cross-thread execute throughput and wake-up latency
 # (vs SingleThreadIoEventLoop), timer schedule+cancel and firing (vs Netty scheduled tasks and
 # HashedWheelTimer), dispatch cost per ready event (vs NioIoHandler with a plain NioIoHandle).
-# Every available Roundhouse backend is measured with its Netty counterpart. One fork (five for the
-# two bistable cross-thread benchmarks, three for the other benchmarks whose thread waits for the
-# loop), 3 x 1 s warm-up, 5 x 1 s measurement: about 17 minutes on 2 cores. Those cross-thread
-# benchmarks print the core-to-core round trip before each iteration (Placement.java), and the
-# report tables their scores by placement as well. Each fork runs with a 1 GiB heap touched up front
+# Every available Roundhouse backend is measured with its Netty counterpart.
+#
+# Rounds (default 3): each round runs every benchmark once per loop, one fork each (-f 1), and
+# the next round runs the loops in the reverse order; the report gives each figure as the median
+# of the rounds with their range, and the ratios of the medians. On this shared VM the machine
+# drifts over minutes (the vCPUs' placement, and with it every cross-thread figure, changes), and
+# with all forks of one loop in a row (the classes' own @Fork counts, --rounds 0) a pair's two
+# loops were measured minutes apart: the same pair read 1.06 in one order and 0.88 in the other,
+# and one Netty loop measured twice in one run differed by 9 %. With rounds both loops of a pair
+# sample the whole run. 3 x 1 s warm-up, 5 x 1 s measurement per fork: about 30 minutes on 2
+# cores. The cross-thread benchmarks print the core-to-core round trip before each iteration
+# (Placement.java), and the report tables their scores by placement as well. Each fork runs with a 1 GiB heap touched up front
 # (-XX:+AlwaysPreTouch): without it the first pass of the allocating benchmarks through the fresh
 # heap pays a page fault per new page, for Netty and Roundhouse alike (timers from another thread
 # ran at a third to a half of their rate for the first one or two measured seconds), which is the
@@ -19,8 +26,16 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
-WRITE=1
-if [ "${1:-}" = --no-write ]; then WRITE=0; shift; fi
+WRITE=1 ROUNDS=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-write) WRITE=0; shift ;;
+    --rounds)
+      case "${2:-}" in ''|*[!0-9]*) echo "--rounds takes a number of rounds (0: the classes' own fork counts in one pass), not '${2:-}'" >&2; exit 2 ;; esac
+      ROUNDS=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
 JAR=$ROOT/benchmarks/target/benchmarks.jar
 if [ ! -f "$JAR" ]; then
   (cd "$ROOT" && ./mvnw -B -q -pl benchmarks -am package -DskipTests) >&2
@@ -44,22 +59,41 @@ done
 LOOPS="${LOOPS#,},$NETTY"
 echo "JMH: loops $LOOPS" >&2
 
-"$JAVA" -jar "$JAR" 'ExecuteBenchmark|DispatchBenchmark' -p impl="$LOOPS" \
-  -rf csv -rff "$OUT/loops.csv" "$@" | tee "$OUT/loops.txt" >&2
-"$JAVA" -jar "$JAR" 'TimerBenchmark' -p impl="$LOOPS,netty-hashedwheel" \
-  -rf csv -rff "$OUT/timers.csv" "$@" | tee "$OUT/timers.txt" >&2
+TIMERS="$LOOPS,netty-hashedwheel"
+reversed() { awk -F, '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? "," : "\n") }' <<<"$1"; } # no tac on macOS
+# jmh NAME REGEX IMPLS [JMH options]: one JMH run, raw output and CSV kept under $OUT
+jmh() {
+  local name=$1 regex=$2 impls=$3; shift 3
+  "$JAVA" -jar "$JAR" "$regex" -p impl="$impls" -rf csv -rff "$OUT/$name.csv" "$@" | tee "$OUT/$name.txt" >&2
+  CSVS+=("$OUT/$name.csv") LOGS+=(--log "$OUT/$name.txt")
+}
+CSVS=() LOGS=()
+if [ "$ROUNDS" = 0 ]; then
+  jmh loops 'ExecuteBenchmark|DispatchBenchmark' "$LOOPS" "$@"
+  jmh timers 'TimerBenchmark' "$TIMERS" "$@"
+else
+  for r in $(seq 1 "$ROUNDS"); do
+    echo "JMH: round $r of $ROUNDS" >&2
+    if [ $((r % 2)) = 1 ]; then loops=$LOOPS timers=$TIMERS; else loops=$(reversed "$LOOPS") timers=$(reversed "$TIMERS"); fi
+    jmh "loops-$r" 'ExecuteBenchmark|DispatchBenchmark' "$loops" -f 1 "$@"
+    jmh "timers-$r" 'TimerBenchmark' "$timers" -f 1 "$@"
+  done
+fi
 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   # /proc and nproc are missing on macOS: fall back to sysctl there
   echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1 || true)$(sysctl -n machdep.cpu.brand_string 2>/dev/null || true), $(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo '?') cores"
   echo "jdk: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p')"
-  echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, 1 fork (5 for executeThroughput and both scheduleCancelCrossThread variants; 3 for wakeupLatency, scheduleCancel and scheduleAndFire), defaults of each class unless overridden: ${*:-none}"
+  if [ "$ROUNDS" = 0 ]; then
+    echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, 1 fork (5 for executeThroughput and both scheduleCancelCrossThread variants; 3 for wakeupLatency, scheduleCancel and scheduleAndFire), defaults of each class unless overridden: ${*:-none}"
+  else
+    echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, $ROUNDS rounds of one fork per benchmark and loop, the loops' order reversed every other round; defaults of each class unless overridden: ${*:-none}"
+  fi
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*load averages*: //')"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$OUT/machine.txt"
 ARGS=(--machine "$OUT/machine.txt")
 [ "$WRITE" = 1 ] && ARGS+=(--write "$ROOT/BENCHMARKS.md")
-"$JAVA" -cp "$JAR" dev.roundhouse.bench.report.JmhReport "${ARGS[@]}" --log "$OUT/loops.txt" --log "$OUT/timers.txt" \
-  "$OUT/loops.csv" "$OUT/timers.csv"
+"$JAVA" -cp "$JAR" dev.roundhouse.bench.report.JmhReport "${ARGS[@]}" "${LOGS[@]}" "${CSVS[@]}"
 echo "raw JMH output in $OUT" >&2

@@ -1,6 +1,8 @@
 package dev.roundhouse.bench.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -21,5 +23,44 @@ class JmhReportTest {
                 table);
         assertFalse(table.contains("ExecuteBenchmark.executeThroughput | roundhouse-io_uring / netty-epoll"), table);
         assertTrue(table.contains("| DispatchBenchmark.dispatch | roundhouse-io_uring / netty-epoll | 0.80 |"), table);
+    }
+
+    @Test
+    void shouldReportTheMedianOfTheRoundsWithTheirRangeAndRatioTheMedians() {
+        String bench = "TimerBenchmark.scheduleCancelCrossThread";
+        List<JmhReport.Row> rounds = List.of( // three rounds, the second in reverse order
+                new JmhReport.Row(bench, "thrpt", 6, 0.5, "ops/us", "roundhouse-nio"),
+                new JmhReport.Row(bench, "thrpt", 4, 0.5, "ops/us", "netty-nio"),
+                new JmhReport.Row(bench, "thrpt", 5, 0.5, "ops/us", "netty-nio"),
+                new JmhReport.Row(bench, "thrpt", 10, 0.5, "ops/us", "roundhouse-nio"),
+                new JmhReport.Row(bench, "thrpt", 3, 0.5, "ops/us", "roundhouse-nio"),
+                new JmhReport.Row(bench, "thrpt", 9, 0.5, "ops/us", "netty-nio"));
+        List<JmhReport.Row> combined = JmhReport.combineRounds(rounds);
+        assertEquals(2, combined.size(), combined::toString);
+        JmhReport.Row ours = combined.get(0);
+        assertEquals("roundhouse-nio", ours.impl());
+        assertEquals(6, ours.score()); // the median of 6, 10 and 3, not their mean
+        assertEquals(3, ours.rounds());
+        assertEquals(3, ours.low());
+        assertEquals(10, ours.high());
+        String table = JmhReport.render(combined, "machine");
+        assertTrue(table.contains("| " + bench + " | roundhouse-nio | 6.0 | 3.0 – 10.0 (3 rounds) | ops/us |"), table);
+        assertTrue(table.contains("| " + bench + " | roundhouse-nio / netty-nio | 1.20 |"), table); // medians 6 / 5; means: 1.06
+    }
+
+    @Test
+    void shouldKeepASingleRunAsJmhReportedIt() {
+        JmhReport.Row one = new JmhReport.Row("ExecuteBenchmark.wakeupLatency", "sample", 8.5, 0.7, "us/op", "roundhouse-epoll");
+        assertEquals(List.of(one), JmhReport.combineRounds(List.of(one)));
+        assertTrue(JmhReport.render(List.of(one), "m").contains("| roundhouse-epoll | 8.5 | 0.7 | us/op |"));
+    }
+
+    @Test
+    void shouldRefuseToCombineRoundsMeasuredInDifferentUnits() {
+        List<JmhReport.Row> rows = List.of(
+                new JmhReport.Row("ExecuteBenchmark.wakeupLatency", "sample", 8.5, 0.7, "us/op", "netty-epoll"),
+                new JmhReport.Row("ExecuteBenchmark.wakeupLatency", "sample", 8500, 700, "ns/op", "netty-epoll"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JmhReport.combineRounds(rows));
+        assertTrue(e.getMessage().contains("us/op") && e.getMessage().contains("ns/op"), e.getMessage());
     }
 }
