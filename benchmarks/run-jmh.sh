@@ -16,7 +16,7 @@
 # with all forks of one loop in a row (the classes' own @Fork counts, --rounds 0) a pair's two
 # loops were measured minutes apart: the same pair read 1.06 in one order and 0.88 in the other,
 # and one Netty loop measured twice in one run differed by 9 %. With rounds both loops of a pair
-# sample the whole run. 3 x 1 s warm-up, 5 x 1 s measurement per fork: about 30 minutes on 2
+# sample the whole run. 3 x 1 s warm-up, 5 x 1 s measurement per fork: about 37 minutes on 2
 # cores. The cross-thread benchmarks print the core-to-core round trip before each iteration
 # (Placement.java), and the report tables their scores by placement as well. Each fork runs with a 1 GiB heap touched up front
 # (-XX:+AlwaysPreTouch): without it the first pass of the allocating benchmarks through the fresh
