@@ -18,7 +18,8 @@
 # and one Netty loop measured twice in one run differed by 9 %. With rounds both loops of a pair
 # sample the whole run. 3 x 1 s warm-up, 5 x 1 s measurement per fork: about 37 minutes on 2
 # cores. The cross-thread benchmarks print the core-to-core round trip before each iteration
-# (Placement.java), and the report tables their scores by placement as well. Each fork runs with a 1 GiB heap touched up front
+# (Placement.java), and the report tables their scores by placement as well. A -f N among the extra
+# JMH options gives N forks per loop in each round instead of one. Each fork runs with a 1 GiB heap touched up front
 # (-XX:+AlwaysPreTouch): without it the first pass of the allocating benchmarks through the fresh
 # heap pays a page fault per new page, for Netty and Roundhouse alike (timers from another thread
 # ran at a third to a half of their rate for the first one or two measured seconds), which is the
@@ -68,6 +69,8 @@ jmh() {
   CSVS+=("$OUT/$name.csv") LOGS+=(--log "$OUT/$name.txt")
 }
 CSVS=() LOGS=()
+FORKS=(-f 1) # per round, unless the caller's JMH options name a count (JMH refuses -f twice)
+for a in "$@"; do case $a in -f|-f[0-9]*) FORKS=() ;; esac; done
 if [ "$ROUNDS" = 0 ]; then
   jmh loops 'ExecuteBenchmark|DispatchBenchmark' "$LOOPS" "$@"
   jmh timers 'TimerBenchmark' "$TIMERS" "$@"
@@ -75,8 +78,8 @@ else
   for r in $(seq 1 "$ROUNDS"); do
     echo "JMH: round $r of $ROUNDS" >&2
     if [ $((r % 2)) = 1 ]; then loops=$LOOPS timers=$TIMERS; else loops=$(reversed "$LOOPS") timers=$(reversed "$TIMERS"); fi
-    jmh "loops-$r" 'ExecuteBenchmark|DispatchBenchmark' "$loops" -f 1 "$@"
-    jmh "timers-$r" 'TimerBenchmark' "$timers" -f 1 "$@"
+    jmh "loops-$r" 'ExecuteBenchmark|DispatchBenchmark' "$loops" ${FORKS[@]+"${FORKS[@]}"} "$@"
+    jmh "timers-$r" 'TimerBenchmark' "$timers" ${FORKS[@]+"${FORKS[@]}"} "$@"
   done
 fi
 
@@ -88,7 +91,7 @@ fi
   if [ "$ROUNDS" = 0 ]; then
     echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, 1 fork (5 for executeThroughput and both scheduleCancelCrossThread variants; 3 for wakeupLatency, scheduleCancel and scheduleAndFire), defaults of each class unless overridden: ${*:-none}"
   else
-    echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, $ROUNDS rounds of one fork per benchmark and loop, the loops' order reversed every other round; defaults of each class unless overridden: ${*:-none}"
+    echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, $ROUNDS rounds of one fork per benchmark and loop (or as many as a -f below says), the loops' order reversed every other round; defaults of each class unless overridden: ${*:-none}"
   fi
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*load averages*: //')"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
