@@ -19,8 +19,8 @@
 # sample the whole run. 3 x 1 s warm-up, 5 x 1 s measurement per fork: about 37 minutes on 2
 # cores. The cross-thread benchmarks print the core-to-core round trip before each iteration
 # (Placement.java), and the report tables their scores by placement as well. A -f N among the extra
-# JMH options gives N forks per loop in each round instead of one. Each fork runs with a 1 GiB heap touched up front
-# (-XX:+AlwaysPreTouch): without it the first pass of the allocating benchmarks through the fresh
+# JMH options gives N forks per loop in each round instead of one. Each fork runs with a 1 GiB heap
+# touched up front (-XX:+AlwaysPreTouch): without it the first pass of the allocating benchmarks through the fresh
 # heap pays a page fault per new page, for Netty and Roundhouse alike (timers from another thread
 # ran at a third to a half of their rate for the first one or two measured seconds), which is the
 # JVM starting up, not the loop being measured.
@@ -77,7 +77,8 @@ if [ "$ROUNDS" = 0 ]; then
 else
   for r in $(seq 1 "$ROUNDS"); do
     echo "JMH: round $r of $ROUNDS" >&2
-    if [ $((r % 2)) = 1 ]; then loops=$LOOPS timers=$TIMERS; else loops=$(reversed "$LOOPS") timers=$(reversed "$TIMERS"); fi
+    loops=$LOOPS timers=$TIMERS
+    if [ $((r % 2)) = 0 ]; then loops=$(reversed "$LOOPS") timers=$(reversed "$TIMERS"); fi
     jmh "loops-$r" 'ExecuteBenchmark|DispatchBenchmark' "$loops" ${FORKS[@]+"${FORKS[@]}"} "$@"
     jmh "timers-$r" 'TimerBenchmark' "$timers" ${FORKS[@]+"${FORKS[@]}"} "$@"
   done
@@ -89,10 +90,11 @@ fi
   echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1 || true)$(sysctl -n machdep.cpu.brand_string 2>/dev/null || true), $(nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo '?') cores"
   echo "jdk: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p')"
   if [ "$ROUNDS" = 0 ]; then
-    echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, 1 fork (5 for executeThroughput and both scheduleCancelCrossThread variants; 3 for wakeupLatency, scheduleCancel and scheduleAndFire), defaults of each class unless overridden: ${*:-none}"
+    plan="1 fork (5 for executeThroughput and both scheduleCancelCrossThread variants; 3 for wakeupLatency, scheduleCancel and scheduleAndFire)"
   else
-    echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, $ROUNDS rounds of one fork per benchmark and loop (or as many as a -f below says), the loops' order reversed every other round; defaults of each class unless overridden: ${*:-none}"
+    plan="$ROUNDS rounds of one fork per benchmark and loop (or as many as a -f below says), the loops' order reversed every other round"
   fi
+  echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, $plan; defaults of each class unless overridden: ${*:-none}"
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*load averages*: //')"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$OUT/machine.txt"

@@ -45,12 +45,14 @@ class JmhReportTest {
         assertEquals(10, ours.high());
         String table = JmhReport.render(combined, "machine");
         assertTrue(table.contains("| " + bench + " | roundhouse-nio | 6.0 | 3.0 – 10.0 (3 rounds) | ops/us |"), table);
-        assertTrue(table.contains("| " + bench + " | roundhouse-nio / netty-nio | 1.20 |"), table); // medians 6 / 5; means: 1.06
+        // medians 6 / 5 (the means would give 1.06)
+        assertTrue(table.contains("| " + bench + " | roundhouse-nio / netty-nio | 1.20 |"), table);
     }
 
     @Test
     void shouldKeepASingleRunAsJmhReportedIt() {
-        JmhReport.Row one = new JmhReport.Row("ExecuteBenchmark.wakeupLatency", "sample", 8.5, 0.7, "us/op", "roundhouse-epoll");
+        JmhReport.Row one = new JmhReport.Row("ExecuteBenchmark.wakeupLatency", "sample", 8.5, 0.7, "us/op",
+                "roundhouse-epoll");
         assertEquals(List.of(one), JmhReport.combineRounds(List.of(one)));
         assertTrue(JmhReport.render(List.of(one), "m").contains("| roundhouse-epoll | 8.5 | 0.7 | us/op |"));
     }

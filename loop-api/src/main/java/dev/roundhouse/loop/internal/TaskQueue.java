@@ -19,8 +19,8 @@ import java.util.Arrays;
  * node per task, a tail and a head reference swung per task) both threads marked card-table bytes
  * on one cache line, and once the queue was promoted to the old generation cross-thread
  * {@code execute} fell from ~60 to ~15-30 tasks/µs (Parallel GC: 2 of 3 runs slow from the start,
- * all fast with {@code -XX:+UseCondCardMark}; G1: every run slow after ~15 collections). A chunk also takes a
- * sixth of the nodes' memory (4 bytes per task instead of 24).
+ * all fast with {@code -XX:+UseCondCardMark}; G1: every run slow after ~15 collections). A chunk
+ * also takes a sixth of the nodes' memory (4 bytes per task instead of 24).
  *
  * <p><b>Recycling.</b> A chunk's slot array (4 KiB) is reused: the consumer clears the array of a
  * chunk it has left and parks it as the one spare, and the producer that appends the next chunk
