@@ -18,8 +18,14 @@ package dev.roundhouse.loop.internal;
  * <p><b>Rule.</b> After a step that ran tasks, if tasks from other threads are already waiting, the
  * next step starts no sooner than {@link #nanos()} after this one ended ({@link #planAfterStep});
  * the loop's non-blocking poll, and the I/O it dispatches, run first, inside that time
- * ({@link #awaitPlanned} waits out the rest). So the spacing between two looks at the queue is the
- * same whatever a backend's poll costs. With a 4 µs pause after the poll instead, io_uring and
+ * ({@link #awaitPlanned} waits out the rest). The same holds after a step that stopped at a slot
+ * another thread had claimed but not yet stored, even one that ran no task: without a wait the loop
+ * came straight back to that slot, and with a poll that makes no system call (io_uring, iocp) it
+ * read the slot's line again and again while the producer was writing it. Counted on
+ * {@code TimerBenchmark.scheduleCancelCrossThreadPipelined}'s pattern: 20-475 steps per 1,000
+ * operations on iocp, most of them such empty steps, against 13-16 on epoll, whose poll is a system
+ * call; with the rule 12-17 on iocp and io_uring, and the throughput within its noise (BENCHMARKS.md).
+ * So the spacing between two looks at the queue is the same whatever a backend's poll costs. With a 4 µs pause after the poll instead, io_uring and
  * iocp, whose non-blocking poll makes no system call, took ~30 steps per 1,000 cross-thread timer
  * operations against ~15-18 on epoll and nio, whose poll is a system call of a few µs here, and
  * the producer, whose lines each step reads, ran 30-40 % slower per operation there. Measured
@@ -75,15 +81,15 @@ final class BatchWait {
 
     /**
      * Ends a step that ran {@code tasksRun} tasks and left {@code waiting} queued (the loop's own
-     * among them); returns how long to wait before the next step (0: go on at once).
+     * among them); returns how long to wait before the next step (0: go on at once). A step that
+     * ran no task because the first slot was still in transit passes 0: a short batch.
      *
-     * @throws IllegalArgumentException if {@code tasksRun} is not positive (a step that ran no task
-     *     is not a batch) or {@code waiting} is negative
+     * @throws IllegalArgumentException if {@code tasksRun} or {@code waiting} is negative
      */
     long afterStep(int tasksRun, long waiting) {
-        if (tasksRun <= 0 || waiting < 0) {
-            throw new IllegalArgumentException("a batch has at least one task and nothing waits a "
-                    + "negative number of times, got " + tasksRun + " run and " + waiting + " waiting");
+        if (tasksRun < 0 || waiting < 0) {
+            throw new IllegalArgumentException("a step runs and leaves a count of tasks, not a negative "
+                    + "one, got " + tasksRun + " run and " + waiting + " waiting");
         }
         if (waiting <= selfQueued) {
             return 0; // nothing from another thread waits: no producer to let ahead

@@ -73,6 +73,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private final TimerQueue timers = new TimerQueue();
     private final CallbackTracker callbacks = new CallbackTracker();
     private final BatchWait batchWait = new BatchWait();
+    /** Whether the last {@link #runTasks()} stopped at a task in transit. Loop thread. */
+    private boolean stoppedInTransit;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final String name;
@@ -175,14 +177,17 @@ public final class LoopEngine implements EventLoop, LoopContext {
             if (shuttingDown && shutdownDue(ranTimers | ranTasks)) {
                 return;
             }
-            // one look at the producers' index after a step that ran tasks serves both decisions below
-            long waiting = ranTasks ? tasks.waiting() : 0;
+            // one look at the producers' index after a step that ran tasks, or stopped at a task in
+            // transit, serves both decisions below
+            long waiting = ranTasks || stoppedInTransit ? tasks.waiting() : 0;
             long timeout;
             boolean sleepAfterTasks = false; // a sleep the adaptive spin learns from
             if (waiting != 0) {
                 timeout = 0;
                 // other threads' tasks arriving one by one: let them batch up before the next step
-                // (the wait starts now; the non-blocking poll below runs inside it)
+                // (the wait starts now; the non-blocking poll below runs inside it). A step that
+                // stopped at a slot still in transit waits too, even if it ran nothing: going
+                // straight back would read the slot line the producer is writing (BatchWait)
                 batchWait.planAfterStep(tasksRun, waiting);
             } else {
                 timeout = pollTimeout();
@@ -269,14 +274,19 @@ public final class LoopEngine implements EventLoop, LoopContext {
         return ran;
     }
 
-    /** Runs the tasks queued before this step; returns how many ran. */
+    /**
+     * Runs the tasks queued before this step; returns how many ran. Stops early, setting
+     * {@link #stoppedInTransit}, at a slot another thread has claimed but not yet stored.
+     */
     private int runTasks() {
         batchWait.stepStarted(); // the loop's own tasks queued from now on are not another thread's
+        stoppedInTransit = false;
         long end = tasks.acceptedCount(); // tasks queued from now on wait for the next step
         int ran = 0;
         while (!tasks.consumedUpTo(end)) {
             Runnable r = tasks.poll();
             if (r == null) {
+                stoppedInTransit = true; // the loop's own offers store before they return
                 break;
             }
             ran++;
@@ -388,6 +398,11 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     TimerQueue timerQueue() {
         return timers;
+    }
+
+    /** The task queue, for tests that hold a slot in transit. */
+    TaskQueue taskQueue() {
+        return tasks;
     }
 
     private void wakeupPoller() {

@@ -93,19 +93,34 @@ final class TaskQueue extends TaskQueuePad2 {
 
     /** Appends; returns {@code false} if the queue is closed. */
     boolean offer(Runnable task) {
-        long index;
+        long index = claim();
+        if (index < 0) {
+            return false;
+        }
+        store(index, task);
+        return true;
+    }
+
+    /**
+     * Claims the next slot: its index, or -1 if the queue is sealed. The slot is in transit (counted
+     * by {@link #hasTasks()}, not yet returned by {@link #poll()}) until {@link #store} fills it.
+     * {@link #offer} is the two in a row; tests claim alone to hold a slot in transit. Any thread.
+     */
+    long claim() {
         for (;;) {
             long pi = (long) PRODUCER_INDEX.getVolatile(this);
             if ((pi & CLOSED) != 0) {
-                return false;
+                return -1;
             }
             if (PRODUCER_INDEX.compareAndSet(this, pi, pi + 1)) {
-                index = pi;
-                break;
+                return pi;
             }
         }
+    }
+
+    /** Fills slot {@code index}, which the calling thread {@linkplain #claim claimed}. */
+    void store(long index, Runnable task) {
         SLOT.setRelease(chunkFor(index).slots, (int) (index & MASK), task);
-        return true;
     }
 
     /**

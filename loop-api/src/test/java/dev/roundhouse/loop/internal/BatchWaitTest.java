@@ -49,11 +49,19 @@ class BatchWaitTest {
         assertEquals(2_000, w.afterStep(1, 1), "a task queued before the step began is not counted");
     }
 
+    /** A step stopped at a task in transit before running any is the shortest batch: it waits. */
     @Test
-    void shouldRejectAStepWithoutTasks() {
+    void shouldWaitAfterAStepStoppedAtATaskInTransit() {
         BatchWait w = new BatchWait();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> w.afterStep(0, 5));
-        assertTrue(e.getMessage().contains("0 run"), e.getMessage());
+        assertEquals(500, w.afterStep(0, 1));
+        assertEquals(1_000, w.afterStep(0, 1));
+    }
+
+    @Test
+    void shouldRejectNegativeCounts() {
+        BatchWait w = new BatchWait();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> w.afterStep(-1, 5));
+        assertTrue(e.getMessage().contains("-1 run"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> w.afterStep(1, -1));
     }
 

@@ -53,11 +53,17 @@ class LoopEngineTest {
         final AtomicLong blockingPollCount = new AtomicLong();
         /** Run on the loop thread at the start of each poll that may block (an I/O handler's stand-in). */
         volatile Runnable onBlockingPoll;
+        /** Run on the loop thread at the start of every poll. */
+        volatile Runnable onEveryPoll;
         /** Wait for a wakeup busily instead of parking: a sleep then lasts only as long as the wakeup takes. */
         volatile boolean busyWait;
 
         @Override
         public int poll(long timeoutNanos) throws java.io.IOException {
+            Runnable everyPoll = onEveryPoll;
+            if (everyPoll != null) {
+                everyPoll.run();
+            }
             try {
                 if (timeoutNanos != 0) {
                     lastBlockingPollNanos = System.nanoTime();
@@ -382,6 +388,51 @@ class LoopEngineTest {
                 assertTrue(gap >= BatchWait.MIN_NANOS, "the next step began " + gap + " ns after the blocker");
             }
         } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * A step that stopped at a slot another thread claimed but has not filled yet, running nothing,
+     * is followed by a batch wait like a short batch: the loop does not come straight back to read
+     * the slot the producer is writing. Each such step plans exactly one wait, so between 200 polls
+     * with the slot in transit at least 199 waits were planned (without the rule: none), and the task
+     * runs once stored.
+     */
+    @Test
+    void shouldWaitBeforeLookingAgainAtATaskInTransit() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        TaskQueue queue = loop.taskQueue();
+        long slot = -1;
+        CountDownLatch ran = new CountDownLatch(1);
+        try {
+            int polls = 200;
+            CountDownLatch polled = new CountDownLatch(polls);
+            AtomicBoolean claimed = new AtomicBoolean();
+            long[] waitsAt = {-1, -1}; // at the first and the last counted poll (loop thread)
+            p.poller.onEveryPoll = () -> {
+                // a poll whose step began before the claim is not counted
+                if (claimed.get() && polled.getCount() > 0) {
+                    long waits = loop.batchWaits();
+                    if (waitsAt[0] < 0) {
+                        waitsAt[0] = waits;
+                    }
+                    waitsAt[1] = waits;
+                    polled.countDown();
+                }
+            };
+            slot = queue.claim();
+            claimed.set(true);
+            p.poller.wakeup(); // as the producer would after its store; the loop may be blocked
+            assertTrue(polled.await(10, TimeUnit.SECONDS));
+            long waits = waitsAt[1] - waitsAt[0]; // read after the latch: the loop's writes are visible
+            assertTrue(waits >= polls - 1, waits + " waits planned between " + polls + " polls at a task in transit");
+        } finally {
+            if (slot >= 0) {
+                queue.store(slot, ran::countDown); // else close would wait for it forever
+            }
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
             loop.close();
         }
     }
