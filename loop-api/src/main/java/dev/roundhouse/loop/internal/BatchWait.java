@@ -25,8 +25,9 @@ package dev.roundhouse.loop.internal;
  * {@code TimerBenchmark.scheduleCancelCrossThreadPipelined}'s pattern: 20-475 steps per 1,000
  * operations on iocp, most of them such empty steps, against 13-16 on epoll, whose poll is a system
  * call; with the rule 12-17 on iocp and io_uring, and the throughput within its noise (BENCHMARKS.md).
- * So the spacing between two looks at the queue is the same whatever a backend's poll costs. With a 4 µs pause after the poll instead, io_uring and
- * iocp, whose non-blocking poll makes no system call, took ~30 steps per 1,000 cross-thread timer
+ * So the spacing between two looks at the queue is the same whatever a backend's poll costs. With a
+ * 4 µs pause after the poll instead, io_uring and iocp, whose non-blocking poll makes no system
+ * call, took ~30 steps per 1,000 cross-thread timer
  * operations against ~15-18 on epoll and nio, whose poll is a system call of a few µs here, and
  * the producer, whose lines each step reads, ran 30-40 % slower per operation there. Measured
  * (JMH {@code TimerBenchmark.scheduleCancelCrossThread}, 3 forks, old and new alternated, two
@@ -39,6 +40,22 @@ package dev.roundhouse.loop.internal;
  * {@code call_soon} pattern, has no producer to wait for and would only be slowed), or after a step
  * driven only by I/O or timers. The cost: while other threads keep the queue non-empty, a task or
  * an I/O event waits at most {@code MAX_NANOS} longer than it would.
+ *
+ * <p><b>How it waits.</b> {@link #awaitPlanned} first gives the processor away once
+ * ({@link Thread#yield}, a {@code sched_yield} system call), then busy-waits what is left. The
+ * loop's busy-waiting in user mode slowed the producer on the other core by half on this 2-vCPU VM:
+ * in one JVM, switching the way of waiting every second (pipelined schedule + cancel from another
+ * thread, 5 s each), the plain busy wait ran iocp at 6.3-8.3 ops/µs and io_uring at 6.4-7.1; a
+ * yield first 11.8-13.9 and 11.4-12.9; an {@code fstat} call instead of the yield the same as the
+ * yield; a loop of yields for the whole wait no better than one; a busy wait without spin-wait
+ * hints, or 1 µs longer, no better than the plain one; parking the whole wait (50 µs or more:
+ * Linux's timer slack) 15.7-17.9, but then a task waits 50 µs, not 8. So it is the spinning itself, not
+ * the wait's length, and any system call relieves it; epoll's and nio's non-blocking polls are
+ * system calls, which is why they suffered less. Where the loop shares its processor with other
+ * runnable threads (the producer among them), the yield also lets them run during a wait that is
+ * there for the producer to get ahead. The cost: one yield per planned wait that its poll has not
+ * already used up (1.5 µs here, with page-table isolation; well under 1 µs on bare metal), and a
+ * yield that returns late, because another thread took the processor, is not made up for.
  *
  * <p><b>Thread:</b> the loop thread only (plain fields).
  */
@@ -53,6 +70,8 @@ final class BatchWait {
      */
     static final long MAX_NANOS = 8_000;
 
+    /** Run once at the start of each planned wait: gives the processor away ({@link Thread#yield}). */
+    private final Runnable relinquish;
     private long nanos;
     /** When the planned wait ends ({@link System#nanoTime()}); meaningful while {@link #planned}. */
     private long until;
@@ -63,6 +82,15 @@ final class BatchWait {
      */
     private long selfQueued;
     private long waits;
+
+    BatchWait() {
+        this(Thread::yield);
+    }
+
+    /** With {@code relinquish} run at the start of each planned wait instead of a yield (tests). */
+    BatchWait(Runnable relinquish) {
+        this.relinquish = relinquish;
+    }
 
     /** Marks the start of a step's tasks (the queue snapshot): the loop's own count restarts. */
     void stepStarted() {
@@ -115,12 +143,19 @@ final class BatchWait {
         }
     }
 
-    /** Busy-waits until the planned wait has passed (returns at once if none is planned or it has). */
+    /**
+     * Waits until the planned wait has passed (returns at once if none is planned or it has): yields
+     * the processor once, then busy-waits whatever is left. A yield that returns late is not made up
+     * for; it returns at once on an otherwise idle processor.
+     */
     void awaitPlanned() {
         if (planned) {
             planned = false;
-            while (System.nanoTime() - until < 0) {
-                Thread.onSpinWait();
+            if (System.nanoTime() - until < 0) {
+                relinquish.run();
+                while (System.nanoTime() - until < 0) {
+                    Thread.onSpinWait();
+                }
             }
         }
     }

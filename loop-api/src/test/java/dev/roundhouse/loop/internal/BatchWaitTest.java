@@ -89,6 +89,38 @@ class BatchWaitTest {
         assertEquals(BatchWait.MAX_NANOS, w.nanos());
     }
 
+    /**
+     * A planned wait gives the processor away once before it busy-waits the rest (the loop's spin
+     * slowed the producer 2x on this machine's vCPUs, BENCHMARKS.md); nothing is given away when
+     * nothing is planned or the poll already took the whole wait.
+     */
+    @Test
+    void shouldYieldOncePerPlannedWaitStillToCome() {
+        int[] yields = {0};
+        BatchWait w = new BatchWait(() -> yields[0]++);
+        w.awaitPlanned();
+        assertEquals(0, yields[0], "nothing planned");
+        for (int i = 0; i < 4; i++) {
+            w.afterStep(1, 10); // up to the cap
+        }
+        int rounds = 50;
+        for (int round = 1; round <= rounds; round++) {
+            int before = yields[0];
+            w.planAfterStep(1, 10);
+            w.awaitPlanned(); // yields unless this thread lost the processor for 8 µs in between
+            assertTrue(yields[0] - before <= 1, "at most one yield per planned wait");
+            int after = yields[0];
+            w.awaitPlanned();
+            assertEquals(after, yields[0], "a wait is waited out once");
+        }
+        assertTrue(yields[0] >= rounds / 2, yields[0] + " yields in " + rounds + " planned waits");
+        int before = yields[0];
+        w.planAfterStep(1, 10);
+        busy(2 * BatchWait.MAX_NANOS); // a poll that took the whole wait
+        w.awaitPlanned();
+        assertEquals(before, yields[0], "no yield once the wait has passed");
+    }
+
     private static void busy(long nanos) {
         long end = System.nanoTime() + nanos;
         while (System.nanoTime() - end < 0) {
