@@ -49,13 +49,13 @@ package dev.roundhouse.loop.internal;
  * yield first 11.8-13.9 and 11.4-12.9; an {@code fstat} call instead of the yield the same as the
  * yield; a loop of yields for the whole wait no better than one; a busy wait without spin-wait
  * hints, or 1 µs longer, no better than the plain one; parking the whole wait (50 µs or more:
- * Linux's timer slack) 15.7-17.9, but then a task waits 50 µs, not 8. So it is the spinning itself, not
- * the wait's length, and any system call relieves it; epoll's and nio's non-blocking polls are
+ * Linux's timer slack) 15.7-17.9, but then a task waits 50 µs, not 8. So it is the spinning
+ * itself, not the wait's length, and any system call relieves it; epoll's and nio's non-blocking polls are
  * system calls, which is why they suffered less. Where the loop shares its processor with other
  * runnable threads (the producer among them), the yield also lets them run during a wait that is
  * there for the producer to get ahead. The cost: one yield per planned wait that its poll has not
- * already used up (1.5 µs here, with page-table isolation; well under 1 µs on bare metal), and a
- * yield that returns late, because another thread took the processor, is not made up for.
+ * already used up (1.5 µs here, a VM with page-table isolation), and a yield that returns late,
+ * because another thread took the processor, is not made up for.
  *
  * <p><b>Thread:</b> the loop thread only (plain fields).
  */
