@@ -412,7 +412,7 @@ class LoopEngineTest {
             AtomicBoolean claimed = new AtomicBoolean();
             long[] waitsAt = {-1, -1}; // at the first and the last counted poll (loop thread)
             p.poller.onEveryPoll = () -> {
-                // a poll whose step began before the claim is not counted
+                // polls before the claim are not counted; the first counted one is the baseline
                 if (claimed.get() && polled.getCount() > 0) {
                     long waits = loop.batchWaits();
                     if (waitsAt[0] < 0) {
