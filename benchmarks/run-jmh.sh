@@ -20,10 +20,10 @@
 # cores. The cross-thread benchmarks print the core-to-core round trip before each iteration
 # (Placement.java), and the report tables their scores by placement as well. A -f N among the extra
 # JMH options gives N forks per loop in each round instead of one. Each fork runs with a 1 GiB heap
-# touched up front (-XX:+AlwaysPreTouch): without it the first pass of the allocating benchmarks through the fresh
-# heap pays a page fault per new page, for Netty and Roundhouse alike (timers from another thread
-# ran at a third to a half of their rate for the first one or two measured seconds), which is the
-# JVM starting up, not the loop being measured.
+# touched up front (-XX:+AlwaysPreTouch): without it the first pass of the allocating benchmarks
+# through the fresh heap pays a page fault per new page, for Netty and Roundhouse alike (timers
+# from another thread ran at a third to a half of their rate for the first one or two measured
+# seconds), which is the JVM starting up, not the loop being measured.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
