@@ -2,7 +2,9 @@ package dev.roundhouse.loop.iocp;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The loop's completion port: the JDK's I/O thread and the loop thread itself post
@@ -22,6 +24,12 @@ import java.util.concurrent.locks.LockSupport;
  * from park just ends the poll early: the engine recomputes its timeout and polls again. A post
  * from the loop thread (an operation that finished inside the call that started it) never unparks:
  * that thread is not parked, and it takes the queue again before it parks.
+ *
+ * <p><b>After the pass.</b> The loop thread may also {@linkplain #afterPass defer} an action until
+ * it has dispatched every completion it took: a connection's next read is posted there (see
+ * {@link IocpTransport}), so that a peer answering while the rest of the pass is dispatched has its
+ * bytes read inside the call, on the loop thread, rather than by the I/O thread after a re-arm and
+ * a hop.
  *
  * <p><b>Thread:</b> {@code post} and {@code wakeup} any thread; the rest on the loop thread.
  */
@@ -47,6 +55,9 @@ final class CompletionQueue {
     private volatile boolean wakeupRequested;
     /** Posts made on the consumer thread; written and read by it only. */
     private long loopThreadPosts;
+    /** Actions deferred to the end of the current pass, oldest first; consumer thread only. */
+    private Runnable[] afterPass = new Runnable[16];
+    private int afterPassCount;
 
     /** @param consumer the loop thread, the only one that takes and parks */
     CompletionQueue(Thread consumer) {
@@ -82,6 +93,36 @@ final class CompletionQueue {
         if ((int) WAITING.getVolatile(this) == 1 && WAITING.compareAndSet(this, 1, 0)) {
             LockSupport.unpark(consumer);
         }
+    }
+
+    /**
+     * Defers {@code action} until the loop thread has dispatched the completions of the current
+     * pass: {@link #runAfterPass} runs it, in the order deferred. Each call defers once (the caller
+     * keeps its own flag against deferring twice). Loop thread only.
+     */
+    void afterPass(Runnable action) {
+        if (afterPassCount == afterPass.length) {
+            afterPass = Arrays.copyOf(afterPass, afterPassCount * 2);
+        }
+        afterPass[afterPassCount++] = action;
+    }
+
+    /**
+     * Runs the deferred actions, oldest first, including any deferred while they run; each runs
+     * once. An action that throws is handed to {@code onError} and the rest still run. Loop thread
+     * only, once the pass's completions are dispatched.
+     */
+    void runAfterPass(Consumer<Throwable> onError) {
+        for (int i = 0; i < afterPassCount; i++) {
+            Runnable action = afterPass[i];
+            afterPass[i] = null;
+            try {
+                action.run();
+            } catch (Throwable t) {
+                onError.accept(t);
+            }
+        }
+        afterPassCount = 0;
     }
 
     /** Detaches every completion posted so far; returns the oldest, linked by {@code next}, or null. */

@@ -26,6 +26,7 @@ import java.nio.channels.SelectableChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One loop's completion port. The loop owns an {@link AsynchronousChannelGroup}; every socket of
@@ -43,6 +44,10 @@ import java.util.concurrent.TimeUnit;
  * and unparks the loop thread. On Windows the kernel completes every operation through the port,
  * so every completion comes from the JDK's I/O thread.
  *
+ * <p><b>One pass.</b> {@link #poll} takes every queued completion at once and dispatches them in
+ * completion order; what they deferred to the end of the pass ({@link CompletionQueue#afterPass}:
+ * the connections' next reads) runs after the last of them.
+ *
  * <p><b>Thread:</b> loop thread only, but for {@link #wakeup()}.
  */
 final class IocpPoller implements Poller {
@@ -54,6 +59,7 @@ final class IocpPoller implements Poller {
     private final AsynchronousChannelGroup group;
     private final CompletionQueue completions;
     private final LoopResources resources = new LoopResources();
+    private final Consumer<Throwable> afterPassFailed;
 
     /** Called on the new loop's thread (the engine's contract), which owns the group's executor. */
     IocpPoller(LoopContext ctx) throws IOException {
@@ -62,11 +68,17 @@ final class IocpPoller implements Poller {
         this.completions = new CompletionQueue(loopThread);
         this.executor = new InlineExecutor(loopThread);
         this.group = AsynchronousChannelGroup.withThreadPool(executor);
+        this.afterPassFailed = t -> ctx.reportException("posting a read after a pass over the completions", t);
     }
 
     /** Completions the loop thread posted itself, inside the call that started the operation. Loop thread only. */
     long loopThreadPosts() {
         return completions.loopThreadPosts();
+    }
+
+    /** The loop's completion queue, for tests that post completions of their own. Loop thread only. */
+    CompletionQueue completions() {
+        return completions;
     }
 
     /** The JDK I/O threads that have completed operations of this loop so far. Any thread. */
@@ -98,6 +110,7 @@ final class IocpPoller implements Poller {
             n++;
             c = next;
         }
+        completions.runAfterPass(afterPassFailed); // the reads deferred by this pass (IocpTransport)
         return n;
     }
 

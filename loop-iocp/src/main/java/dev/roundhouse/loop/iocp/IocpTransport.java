@@ -26,6 +26,12 @@ import java.util.concurrent.TimeUnit;
  * because cancelling can lose data (bpo-33694) and leaves an {@code AsynchronousSocketChannel}
  * unable to read again. A read that completes while reading is paused is held, and delivered on
  * resume, in order, through the completion queue (never re-entrantly from {@code resumeReading}).
+ * After a read is delivered, the next one is posted only once the loop has dispatched the rest of
+ * the completions it took ({@link CompletionQueue#afterPass}): a ping-pong peer usually answers
+ * within that time, and then the JDK reads its bytes inside the {@code read} call, on the loop
+ * thread, instead of re-arming the socket for its I/O thread and handing the completion over
+ * (measured in BENCHMARKS.md: the 64-connection ping-pong on Linux). A pass of one completion
+ * posts it at once, as before.
  *
  * <p><b>Writing.</b> {@link #writeNow} does nothing: the queued buffers are posted as one gathered
  * write; on its completion the bytes are accounted, the rest is posted and the water marks and any
@@ -43,6 +49,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class IocpTransport extends StreamTransport {
     private final AsynchronousSocketChannel ch;
+    private final CompletionQueue completions;
     private final SocketAddress local;
     private final SocketAddress remote;
     private final Completion<Integer> readDone;
@@ -51,6 +58,9 @@ final class IocpTransport extends StreamTransport {
     private final int readBufferBytes;
     private ByteBuffer readBuffer;
     private boolean readInFlight;
+    /** The next read waits for the end of the current pass over the completions. */
+    private boolean readDeferred;
+    private final Runnable postDeferredRead = this::postDeferredRead;
     /** A completed read held while reading is paused: its byte count (-1 for EOF). */
     private int heldRead;
     private boolean holding;
@@ -65,6 +75,7 @@ final class IocpTransport extends StreamTransport {
                   SocketOptions options, LoopResources resources) {
         super(ctx, protocol, options, resources);
         this.ch = ch;
+        this.completions = completions;
         this.local = addressOrNull(ch, true);
         this.remote = addressOrNull(ch, false);
         this.readBufferBytes = ctx.options().readBufferBytes();
@@ -95,7 +106,18 @@ final class IocpTransport extends StreamTransport {
             holding = false;
             readInFlight = true;
             readDone.completed(heldRead, null); // delivered from the queue, after this callback returns
-        } else if (!readInFlight) {
+        } else if (!readInFlight && !readDeferred) {
+            postRead();
+        }
+    }
+
+    /**
+     * The end of the pass that delivered the last read: posts the next, unless reading was paused
+     * or the connection closed or lost later in the pass (a loss gave the buffer back already).
+     */
+    private void postDeferredRead() {
+        readDeferred = false;
+        if (wantsReading()) {
             postRead();
         }
     }
@@ -148,7 +170,8 @@ final class IocpTransport extends StreamTransport {
         }
         readInFlight = false;
         if (wantsReading()) {
-            postRead();
+            readDeferred = true; // no read is posted meanwhile: setReading waits for the deferred one
+            completions.afterPass(postDeferredRead);
         } else if (isLost()) {
             releaseReadBuffer(); // closed inside the callback, while the buffer was being delivered
         }

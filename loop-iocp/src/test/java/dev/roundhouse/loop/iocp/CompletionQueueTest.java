@@ -131,6 +131,43 @@ class CompletionQueueTest {
                 + TimeUnit.NANOSECONDS.toMillis(longestAwait.get()) + " ms: a post did not unpark the consumer");
     }
 
+    /**
+     * Deferred actions run once each, oldest first, when the pass ends: also those deferred while
+     * they run; one that throws goes to the error handler and the rest still run; a second end of
+     * pass runs nothing again.
+     */
+    @Test
+    @Timeout(10)
+    void shouldRunActionsDeferredToThePassEndOnceInOrder() {
+        CompletionQueue q = new CompletionQueue(Thread.currentThread());
+        List<String> ran = new ArrayList<>();
+        List<Throwable> errors = new ArrayList<>();
+        IllegalStateException boom = new IllegalStateException("boom");
+        for (int i = 0; i < 20; i++) { // more than the initial capacity
+            int id = i;
+            q.afterPass(() -> ran.add("a" + id));
+        }
+        q.afterPass(() -> {
+            ran.add("thrower");
+            throw boom;
+        });
+        q.afterPass(() -> {
+            ran.add("deferrer");
+            q.afterPass(() -> ran.add("deferred while running"));
+        });
+        assertEquals(List.of(), ran, "nothing runs before the pass ends");
+        q.runAfterPass(errors::add);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            expected.add("a" + i);
+        }
+        expected.addAll(List.of("thrower", "deferrer", "deferred while running"));
+        assertEquals(expected, ran);
+        assertEquals(List.of(boom), errors);
+        q.runAfterPass(errors::add);
+        assertEquals(expected.size(), ran.size(), "each action runs once");
+    }
+
     /** Waits (bounded) until {@code t} is parked in {@code q}'s await (the queue is its park blocker). */
     private static void awaitParked(Thread t, CompletionQueue q) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
