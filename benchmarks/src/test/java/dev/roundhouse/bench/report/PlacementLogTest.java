@@ -1,6 +1,7 @@
 package dev.roundhouse.bench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -104,7 +105,8 @@ class PlacementLogTest {
         assertEquals(Double.POSITIVE_INFINITY, PlacementLog.farNanos(its));
         String table = PlacementLog.render(its, JmhReport::paired);
         assertTrue(table.contains("264-498 ns; no gap of 2x between them, so one placement"), table);
-        assertTrue(table.contains("| B.b | roundhouse-nio | 10 | 1.0 | 0 |"), table);
+        assertTrue(table.contains("| B.b | roundhouse-nio | 10 | 1.0 | 0 | – |"), table);
+        assertFalse(table.contains("NaN"), table);
     }
 
     /** A lone iteration whose probe shared a core with a third thread is not a placement. */
