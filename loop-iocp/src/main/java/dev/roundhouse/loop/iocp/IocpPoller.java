@@ -68,7 +68,8 @@ final class IocpPoller implements Poller {
         this.completions = new CompletionQueue(loopThread);
         this.executor = new InlineExecutor(loopThread);
         this.group = AsynchronousChannelGroup.withThreadPool(executor);
-        this.afterPassFailed = t -> ctx.reportException("posting a read after a pass over the completions", t);
+        this.afterPassFailed = t -> ctx.reportException(
+                "an action deferred to the end of a pass over the completions (a read being posted)", t);
     }
 
     /** Completions the loop thread posted itself, inside the call that started the operation. Loop thread only. */
