@@ -252,7 +252,11 @@ public final class MatrixReport {
                 m == 0 ? 0 : (Stats.max(xs) - Stats.min(xs)) / 2 / m * 100);
     }
 
+    /** A figure as the tables print it; "–" for NaN (e.g. the median of no value). */
     static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "–";
+        }
         if (v >= 100) {
             return String.format(Locale.ROOT, "%,.0f", v);
         }

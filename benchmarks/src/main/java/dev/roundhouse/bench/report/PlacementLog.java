@@ -120,7 +120,8 @@ final class PlacementLog {
             List<Double> nearScores = scores(its, far, false);
             List<Double> farScores = scores(its, far, true);
             sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %d | %s | %s |%n", bench, impl,
-                    nearScores.size(), median(nearScores), farScores.size(), median(farScores), its.get(0).unit()));
+                    nearScores.size(), MatrixReport.fmt(Stats.median(nearScores)), farScores.size(),
+                    MatrixReport.fmt(Stats.median(farScores)), its.get(0).unit()));
         }));
         sb.append("\n| benchmark | pair | ratio near | ratio far |\n|---|---|--:|--:|\n");
         byBench.forEach((bench, impls) -> impls.forEach((impl, its) -> {
@@ -137,11 +138,6 @@ final class PlacementLog {
             });
         }));
         return sb.toString();
-    }
-
-    /** The median as the tables print it; "–" for a placement no iteration saw (not "NaN"). */
-    private static String median(List<Double> scores) {
-        return scores.isEmpty() ? "–" : MatrixReport.fmt(Stats.median(scores));
     }
 
     private static List<Double> scores(List<Iteration> its, double farNanos, boolean far) {
