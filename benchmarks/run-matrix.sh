@@ -14,7 +14,9 @@
 # The whole matrix runs --runs times (3 by default), servers interleaved within each run so that
 # a burst of outside load spreads over all of them; BENCHMARKS.md gets the median of the runs with
 # their spread. Each measurement also records how much CPU the rest of the machine used meanwhile
-# ("foreign CPU"), so that runs taken under load can be told apart.
+# ("foreign CPU"), so that runs taken under load can be told apart, and what the kernel did
+# (kernel.tsv: IPIs received per op on CPUs 0 and 1, softirq share of each, the server's blocking
+# waits per op, the load generator's events per epoll_wait), which tells a run's regime.
 #
 # --short: one run, 1 s warm-up + 2 s per workload, tables printed and not written (what
 # `roundhouse bench` runs). Loopback only; every run is bounded in time; servers are stopped by PID.
@@ -56,7 +58,7 @@ while [ $# -gt 0 ]; do
     --no-pin) PIN=0 ;;
     --net) NET=$2; shift
       case $NET in auto|rps|loopback) ;; *) echo "--net takes auto, rps or loopback, not $NET" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -125,6 +127,15 @@ NCPU=$(nproc)
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }  # user nice system irq softirq steal
 proc_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 now_ns() { date +%s%N; }
+# What the kernel did for CPUs 0 and 1 (server and client when pinned), to tell a run's regime:
+# IPIs received (function-call + rescheduling interrupts: RPS hand-offs and remote wake-ups),
+# softirq ticks, and the server's voluntary context switches (each a block: a wait that found
+# nothing to do), summed over its threads.
+ipis() { awk '$1 == "CAL:" || $1 == "RES:" { c0 += $2; c1 += $3 } END { print c0 + 0, c1 + 0 }' /proc/interrupts; }
+softirq_ticks() { awk '$1 == "cpu0" { a = $8 } $1 == "cpu1" { b = $8 } END { print a + 0, b + 0 }' /proc/stat; }
+server_blocks() {
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n + 0 }'
+}
 
 # ---------------------------------------------------------------- servers
 SERVER_PID=""
@@ -187,6 +198,8 @@ measure() {
   # when the load generator's warm-up ends. This is benchmark timing, not synchronisation.
   sleep "$WARMUP_S"
   tm=$(now_ns) sm=$(proc_ticks "$SERVER_PID")
+  local im sq vm
+  im=$(ipis) sq=$(softirq_ticks) vm=$(server_blocks "$SERVER_PID")
   if ! wait "$lgpid"; then
     log "  $impl $w: FAILED ($(tail -1 "$OUT/loadgen.log"))"
     printf '%s\t%s\t%s\tFAILED\n' "$run" "$impl" "$w" >>"$RESULTS"
@@ -194,8 +207,23 @@ measure() {
   fi
   line=$(cat "$lgout")
   t1=$(now_ns) b1=$(busy_ticks) s1=$(proc_ticks "$SERVER_PID")
+  local i1 q1 v1
+  i1=$(ipis) q1=$(softirq_ticks) v1=$(server_blocks "$SERVER_PID")
   after=$(placement)
   printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$impl" "$w" "$before" "$after" >>"$OUT/placement.tsv"
+  # per operation over the measured window (the load generator's count; ops is bytes/MiB for st16)
+  local kline
+  kline=$(awk -v run="$run" -v impl="$impl" -v w="$w" -v ops="$(field ops_per_s "$line")" -v mib="$(field mib_per_s "$line")" \
+    -v t="$((t1 - tm))" -v hz="$HZ" -v im="$im" -v i1="$i1" -v sq="$sq" -v q1="$q1" -v vm="$vm" -v v1="$v1" \
+    -v epw="$(field events_per_wait "$line")" 'BEGIN {
+      split(im, a, " "); split(i1, b, " "); split(sq, c, " "); split(q1, d, " ")
+      secs = t / 1e9; n = (w == "st16" ? mib : ops) * secs; if (n <= 0) n = 1
+      printf "%s\t%s\t%s\t%.3f\t%.3f\t%.1f\t%.1f\t%.3f\t%s\n", run, impl, w,
+        (b[1] - a[1]) / n, (b[2] - a[2]) / n, (d[1] - c[1]) / hz / secs * 100, (d[2] - c[2]) / hz / secs * 100,
+        (v1 - vm) / n, epw }')
+  printf '%s\n' "$kline" >>"$OUT/kernel.tsv"
+  local kernel
+  kernel=$(awk -F'\t' '{ printf "IPIs/op %s+%s, server blocks/op %s, client events/wait %s", $4, $5, $8, $9 }' <<<"$kline")
   local server_cpu
   server_cpu=$(awk -v s="$((s1 - sm))" -v hz="$HZ" -v t="$((t1 - tm))" 'BEGIN { printf "%.3f", (s / hz) / (t / 1e9) }')
   local foreign
@@ -207,8 +235,8 @@ measure() {
     "$(field p99_us "$line")" "$(field p999_us "$line")" "$(field max_us "$line")" \
     "$(field client_cpu "$line")" "$foreign" "$(cut -d' ' -f1 /proc/loadavg)" "$server_cpu" >>"$RESULTS"
   case $w in
-    st16) log "  $(printf '%-18s %-5s %10s MiB/s' "$impl" "$w" "$(field mib_per_s "$line")")  foreign CPU ${foreign}%  core round trip ${before}/${after} ns" ;;
-    *) log "  $(printf '%-18s %-5s %10s /s   p99 %s us' "$impl" "$w" "$(field ops_per_s "$line")" "$(field p99_us "$line")")  foreign CPU ${foreign}%  core round trip ${before}/${after} ns" ;;
+    st16) log "  $(printf '%-18s %-5s %10s MiB/s' "$impl" "$w" "$(field mib_per_s "$line")")  foreign CPU ${foreign}%  core round trip ${before}/${after} ns  $kernel" ;;
+    *) log "  $(printf '%-18s %-5s %10s /s   p99 %s us' "$impl" "$w" "$(field ops_per_s "$line")" "$(field p99_us "$line")")  foreign CPU ${foreign}%  core round trip ${before}/${after} ns  $kernel" ;;
   esac
 }
 
@@ -229,6 +257,7 @@ if [ -s "$OUT/unavailable.txt" ]; then
   grep -v -e '^WARNING: ' -e '^[[:space:]]*$' "$OUT/unavailable.txt" | sed 's/^/  not run: /' >&2 || true
 fi
 printf 'run\timpl\tworkload\tround_trip_before_ns\tround_trip_after_ns\n' >"$OUT/placement.tsv"
+printf 'run\timpl\tworkload\tipis_cpu0_per_op\tipis_cpu1_per_op\tsoftirq_cpu0_pct\tsoftirq_cpu1_pct\tserver_blocks_per_op\tclient_events_per_wait\n' >"$OUT/kernel.tsv"
 printf 'run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu\tforeign_cpu_pct\tloadavg\tserver_cpu\n' >"$RESULTS"
 step=0
 for run in $(seq "$RUNS"); do
@@ -262,7 +291,7 @@ done
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$OUT/machine.txt"
 
-REPORT_ARGS=(--results "$RESULTS" --machine "$OUT/machine.txt")
+REPORT_ARGS=(--results "$RESULTS" --machine "$OUT/machine.txt" --kernel "$OUT/kernel.tsv")
 if [ "$WRITE" = 1 ]; then
   "$JAVA" -cp "$JAR" dev.roundhouse.bench.report.MatrixReport "${REPORT_ARGS[@]}" --write "$ROOT/BENCHMARKS.md"
   log "wrote $ROOT/BENCHMARKS.md (raw results in $OUT)"

@@ -62,6 +62,8 @@ static uint64_t next_conn_id;
 static struct histogram hist;
 static int measuring;
 static uint64_t count_ops, count_bytes, last_progress_ns;
+/* epoll_wait calls and the events they returned while measuring: how much each wake-up batched */
+static uint64_t count_waits, count_events;
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -278,16 +280,22 @@ int main(int argc, char **argv) {
         if (t - last_progress_ns > STALL_NS) fail("no progress for 5 s", NULL);
         int n = epoll_wait(ep, events, 512, 100);
         if (n < 0 && errno != EINTR) fail("epoll_wait", NULL);
+        if (measuring && n >= 0) {
+            count_waits++;
+            count_events += (uint64_t)n;
+        }
         for (int i = 0; i < n; i++) on_event(events[i].data.ptr, events[i].events);
     }
     if (count_bytes == 0) fail("nothing was echoed during the measurement", NULL);
     double secs = (now_ns() - measure_at) / 1e9;
     double cpu = (cpu_seconds() - cpu_at_measure) / secs;
     printf("RESULT mode=%s conns=%d bytes=%zu window=%zu secs=%.2f ops=%llu ops_per_s=%.0f "
-           "mib_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f client_cpu=%.2f cpu_total_s=%.3f\n",
+           "mib_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f client_cpu=%.2f cpu_total_s=%.3f "
+           "events_per_wait=%.2f\n",
            m, nconns, msg_bytes, mode == STREAM ? window_bytes : msg_bytes, secs,
            (unsigned long long)count_ops, count_ops / secs, count_bytes / secs / (1024.0 * 1024.0),
            hist_percentile(&hist, 50.0) / 1e3, hist_percentile(&hist, 99.0) / 1e3,
-           hist_percentile(&hist, 99.9) / 1e3, hist_max(&hist) / 1e3, cpu, cpu_seconds());
+           hist_percentile(&hist, 99.9) / 1e3, hist_max(&hist) / 1e3, cpu, cpu_seconds(),
+           count_waits ? (double)count_events / (double)count_waits : 0.0);
     return 0;
 }

@@ -16,8 +16,11 @@ import java.util.Map;
  * not the bottleneck.
  *
  * <pre>
- *   MatrixReport --results results.tsv --machine machine.txt [--write BENCHMARKS.md]
+ *   MatrixReport --results results.tsv --machine machine.txt [--kernel kernel.tsv] [--write BENCHMARKS.md]
  * </pre>
+ *
+ * With {@code --kernel} the tables end with the kernel's work and the load generator's batching per
+ * run ({@link KernelLog}); matrices from before that file existed have none.
  *
  * Without {@code --write} the tables go to standard output. With it they replace the part of the
  * file between {@value Sections#MATRIX} markers; the hand-written rest is kept.
@@ -47,6 +50,13 @@ public final class MatrixReport {
         Results results = Results.read(Path.of(opts.get("--results")));
         String machine = Files.readString(Path.of(opts.get("--machine")));
         String tables = render(results, machine);
+        if (opts.containsKey("--kernel")) {
+            List<String> workloads = new ArrayList<>();
+            for (String[] w : WORKLOADS) {
+                workloads.add(w[0]);
+            }
+            tables += KernelLog.render(KernelLog.read(Path.of(opts.get("--kernel"))), workloads);
+        }
         String target = opts.get("--write");
         if (target == null) {
             System.out.print(tables);
