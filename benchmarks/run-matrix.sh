@@ -3,6 +3,7 @@
 #
 #   benchmarks/run-matrix.sh [--short] [--runs N] [--impls "netty-epoll c ..."] [--no-write] [--no-pin]
 #                            [--net auto|rps|loopback] [--workloads "pp64 conn"] [--jar FILE]
+#                            [--client-poll spin|block]
 #
 # Every echo server that can run here (EchoServerMain --list: each available Roundhouse backend,
 # Netty nio/epoll/io_uring, the C baseline) is started alone, pinned to CPU 0, and driven by the C
@@ -34,6 +35,11 @@
 # --workloads: a subset of "pp1 pp64 st16 conn", in that spelling. --jar: run the Java servers from
 # this benchmarks jar instead of benchmarks/target/benchmarks.jar, e.g. the copy an earlier matrix
 # left in bench-results/<stamp>/ (an A/B of two commits, run alternately).
+# --client-poll: spin (default) makes the load generator poll without blocking, so its CPU never
+# idles and an echo never waits for it to be woken (on this VM a halted vCPU takes tens of us to
+# wake: it set most of pp1's spread and the io_uring servers' two pp64 levels); its client CPU is
+# then the share of time its polls found work. block: it sleeps in epoll_wait (figures before
+# 2026-12-04 23:30 UTC).
 # Needs: bash, gcc, a JDK (JAVA or java on PATH), taskset (optional; without it nothing is pinned),
 # for --net rps also root, unshare and ip (iproute2).
 set -euo pipefail
@@ -41,7 +47,7 @@ ORIG_ARGS=("$@")
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
-RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080} NET=auto
+RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080} NET=auto CLIENT_POLL=spin
 WORKLOADS=(pp1 pp64 st16 conn) JAR=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -56,9 +62,11 @@ while [ $# -gt 0 ]; do
       [ -f "$JAR" ] || { echo "--jar: no such file: $JAR" >&2; exit 2; } ;;
     --no-write) WRITE=0 ;;
     --no-pin) PIN=0 ;;
+    --client-poll) CLIENT_POLL=$2; shift
+      case $CLIENT_POLL in spin|block) ;; *) echo "--client-poll takes spin or block, not $CLIENT_POLL" >&2; exit 2 ;; esac ;;
     --net) NET=$2; shift
       case $NET in auto|rps|loopback) ;; *) echo "--net takes auto, rps or loopback, not $NET" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -192,7 +200,7 @@ measure() {
   before=$(placement)
   t0=$(now_ns) b0=$(busy_ticks) s0=$(proc_ticks "$SERVER_PID")
   local lgout=$OUT/loadgen.out lgpid sm tm
-  "${CLIENT_PIN[@]}" "$BIN/loadgen" "$@" "$WARMUP_S" "$MEASURE_S" >"$lgout" 2>>"$OUT/loadgen.log" &
+  LOADGEN_POLL=$CLIENT_POLL "${CLIENT_PIN[@]}" "$BIN/loadgen" "$@" "$WARMUP_S" "$MEASURE_S" >"$lgout" 2>>"$OUT/loadgen.log" &
   lgpid=$!
   # The server's CPU over the measured window only (the warm-up includes JIT compilation): sample it
   # when the load generator's warm-up ends. This is benchmark timing, not synchronisation.
@@ -287,6 +295,7 @@ done
     echo "network: host loopback (receive processing runs on the sender's CPU)"
   fi
   echo "timing: $RUNS run(s); per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured"
+  echo "load generator: $([ "$CLIENT_POLL" = spin ] && echo 'spins (epoll_wait timeout 0: its CPU never idles)' || echo 'blocks in epoll_wait')"
   echo "gcc: $(gcc -dumpfullversion) -O2"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$OUT/machine.txt"
