@@ -37,9 +37,8 @@
 # left in bench-results/<stamp>/ (an A/B of two commits, run alternately).
 # --client-poll: spin (default) makes the load generator poll without blocking, so its CPU never
 # idles and an echo never waits for it to be woken (on this VM a halted vCPU takes tens of us to
-# wake: it set most of pp1's spread and the io_uring servers' two pp64 levels); its client CPU is
-# then the share of time its polls found work. block: it sleeps in epoll_wait (figures before
-# 2026-12-04 23:30 UTC).
+# wake, and a pp1 round trip paid that twice); its client CPU is then the share of time its polls
+# found work. block: it sleeps in epoll_wait (the figures before 2026-12-04 23:00 UTC).
 # Needs: bash, gcc, a JDK (JAVA or java on PATH), taskset (optional; without it nothing is pinned),
 # for --net rps also root, unshare and ip (iproute2).
 set -euo pipefail
@@ -66,7 +65,7 @@ while [ $# -gt 0 ]; do
       case $CLIENT_POLL in spin|block) ;; *) echo "--client-poll takes spin or block, not $CLIENT_POLL" >&2; exit 2 ;; esac ;;
     --net) NET=$2; shift
       case $NET in auto|rps|loopback) ;; *) echo "--net takes auto, rps or loopback, not $NET" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift

@@ -14,12 +14,11 @@ import java.util.Map;
  * softirq (the loopback's receive processing, which the matrix steers to that CPU) and how many
  * events each of the load generator's {@code epoll_wait} calls returned.
  *
- * <p>The second figure tells the regime of a run. On 64-connection ping-pong the same server, in
- * the same minutes, settles either where the echoes reach the client in convoys (tens of events
- * per wait; the kernel's per-packet work on the server's CPU is then cheaper) or where they
- * trickle (1-5 per wait), and stays there for the life of the run; the throughput differs by up to
- * 1.5× between the two. A ratio between two servers is only about the servers when their runs saw
- * the same regime.
+ * <p>The second figure shows whether the echoes reached the client in convoys (tens of events per
+ * wait) or one by one (1-5). On 64-connection ping-pong the same server, in the same minutes, lands
+ * at one of a few throughputs up to 1.8× apart for the life of a run; with the load generator
+ * blocking, the slow runs of the io_uring servers were the trickling ones, with it spinning the
+ * batching no longer tells (BENCHMARKS.md, *Reading the figures*).
  */
 final class KernelLog {
     /** One measurement's row. */
@@ -66,9 +65,8 @@ final class KernelLog {
         sb.append("#### Kernel work and the client's batching (softirq % of the server's CPU · load generator's ")
           .append("events per `epoll_wait`, median [min – max] of the runs)\n\n");
         sb.append("Most of the server's CPU is the kernel's receive processing of both directions (softirq); ")
-          .append("the events per wait tell the regime of a run: tens when the echoes arrive in convoys, ")
-          .append("1–5 when they trickle. Compare two servers' figures only where their runs saw the same ")
-          .append("regime.\n\n| server |");
+          .append("the events per wait show whether the echoes reached the client in convoys (tens) or one by ")
+          .append("one (1–5); see *Reading the figures*.\n\n| server |");
         for (String w : workloads) {
             sb.append(' ').append(w).append(" |");
         }
