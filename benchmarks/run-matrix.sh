@@ -218,7 +218,7 @@ measure() {
   i1=$(ipis) q1=$(softirq_ticks) v1=$(server_blocks "$SERVER_PID")
   after=$(placement)
   printf '%s\t%s\t%s\t%s\t%s\n' "$run" "$impl" "$w" "$before" "$after" >>"$OUT/placement.tsv"
-  # per operation over the measured window (the load generator's count; ops is bytes/MiB for st16)
+  # per operation (per MiB for st16) over the measured window, from the load generator's rate
   local kline
   kline=$(awk -v run="$run" -v impl="$impl" -v w="$w" -v ops="$(field ops_per_s "$line")" -v mib="$(field mib_per_s "$line")" \
     -v t="$((t1 - tm))" -v hz="$HZ" -v im="$im" -v i1="$i1" -v sq="$sq" -v q1="$q1" -v vm="$vm" -v v1="$v1" \
