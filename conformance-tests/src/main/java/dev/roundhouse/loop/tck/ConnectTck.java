@@ -224,7 +224,15 @@ public abstract class ConnectTck extends TcpTck {
         assertEquals(0, (int) Await.call(serverLoop, s::connectionCount), "connectionCount after every loss");
     }
 
-    /** Churn: 20,000 rapid connect/close cycles (mostly abort, every tenth graceful) leave no descriptor behind. */
+    /**
+     * Churn: 20,000 rapid connect/close cycles (mostly abort, every tenth graceful) leave no descriptor
+     * behind. At most 64 cycles are in flight, counted from the connect until the <em>server's</em>
+     * side of the connection is lost. Counted on the client's side only, the client could run ahead
+     * of a stalled server loop by more than the listen backlog; the kernel then drops the final ACK
+     * of a handshake the client already saw complete (listen queue overflow), and the client's abort
+     * resets the half-open connection, which the server never accepts (seen once in CI on Linux
+     * 6.18: 19,997 of 20,000 accepted, {@code TcpExtEmbryonicRsts} 3 afterwards).
+     */
     @Test
     @Timeout(300)
     void shouldNotLeakDescriptorsOverTwentyThousandOpenCloseCycles() throws Exception {
@@ -233,17 +241,19 @@ public abstract class ConnectTck extends TcpTck {
         EventLoop clientLoop = openLoop();
         CountDownLatch serverLost = new CountDownLatch(cycles);
         AtomicInteger serverMade = new AtomicInteger();
+        Semaphore inFlight = new Semaphore(64);
         Server server = Await.get(serverLoop.listen(anyLoopbackPort(),
-                () -> new Counting(serverLost, null, t -> serverMade.incrementAndGet())), "listen");
+                () -> new Counting(serverLost, inFlight, t -> serverMade.incrementAndGet())), "listen");
         int baseline = Leaks.ioDescriptors().size();
         CountDownLatch clientLost = new CountDownLatch(cycles);
-        Semaphore inFlight = new Semaphore(64);
         AtomicInteger failures = new AtomicInteger();
         for (int i = 0; i < cycles; i++) {
             if (!inFlight.tryAcquire(Await.TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("no connection completed within " + Await.TIMEOUT_MS + " ms at cycle " + i);
+                throw new AssertionError("no connection completed within " + Await.TIMEOUT_MS + " ms at cycle " + i
+                        + ": " + serverMade.get() + " accepted, " + (cycles - serverLost.getCount()) + " lost on the "
+                        + "server's side, " + (cycles - clientLost.getCount()) + " on the client's");
             }
-            Counting c = new Counting(clientLost, inFlight, i % 10 == 0 ? Transport::close : Transport::abort);
+            Counting c = new Counting(clientLost, null, i % 10 == 0 ? Transport::close : Transport::abort);
             clientLoop.connect(server.localAddress(), c).whenComplete((t, error) -> {
                 if (error != null) { // no callback at all on the protocol: count it here
                     failures.incrementAndGet();
