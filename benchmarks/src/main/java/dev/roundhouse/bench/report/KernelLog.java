@@ -11,8 +11,10 @@ import java.util.Map;
 /**
  * What the kernel did during each measurement of the echo matrix ({@code kernel.tsv}, written by
  * {@code benchmarks/run-matrix.sh}), rendered as one table: the share of the server's CPU spent in
- * softirq (the loopback's receive processing, which the matrix steers to that CPU) and how many
- * events each of the load generator's {@code epoll_wait} calls returned.
+ * softirq (the loopback's receive processing, which the matrix steers to that CPU), how often the
+ * server's threads blocked per operation (a readiness loop about once per 1-connection round trip,
+ * the iocp backend twice: the JDK's I/O thread and the loop thread), and how many events each of
+ * the load generator's {@code epoll_wait} calls returned.
  *
  * <p>The second figure shows whether the echoes reached the client in convoys (tens of events per
  * wait) or one by one (1-5). On 64-connection ping-pong the same server, in the same minutes, lands
@@ -22,7 +24,8 @@ import java.util.Map;
  */
 final class KernelLog {
     /** One measurement's row. */
-    record Row(String impl, String workload, double softirqServerCpuPct, double clientEventsPerWait) {
+    record Row(String impl, String workload, double softirqServerCpuPct, double serverBlocksPerOp,
+               double clientEventsPerWait) {
     }
 
     private KernelLog() {
@@ -42,7 +45,8 @@ final class KernelLog {
                 continue;
             }
             try {
-                rows.add(new Row(f[1], f[2], Double.parseDouble(f[5]), Double.parseDouble(f[8])));
+                rows.add(new Row(f[1], f[2], Double.parseDouble(f[5]), Double.parseDouble(f[7]),
+                        Double.parseDouble(f[8])));
             } catch (NumberFormatException e) {
                 // a run without the load generator's count (an older loadgen): nothing to show
             }
@@ -52,8 +56,9 @@ final class KernelLog {
 
     /**
      * The table: one row per server in first-seen order, one column per workload in {@code workloads}
-     * order; each cell the median softirq share of the server's CPU and the median events per wait
-     * with the runs' range, or "–" where the server has no row for the workload.
+     * order; each cell the median softirq share of the server's CPU, the median server blocks per
+     * operation and the median events per wait with the runs' range, or "–" where the server has no
+     * row for the workload.
      */
     static String render(List<Row> rows, List<String> workloads) {
         Map<String, Map<String, List<Row>>> byImpl = new LinkedHashMap<>();
@@ -62,8 +67,9 @@ final class KernelLog {
                   .computeIfAbsent(r.workload(), k -> new ArrayList<>()).add(r);
         }
         StringBuilder sb = new StringBuilder();
-        sb.append("#### Kernel work and the client's batching (softirq % of the server's CPU · load generator's ")
-          .append("events per `epoll_wait`, median [min – max] of the runs)\n\n");
+        sb.append("#### Kernel work, server waits and the client's batching (softirq % of the server's CPU · ")
+          .append("server blocks per operation · load generator's events per `epoll_wait`, median ")
+          .append("[min – max] of the runs)\n\n");
         sb.append("Most of the server's CPU is the kernel's receive processing of both directions (softirq); ")
           .append("the events per wait show whether the echoes reached the client in convoys (tens) or one by ")
           .append("one (1–5); see *Reading the figures*.\n\n| server |");
@@ -80,12 +86,15 @@ final class KernelLog {
                     continue;
                 }
                 List<Double> softirq = new ArrayList<>();
+                List<Double> blocks = new ArrayList<>();
                 List<Double> events = new ArrayList<>();
                 for (Row r : cell) {
                     softirq.add(r.softirqServerCpuPct());
+                    blocks.add(r.serverBlocksPerOp());
                     events.add(r.clientEventsPerWait());
                 }
                 sb.append(' ').append(MatrixReport.fmt(Stats.median(softirq))).append(" % · ")
+                  .append(String.format(java.util.Locale.ROOT, "%.2f", Stats.median(blocks))).append(" · ")
                   .append(MatrixReport.fmt(Stats.median(events))).append(" [")
                   .append(MatrixReport.fmt(Stats.min(events))).append(" – ")
                   .append(MatrixReport.fmt(Stats.max(events))).append("] |");
