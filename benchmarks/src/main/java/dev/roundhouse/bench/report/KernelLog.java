@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -16,7 +17,7 @@ import java.util.Map;
  * the iocp backend twice: the JDK's I/O thread and the loop thread), and how many events each of
  * the load generator's {@code epoll_wait} calls returned.
  *
- * <p>The second figure shows whether the echoes reached the client in convoys (tens of events per
+ * <p>The third figure shows whether the echoes reached the client in convoys (tens of events per
  * wait) or one by one (1-5). On 64-connection ping-pong the same server, in the same minutes, lands
  * at one of a few throughputs up to 1.8× apart for the life of a run; with the load generator
  * blocking, the slow runs of the io_uring servers were the trickling ones, with it spinning the
@@ -94,7 +95,7 @@ final class KernelLog {
                     events.add(r.clientEventsPerWait());
                 }
                 sb.append(' ').append(MatrixReport.fmt(Stats.median(softirq))).append(" % · ")
-                  .append(String.format(java.util.Locale.ROOT, "%.2f", Stats.median(blocks))).append(" · ")
+                  .append(String.format(Locale.ROOT, "%.2f", Stats.median(blocks))).append(" · ")
                   .append(MatrixReport.fmt(Stats.median(events))).append(" [")
                   .append(MatrixReport.fmt(Stats.min(events))).append(" – ")
                   .append(MatrixReport.fmt(Stats.max(events))).append("] |");

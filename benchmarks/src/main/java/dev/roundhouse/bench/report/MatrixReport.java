@@ -71,7 +71,8 @@ public final class MatrixReport {
         sb.append("```\n").append(machine.strip()).append("\n```\n\n");
         sb.append("Each figure: median of ").append(r.runs()).append(" run(s) [min – max]. Latencies in µs are ")
           .append("the medians of the runs' percentiles. *client CPU*: the load generator's share of its ")
-          .append("core (1.00 = saturated; when it spins, the share of time its polls found work). *foreign CPU*: the highest share of the whole machine used by ")
+          .append("core (1.00 = saturated; when it spins, the share of time its polls found work). ")
+          .append("*foreign CPU*: the highest share of the whole machine used by ")
           .append("other processes during any of the runs (builds of other engineers, steal) — above ~10% ")
           .append("treat the figure as taken under load.\n\n");
         for (String[] w : WORKLOADS) {

@@ -41,9 +41,11 @@ class KernelLogTest {
         Path tsv = dir.resolve("kernel.tsv");
         Files.writeString(tsv, TSV);
         String table = KernelLog.render(KernelLog.read(tsv), List.of("pp1", "pp64", "st16"));
-        // ours: softirq 79.5, 80.9, 81.7 -> 80.9; blocks .004 .002 .002 -> .002; events 2.16, 5.08, 51.25 -> 5.1
+        // ours: softirq 79.5, 80.9, 81.7 -> 80.9; blocks .004 .002 .002 -> .002;
+        // events 2.16, 5.08, 51.25 -> 5.1
         assertTrue(table.contains(
-                "| roundhouse-io_uring | 40.0 % · 1.00 · 1.0 [1.0 – 1.0] | 80.9 % · 0.00 · 5.1 [2.2 – 51.3] | – |"), table);
+                "| roundhouse-io_uring | 40.0 % · 1.00 · 1.0 [1.0 – 1.0] "
+                        + "| 80.9 % · 0.00 · 5.1 [2.2 – 51.3] | – |"), table);
         // Netty: two complete runs -> means of the middle two
         assertTrue(table.contains("| netty-io_uring | – | 75.2 % · 0.00 · 22.6 [2.7 – 42.5] | – |"), table);
         assertTrue(table.contains("| server | pp1 | pp64 | st16 |\n|---|--:|--:|--:|\n"), table);
