@@ -6,8 +6,9 @@
 #                            [--client-poll spin|block]
 #
 # Every echo server that can run here (EchoServerMain --list: each available Roundhouse backend,
-# Netty nio/epoll/io_uring, the C baseline) is started alone, pinned to CPU 0, and driven by the C
-# load generator pinned to CPU 1 through four workloads:
+# Netty nio/epoll/io_uring, the C baselines: `c` over epoll, `c-io_uring` over io_uring on Linux
+# 6.0+) is started alone, pinned to CPU 0, and driven by the C load generator pinned to CPU 1
+# through four workloads:
 #   pp1   ping-pong, 1 connection, 64 B messages       (round trips/s, p50/p99/p999)
 #   pp64  ping-pong, 64 connections, 64 B messages     (round trips/s, p50/p99/p999)
 #   st16  streaming, 16 connections, 16 KiB writes, 64 KiB in flight per connection (MiB/s)
@@ -65,7 +66,7 @@ while [ $# -gt 0 ]; do
       case $CLIENT_POLL in spin|block) ;; *) echo "--client-poll takes spin or block, not $CLIENT_POLL" >&2; exit 2 ;; esac ;;
     --net) NET=$2; shift
       case $NET in auto|rps|loopback) ;; *) echo "--net takes auto, rps or loopback, not $NET" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,44p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -81,7 +82,7 @@ log() { printf '%s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- build
 build() {
-  for prog in loadgen echo_server corelat; do
+  for prog in loadgen echo_server uring_echo_server corelat; do
     local src=$ROOT/benchmarks/src/main/c/$prog.c
     if [ ! -x "$BIN/$prog" ] || [ "$src" -nt "$BIN/$prog" ] || [ "$ROOT/benchmarks/src/main/c/histogram.h" -nt "$BIN/$prog" ]; then
       gcc -O2 -Wall -Wextra -pthread -o "$BIN/$prog" "$src"
@@ -150,6 +151,8 @@ start_server() {
   local impl=$1
   if [ "$impl" = c ]; then
     "${SERVER_PIN[@]}" "$BIN/echo_server" "$PORT" >"$OUT/server-$impl.log" 2>&1 &
+  elif [ "$impl" = c-io_uring ]; then
+    "${SERVER_PIN[@]}" "$BIN/uring_echo_server" "$PORT" >"$OUT/server-$impl.log" 2>&1 &
   else
     "${SERVER_PIN[@]}" "$JAVA" -Xms512m -Xmx512m --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
       -cp "$JAR" dev.roundhouse.bench.server.EchoServerMain --impl "$impl" --port "$PORT" \

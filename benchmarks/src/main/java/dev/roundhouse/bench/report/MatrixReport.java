@@ -36,8 +36,11 @@ public final class MatrixReport {
     /** Roundhouse backend → its Netty counterpart (iocp has none on Linux: compared with nio). */
     private static final String[][] PAIRS = {
         {"nio", "netty-nio"}, {"epoll", "netty-epoll"}, {"io_uring", "netty-io_uring"},
-        {"iouring", "netty-io_uring"}, {"iocp", "netty-nio"},
+        {"iouring", "netty-io_uring"}, {"iocp", "netty-nio"}, {"io_uring", "c-io_uring"},
     };
+
+    /** The C baselines: the epoll server every backend is compared with, and the io_uring one. */
+    private static final List<String> C_SERVERS = List.of("c", "c-io_uring");
 
     private MatrixReport() {
     }
@@ -191,27 +194,36 @@ public final class MatrixReport {
     private static final double CLIENT_HEADROOM = 0.90;
 
     /**
-     * Per workload: did the load generator limit the figures? It did not if it drove the C server
-     * faster than every Java server (C / best Java above 1 with no overlap of run ranges), or if it
-     * used at most {@value #CLIENT_HEADROOM} of its core against every Java server (then each Java
-     * server was the limit of its own figure).
+     * Per workload: did the load generator limit the figures? It did not if it drove a C server
+     * faster than every Java server (the fastest C server / best Java above 1 with no overlap of run
+     * ranges), or if it used at most {@value #CLIENT_HEADROOM} of its core against every Java server
+     * (then each Java server was the limit of its own figure).
      */
     private static void renderLoadgenCheck(StringBuilder sb, Results r) {
-        if (!r.impls().contains("c")) {
+        if (C_SERVERS.stream().noneMatch(r.impls()::contains)) {
             return;
         }
         sb.append("#### Is the load generator the bottleneck?\n\n");
-        sb.append("| workload | C server | best Java server | C / best Java | client CPU with C | highest client CPU with a Java server | load generator limited the Java figures? |\n")
-          .append("|---|--:|---|--:|--:|--:|---|\n");
+        sb.append("| workload | fastest C server | best Java server | C / best Java | client CPU with that C server | highest client CPU with a Java server | load generator limited the Java figures? |\n")
+          .append("|---|---|---|--:|--:|--:|---|\n");
         for (String[] w : WORKLOADS) {
-            Results.Cell c = r.cell("c", w[0]);
+            Results.Cell c = null;
+            String cImpl = null;
+            for (String impl : C_SERVERS) {
+                Results.Cell cell = r.cell(impl, w[0]);
+                if (cell != null && !cell.primary().isEmpty()
+                        && (c == null || Stats.median(cell.primary()) > Stats.median(c.primary()))) {
+                    c = cell;
+                    cImpl = impl;
+                }
+            }
             Results.Cell best = null;
             String bestImpl = null;
             double worstClient = 0;
             String worstClientImpl = null;
             for (String impl : r.impls()) {
                 Results.Cell j = r.cell(impl, w[0]);
-                if (impl.equals("c") || j == null || j.primary().isEmpty()) {
+                if (C_SERVERS.contains(impl) || j == null || j.primary().isEmpty()) {
                     continue;
                 }
                 if (best == null || Stats.median(j.primary()) > Stats.median(best.primary())) {
@@ -223,7 +235,7 @@ public final class MatrixReport {
                     worstClientImpl = impl;
                 }
             }
-            if (c == null || c.primary().isEmpty() || best == null) {
+            if (c == null || best == null) {
                 continue;
             }
             double cm = Stats.median(c.primary());
@@ -234,15 +246,18 @@ public final class MatrixReport {
                     : cFaster ? "no (C faster)"
                     : headroom ? "no (client had room against every Java server)"
                     : "**possibly** (client near saturation)";
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s %s | %s | %.2f | %.2f (%s) | %s |%n", w[0], fmt(cm),
-                    bestImpl, fmt(bm), ratio(c, best), Stats.median(c.clientCpu()), worstClient,
+            sb.append(String.format(Locale.ROOT, "| %s | %s %s | %s %s | %s | %.2f | %.2f (%s) | %s |%n", w[0],
+                    cImpl, fmt(cm), bestImpl, fmt(bm), ratio(c, best), Stats.median(c.clientCpu()), worstClient,
                     worstClientImpl, verdict));
         }
-        sb.append("\nThe load generator did not limit a workload's Java figures if it drove the C server faster than ")
+        sb.append("\nThe load generator did not limit a workload's Java figures if it drove a C server faster than ")
           .append("any Java server (ranges not overlapping), or if it used at most ")
           .append(String.format(Locale.ROOT, "%.2f", CLIENT_HEADROOM))
-          .append(" of its core against every Java server. Streaming is bound by the kernel's copies on both ")
-          .append("sides, so there C and Java servers tie and only the client-CPU criterion can answer.\n\n");
+          .append(" of its core against every Java server. Two C servers can answer: `c` (epoll, one recv and ")
+          .append("one send per message) and `c-io_uring` (one submission per batch), because the io_uring ")
+          .append("servers, Java ones included, outrun the epoll one where many connections are busy; when the ")
+          .append("fastest C server only ties the best Java server, the load generator may have been the limit ")
+          .append("of both.\n\n");
     }
 
     private static String ratio(Results.Cell a, Results.Cell b) {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs one echo server in this process until it is killed (SIGTERM stops it cleanly).
@@ -16,15 +18,19 @@ import java.util.function.Supplier;
  *   EchoServerMain --list                      the implementations that can run here, one a line
  *                                              (unavailable ones on stderr, with the reason)
  *   EchoServerMain --impl NAME --port N        serve 127.0.0.1:N
- *       [--c-binary PATH]                      for --impl c: the compiled echo_server to run
+ *       [--c-binary PATH]                      for --impl c or c-io_uring: the compiled echo_server or
+ *                                              uring_echo_server to run
  * </pre>
  *
  * Names: {@code roundhouse-BACKEND} for every backend {@link Loops#backends()} lists as available,
- * {@code netty-nio}, {@code netty-epoll}, {@code netty-io_uring}, and {@code c} (the C baseline, run
- * as a child process). Readiness is for the caller to establish by connecting; the line printed on
+ * {@code netty-nio}, {@code netty-epoll}, {@code netty-io_uring}, {@code c} (the C epoll baseline,
+ * run as a child process) and {@code c-io_uring} (the C io_uring baseline, where Netty's io_uring
+ * transport runs and the kernel is 6.0 or later). Readiness is for the caller to establish by connecting; the line printed on
  * start is informational.
  */
 public final class EchoServerMain {
+    private static final Pattern KERNEL_RELEASE = Pattern.compile("^(\\d+)\\.(\\d+)");
+
     private EchoServerMain() {
     }
 
@@ -68,6 +74,10 @@ public final class EchoServerMain {
                 System.err.println("netty-" + k.name + " unavailable: " + why);
             }
         }
+        String why = cIoUringUnavailableReason();
+        if (why != null) {
+            System.err.println("c-io_uring unavailable: " + why);
+        }
         available().forEach(System.out::println);
     }
 
@@ -88,8 +98,35 @@ public final class EchoServerMain {
                 impls.put("netty-" + k.name, () -> new NettyEchoServer(k));
             }
         }
-        impls.put("c", () -> new CEchoServer(cBinary));
+        impls.put("c", () -> new CEchoServer("c", "echo_server", cBinary));
+        if (cIoUringUnavailableReason() == null) {
+            impls.put("c-io_uring", () -> new CEchoServer("c-io_uring", "uring_echo_server", cBinary));
+        }
         return impls;
+    }
+
+    /**
+     * Why the C io_uring baseline cannot run here ({@code uring_echo_server} uses a multishot
+     * accept, send with MSG_WAITALL and CQE_SKIP_SUCCESS: Linux 6.0), or {@code null} if it can.
+     */
+    static String cIoUringUnavailableReason() {
+        String netty = NettyEchoServer.Kind.IO_URING.unavailableReason();
+        if (netty != null) {
+            return "io_uring is not usable here: " + netty;
+        }
+        return kernelAtLeast(System.getProperty("os.version"), 6, 0) ? null
+                : "needs Linux 6.0 or later, this is " + System.getProperty("os.version");
+    }
+
+    /** Whether a kernel release such as "6.18.44-fc-v1272" is at least major.minor. */
+    static boolean kernelAtLeast(String release, int major, int minor) {
+        Matcher m = KERNEL_RELEASE.matcher(release);
+        if (!m.find()) {
+            return false;
+        }
+        int ma = Integer.parseInt(m.group(1));
+        int mi = Integer.parseInt(m.group(2));
+        return ma > major || (ma == major && mi >= minor);
     }
 
     private static Map<String, String> parse(String[] args) {

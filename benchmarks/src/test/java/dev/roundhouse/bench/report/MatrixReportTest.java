@@ -1,0 +1,74 @@
+package dev.roundhouse.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MatrixReportTest {
+
+    private static final String HEADER = "run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\t"
+            + "max_us\tclient_cpu\tforeign_cpu_pct\tloadavg\tserver_cpu\n";
+
+    /** One results.tsv line: ops/s, client CPU, server CPU; the rest fixed. */
+    private static String line(int run, String impl, String workload, int ops, double client, double server) {
+        return run + "\t" + impl + "\t" + workload + "\t" + ops + "\t1.0\t500.0\t900.0\t4000.0\t8000.0\t" + client
+                + "\t2\t1.00\t" + server + "\n";
+    }
+
+    private static String render(Path dir, String tsv) throws IOException {
+        Path file = dir.resolve("results.tsv");
+        Files.writeString(file, HEADER + tsv);
+        return MatrixReport.render(Results.read(file), "machine: test\n");
+    }
+
+    @Test
+    void shouldJudgeTheLoadGeneratorByTheFastestCServer(@TempDir Path dir) throws IOException {
+        StringBuilder tsv = new StringBuilder();
+        for (int run = 1; run <= 3; run++) {
+            // pp64: the io_uring C server (120 k) outruns every Java server (at most 101 k) and the epoll one
+            tsv.append(line(run, "roundhouse-io_uring", "pp64", 95_000 + run, 0.95, 0.98));
+            tsv.append(line(run, "netty-io_uring", "pp64", 100_000 + run, 0.97, 0.98));
+            tsv.append(line(run, "c", "pp64", 60_000 + run, 0.80, 0.98));
+            tsv.append(line(run, "c-io_uring", "pp64", 120_000 + run, 0.98, 0.85));
+            // conn: the epoll C server is the faster C server, and only ties the best Java server
+            tsv.append(line(run, "roundhouse-io_uring", "conn", 20_000 + 100 * run, 0.95, 0.95));
+            tsv.append(line(run, "netty-io_uring", "conn", 15_000, 0.93, 0.95));
+            tsv.append(line(run, "c", "conn", 19_950 + 100 * run, 0.96, 0.95));
+            tsv.append(line(run, "c-io_uring", "conn", 18_000, 0.96, 0.95));
+        }
+        String md = render(dir, tsv.toString());
+        assertTrue(md.contains("| pp64 | c-io_uring 120,002 | netty-io_uring 100,002 | 1.20 | 0.98 | 0.97 "
+                + "(netty-io_uring) | no (C faster) |"), md);
+        assertTrue(md.contains("| conn | c 20,150 | roundhouse-io_uring 20,200 | ~1.00 | 0.96 | 0.95 "
+                + "(roundhouse-io_uring) | **possibly** (client near saturation) |"), md);
+        // like for like: the io_uring backend against the io_uring C server, every backend against c
+        assertTrue(md.contains("| roundhouse-io_uring / c-io_uring | n/a | 0.79 | n/a | 1.12 |"), md);
+        assertTrue(md.contains("| roundhouse-io_uring / c | n/a | 1.58 | n/a | ~1.00 |"), md);
+        // a C server is never the Roundhouse side of a pair
+        assertFalse(md.contains("| c / c-io_uring |") || md.contains("| c-io_uring / c |"), md);
+    }
+
+    @Test
+    void shouldJudgeByTheEpollCServerAloneWhenTheIoUringOneDidNotRun(@TempDir Path dir) throws IOException {
+        StringBuilder tsv = new StringBuilder();
+        for (int run = 1; run <= 3; run++) {
+            tsv.append(line(run, "roundhouse-nio", "pp1", 40_000 + run, 0.50, 0.45));
+            tsv.append(line(run, "c", "pp1", 30_000 + run, 0.45, 0.45));
+        }
+        String md = render(dir, tsv.toString());
+        assertTrue(md.contains("| pp1 | c 30,002 | roundhouse-nio 40,002 | 0.75 | 0.45 | 0.50 (roundhouse-nio) "
+                + "| no (client had room against every Java server) |"), md);
+        assertFalse(md.contains("| c-io_uring"), md);
+    }
+
+    @Test
+    void shouldLeaveTheCheckOutWithoutACServer(@TempDir Path dir) throws IOException {
+        String md = render(dir, line(1, "roundhouse-nio", "pp1", 40_000, 0.5, 0.45));
+        assertFalse(md.contains("Is the load generator the bottleneck?"), md);
+    }
+}
