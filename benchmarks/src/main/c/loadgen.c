@@ -15,6 +15,13 @@
  *       reports completed connections/s and the latency of the whole cycle.
  *   loadgen wait PORT TIMEOUT_MS
  *       connects until the server accepts (readiness by connecting, not by sleeping); exit 0/1.
+ *   loadgen uring-check
+ *       exit 0 if LOADGEN_IO=uring can run here (Linux 6.0+), else 1 with the reason on stderr.
+ *
+ * LOADGEN_POLL=spin polls without blocking (the CPU never idles, no echo waits for the load
+ * generator to wake); block (default) sleeps in the wait. LOADGEN_IO=uring drives ping-pong over
+ * io_uring (one io_uring_enter per batch instead of a recv and a send per message: less CPU per
+ * round trip, see the uring client below); epoll (default) over epoll and plain system calls.
  *
  * Every byte that comes back is compared with what was sent (a pseudo-random stream per
  * connection, compared with memcmp so that checking costs little). A mismatch, a connection
@@ -38,6 +45,7 @@
 #include <unistd.h>
 
 #include "histogram.h"
+#include "uring.h"
 
 #define PATTERN_BYTES 65536u          /* the stream repeats every 64 KiB */
 #define IO_BYTES (64 * 1024)
@@ -63,9 +71,10 @@ static uint64_t next_conn_id;
 static struct histogram hist;
 static int measuring;
 static uint64_t count_ops, count_bytes, last_progress_ns;
-/* epoll_wait calls, the events they returned and the calls that returned none, while measuring:
-   how much each wake-up batched (events per non-empty wait) and, when spinning, the idle share */
-static uint64_t count_waits, count_events, count_empty_waits;
+/* waits (epoll_wait, io_uring_enter), the events (completions) they returned, the waits that found
+   nothing to do (no event, nothing submitted) and those that returned events, while measuring:
+   how much each wake-up batched (events per wait that had any) and, when spinning, the idle share */
+static uint64_t count_waits, count_events, count_empty_waits, count_event_waits;
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -170,6 +179,20 @@ static void on_message_done(struct conn *c, uint64_t t) {
     }
 }
 
+/* Checks r echoed bytes against the stream sent on c and counts them as progress. */
+static void check_echo(struct conn *c, const uint8_t *buf, size_t r) {
+    if ((uint64_t)r > c->sent - c->recvd) fail("received more bytes than were sent", c);
+    size_t done = 0;
+    while (done < r) { /* the pattern is contiguous for at most 64 KiB */
+        size_t n = r - done;
+        if (memcmp(buf + done, pattern_at(c, c->recvd), n) != 0) fail("echoed bytes differ", c);
+        c->recvd += n;
+        done += n;
+    }
+    last_progress_ns = now_ns();
+    if (measuring) count_bytes += (uint64_t)r;
+}
+
 /* Reads until the socket is drained, checking every byte. Returns 0 if the connection is done
  * (connect mode) and has been replaced. A read shorter than the buffer counts as drained, as in
  * the C server: with EPOLLET any byte arriving after that read queues a new event, so nothing is
@@ -184,16 +207,7 @@ static int pump_recv(struct conn *c) {
             fail("recv", c);
         }
         if (r == 0) fail("server closed the connection", c);
-        if ((uint64_t)r > c->sent - c->recvd) fail("received more bytes than were sent", c);
-        size_t done = 0;
-        while (done < (size_t)r) { /* the pattern is contiguous for at most 64 KiB */
-            size_t n = (size_t)r - done;
-            if (memcmp(rbuf + done, pattern_at(c, c->recvd), n) != 0) fail("echoed bytes differ", c);
-            c->recvd += n;
-            done += n;
-        }
-        last_progress_ns = now_ns();
-        if (measuring) count_bytes += (uint64_t)r;
+        check_echo(c, rbuf, (size_t)r);
         if (mode != STREAM && c->recvd == c->sent && c->sent % msg_bytes == 0) {
             on_message_done(c, last_progress_ns);
             if (mode == CONNECT) {
@@ -220,6 +234,95 @@ static void on_event(struct conn *c, uint32_t events) {
     pump_send(c);
 }
 
+/* ---- LOADGEN_IO=uring: the ping-pong client over io_uring (uring.h) ----
+ * Per connection one recv always in flight into its own buffer, and each message one send with
+ * MSG_WAITALL whose success posts nothing (CQE_SKIP_SUCCESS). The sends and re-armed recvs that a
+ * batch of completions calls for go to the kernel in the one io_uring_enter that then waits (or,
+ * spinning, polls) for the next batch: one system call per batch instead of a recv and a send per
+ * message and an epoll_wait per batch. */
+enum { U_RECV = 1, U_SEND = 2, U_OPS = 2 }; /* user_data: connection index << U_OPS | operation */
+
+static struct uring ring;
+static struct conn *uconns;
+static uint8_t *ubufs; /* IO_BYTES per connection */
+
+static void u_post_recv(int i) {
+    struct io_uring_sqe *sqe = uring_sqe(&ring, "loadgen");
+    sqe->opcode = IORING_OP_RECV;
+    sqe->fd = uconns[i].fd;
+    sqe->addr = (uint64_t)(uintptr_t)(ubufs + (size_t)i * IO_BYTES);
+    sqe->len = IO_BYTES;
+    sqe->user_data = (uint64_t)i << U_OPS | U_RECV;
+}
+
+static void u_send_message(int i) {
+    struct conn *c = &uconns[i];
+    struct io_uring_sqe *sqe = uring_sqe(&ring, "loadgen");
+    sqe->opcode = IORING_OP_SEND;
+    sqe->flags = IOSQE_CQE_SKIP_SUCCESS;
+    sqe->fd = c->fd;
+    sqe->addr = (uint64_t)(uintptr_t)pattern_at(c, c->sent);
+    sqe->len = (unsigned)msg_bytes;
+    sqe->msg_flags = MSG_WAITALL | MSG_NOSIGNAL;
+    sqe->user_data = (uint64_t)i << U_OPS | U_SEND;
+    c->msg_start_ns = now_ns();
+    c->sent += msg_bytes;
+}
+
+static void u_on_cqe(struct io_uring_cqe *cqe) {
+    int i = (int)(cqe->user_data >> U_OPS);
+    struct conn *c = &uconns[i];
+    if ((cqe->user_data & ((1u << U_OPS) - 1)) == U_SEND) { /* only a failed send posts */
+        errno = -cqe->res;
+        fail("send", c);
+    }
+    if (cqe->res < 0) { errno = -cqe->res; fail("recv", c); }
+    if (cqe->res == 0) fail("server closed the connection", c);
+    check_echo(c, ubufs + (size_t)i * IO_BYTES, (size_t)cqe->res);
+    if (c->recvd == c->sent) {
+        on_message_done(c, last_progress_ns);
+        u_send_message(i);
+    }
+    u_post_recv(i);
+}
+
+/* Connects every connection (blocking connect: the server's backlog takes them), then starts each
+ * with a recv and its first message. */
+static void u_start(void) {
+    uring_setup(&ring, 2048, 8192, "loadgen");
+    uconns = calloc((size_t)nconns, sizeof *uconns);
+    ubufs = malloc((size_t)nconns * IO_BYTES);
+    if (!uconns || !ubufs) fail("out of memory", NULL);
+    for (int i = 0; i < nconns; i++) {
+        struct conn *c = &uconns[i];
+        c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (c->fd < 0) fail("socket", NULL);
+        int one = 1;
+        setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        struct sockaddr_in a = server_addr();
+        if (connect(c->fd, (struct sockaddr *)&a, sizeof a) < 0) fail("connect", c);
+        c->connected = 1;
+        c->start = (uint32_t)((next_conn_id++ * 4099u) % PATTERN_BYTES);
+        u_post_recv(i);
+        u_send_message(i);
+    }
+}
+
+static int u_poll(int spin) {
+    return uring_wait(&ring, spin ? 0 : 1, spin ? -1 : 100000000LL, u_on_cqe, "loadgen");
+}
+
+static int epoll_poll(int spin) {
+    static struct epoll_event events[512];
+    int n = epoll_wait(ep, events, 512, spin ? 0 : 100);
+    if (n < 0) {
+        if (errno != EINTR) fail("epoll_wait", NULL);
+        return 0;
+    }
+    for (int i = 0; i < n; i++) on_event(events[i].data.ptr, events[i].events);
+    return n;
+}
+
 static int wait_ready(int timeout_ms) {
     uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
     do {
@@ -237,6 +340,12 @@ static int wait_ready(int timeout_ms) {
 
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
+    if (argc == 2 && strcmp(argv[1], "uring-check") == 0) {
+        struct uring probe;
+        uring_setup(&probe, 8, 16, "loadgen"); /* exits 1, saying why, where it cannot run */
+        close(probe.fd);
+        return 0;
+    }
     if (argc == 4 && strcmp(argv[1], "wait") == 0) {
         port = atoi(argv[2]);
         return wait_ready(atoi(argv[3]));
@@ -244,8 +353,10 @@ int main(int argc, char **argv) {
     if (argc < 7) {
         fprintf(stderr, "usage: loadgen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S [WINDOW]\n"
                         "       loadgen wait PORT TIMEOUT_MS\n"
-                        "  LOADGEN_POLL=spin: poll without blocking (epoll_wait timeout 0), so the load\n"
-                        "  generator's CPU never idles and no echo waits for it to be woken\n");
+                        "       loadgen uring-check\n"
+                        "  LOADGEN_POLL=spin: poll without blocking, so the load generator's CPU never\n"
+                        "  idles and no echo waits for it to be woken\n"
+                        "  LOADGEN_IO=uring: ping-pong over io_uring (Linux 6.0+)\n");
         return 2;
     }
     const char *m = argv[1];
@@ -267,18 +378,32 @@ int main(int argc, char **argv) {
         fprintf(stderr, "loadgen: LOADGEN_POLL takes spin or block, not %s\n", poll_mode);
         return 2;
     }
+    const char *io = getenv("LOADGEN_IO");
+    int uring = io != NULL && strcmp(io, "uring") == 0;
+    if (io != NULL && !uring && strcmp(io, "epoll") != 0) {
+        fprintf(stderr, "loadgen: LOADGEN_IO takes epoll or uring, not %s\n", io);
+        return 2;
+    }
+    if (uring && mode != PINGPONG) {
+        fprintf(stderr, "loadgen: LOADGEN_IO=uring drives pingpong only, not %s\n", m);
+        return 2;
+    }
     fill_pattern();
     hist_init(&hist);
-    ep = epoll_create1(EPOLL_CLOEXEC);
-    struct conn *conns = calloc((size_t)nconns, sizeof *conns);
-    for (int i = 0; i < nconns; i++) conn_open(&conns[i]);
+    if (uring) {
+        u_start();
+    } else {
+        ep = epoll_create1(EPOLL_CLOEXEC);
+        struct conn *conns = calloc((size_t)nconns, sizeof *conns);
+        for (int i = 0; i < nconns; i++) conn_open(&conns[i]);
+    }
+    int (*poll_once)(int) = uring ? u_poll : epoll_poll;
 
     uint64_t t0 = now_ns();
     uint64_t measure_at = t0 + (uint64_t)(warmup_s * 1e9);
     uint64_t end_at = measure_at + (uint64_t)(duration_s * 1e9);
     double cpu_at_measure = 0;
     last_progress_ns = t0;
-    struct epoll_event events[512];
     uint64_t spin_idle_ns = 0, prev_t = t0; /* spin: time in polls that found nothing, i.e. headroom */
     int prev_empty = 0;
     for (;;) {
@@ -292,15 +417,17 @@ int main(int argc, char **argv) {
         }
         if (t >= end_at) break;
         if (t - last_progress_ns > STALL_NS) fail("no progress for 5 s", NULL);
-        int n = epoll_wait(ep, events, 512, spin ? 0 : 100);
-        if (n < 0 && errno != EINTR) fail("epoll_wait", NULL);
-        if (measuring && n >= 0) {
+        /* io_uring makes the sends inside the next wait: a wait that submitted did work even if
+           it brought back no completion (with epoll the sends are made between the waits) */
+        int submitted = uring && ring.to_submit > 0;
+        int n = poll_once(spin);
+        if (measuring) {
             count_waits++;
             count_events += (uint64_t)n;
-            if (n == 0) count_empty_waits++;
+            if (n == 0 && !submitted) count_empty_waits++;
+            if (n > 0) count_event_waits++;
         }
-        prev_empty = n == 0;
-        for (int i = 0; i < n; i++) on_event(events[i].data.ptr, events[i].events);
+        prev_empty = n == 0 && !submitted;
     }
     if (count_bytes == 0) fail("nothing was echoed during the measurement", NULL);
     double secs = (now_ns() - measure_at) / 1e9;
@@ -311,12 +438,13 @@ int main(int argc, char **argv) {
     }
     printf("RESULT mode=%s conns=%d bytes=%zu window=%zu secs=%.2f ops=%llu ops_per_s=%.0f "
            "mib_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f client_cpu=%.2f cpu_total_s=%.3f "
-           "events_per_wait=%.2f empty_waits_pct=%.1f poll=%s\n",
+           "events_per_wait=%.2f empty_waits_pct=%.1f poll=%s io=%s\n",
            m, nconns, msg_bytes, mode == STREAM ? window_bytes : msg_bytes, secs,
            (unsigned long long)count_ops, count_ops / secs, count_bytes / secs / (1024.0 * 1024.0),
            hist_percentile(&hist, 50.0) / 1e3, hist_percentile(&hist, 99.0) / 1e3,
            hist_percentile(&hist, 99.9) / 1e3, hist_max(&hist) / 1e3, cpu, cpu_seconds(),
-           count_waits > count_empty_waits ? (double)count_events / (double)(count_waits - count_empty_waits) : 0.0,
-           count_waits ? 100.0 * (double)count_empty_waits / (double)count_waits : 0.0, spin ? "spin" : "block");
+           count_event_waits ? (double)count_events / (double)count_event_waits : 0.0,
+           count_waits ? 100.0 * (double)count_empty_waits / (double)count_waits : 0.0, spin ? "spin" : "block",
+           uring ? "uring" : "epoll");
     return 0;
 }
