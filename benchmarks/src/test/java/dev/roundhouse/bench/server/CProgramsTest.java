@@ -1,0 +1,131 @@
+package dev.roundhouse.bench.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The matrix's C programs, built as run-matrix.sh builds them (plus -Werror) and run against each
+ * other on loopback for a fraction of a second: each C server under every load generator mode the
+ * matrix uses. The load generator compares every echoed byte and exits 1 on a mismatch, a lost
+ * connection or 5 s without progress, so a passing run means the bytes came back intact. Each
+ * server must also stop on SIGTERM with status 0.
+ */
+class CProgramsTest {
+    private static final Path SOURCES = Path.of("src/main/c");
+    private static final Pattern OPS = Pattern.compile(" ops=(\\d+) ");
+    private static final Pattern MIB = Pattern.compile(" mib_per_s=([0-9.]+) ");
+
+    @TempDir
+    static Path bin;
+
+    private static boolean uring;
+
+    @BeforeAll
+    static void build() throws Exception {
+        assumeTrue(run(List.of("gcc", "--version"), Map.of(), 30).exit == 0, "gcc is not installed");
+        for (String prog : List.of("loadgen", "echo_server", "uring_echo_server")) {
+            Result r = run(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o",
+                    bin.resolve(prog).toString(), SOURCES.resolve(prog + ".c").toString()), Map.of(), 120);
+            assertEquals(0, r.exit, "gcc " + prog + ".c:\n" + r.output);
+        }
+        uring = run(List.of(bin.resolve("loadgen").toString(), "uring-check"), Map.of(), 30).exit == 0;
+    }
+
+    @Test
+    void theEpollServerShouldEchoEveryWorkloadIntact() throws Exception {
+        drive("echo_server");
+    }
+
+    @Test
+    void theIoUringServerShouldEchoEveryWorkloadIntact() throws Exception {
+        assumeTrue(uring, "io_uring cannot run here (loadgen uring-check failed)");
+        drive("uring_echo_server");
+    }
+
+    /** Ping-pong over epoll and (where it runs) io_uring, blocking and spinning; streaming; connect. */
+    private static void drive(String server) throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Path log = Files.createTempFile(bin, server, ".log");
+        Process p = new ProcessBuilder(bin.resolve(server).toString(), Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            String lg = bin.resolve("loadgen").toString();
+            String ps = Integer.toString(port);
+            Result ready = run(List.of(lg, "wait", ps, "10000"), Map.of(), 20);
+            assertEquals(0, ready.exit, server + " did not accept: " + ready.output);
+            List<String> ios = new ArrayList<>(List.of("epoll"));
+            if (uring) {
+                ios.add("uring");
+            }
+            for (String io : ios) {
+                for (String poll : List.of("block", "spin")) {
+                    for (String conns : List.of("1", "8")) {
+                        Result r = run(List.of(lg, "pingpong", ps, conns, "100", "0", "0.3"),
+                                Map.of("LOADGEN_IO", io, "LOADGEN_POLL", poll), 30);
+                        assertMeasured(r, OPS, "pingpong " + conns + " io=" + io + " poll=" + poll);
+                        assertTrue(r.output.contains(" io=" + io), r.output);
+                    }
+                }
+            }
+            assertMeasured(run(List.of(lg, "stream", ps, "4", "16384", "0", "0.3", "65536"), Map.of(), 30),
+                    MIB, "stream");
+            assertMeasured(run(List.of(lg, "connect", ps, "4", "64", "0", "0.3"), Map.of(), 30), OPS,
+                    "connect");
+        } finally {
+            p.destroy(); // SIGTERM
+            boolean exited = p.waitFor(10, TimeUnit.SECONDS);
+            if (!exited) {
+                p.destroyForcibly();
+            }
+            assertTrue(exited, server + " did not stop on SIGTERM within 10 s");
+        }
+        assertEquals(0, p.exitValue(), server + " exit status; its output:\n" + Files.readString(log));
+    }
+
+    private static void assertMeasured(Result r, Pattern figure, String what) {
+        assertEquals(0, r.exit, what + ": " + r.output);
+        Matcher m = figure.matcher(r.output);
+        assertTrue(m.find(), what + ": no figure in " + r.output);
+        assertTrue(Double.parseDouble(m.group(1)) > 0, what + ": nothing measured: " + r.output);
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result run(List<String> cmd, Map<String, String> env, int timeoutSeconds) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile(bin, "out", ".txt");
+        pb.redirectOutput(out.toFile());
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            return new Result(-1, e.toString());
+        }
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            return new Result(-2, "timed out after " + timeoutSeconds + " s: " + cmd + "\n" + Files.readString(out));
+        }
+        return new Result(p.exitValue(), Files.readString(out));
+    }
+}
