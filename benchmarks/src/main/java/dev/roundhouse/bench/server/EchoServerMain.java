@@ -2,14 +2,13 @@ package dev.roundhouse.bench.server;
 
 import dev.roundhouse.loop.BackendInfo;
 import dev.roundhouse.loop.Loops;
+import dev.roundhouse.loop.unix.KernelRelease;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Runs one echo server in this process until it is killed (SIGTERM stops it cleanly).
@@ -29,8 +28,6 @@ import java.util.regex.Pattern;
  * start is informational.
  */
 public final class EchoServerMain {
-    private static final Pattern KERNEL_RELEASE = Pattern.compile("^(\\d+)\\.(\\d+)");
-
     private EchoServerMain() {
     }
 
@@ -114,19 +111,8 @@ public final class EchoServerMain {
         if (netty != null) {
             return "io_uring is not usable here: " + netty;
         }
-        return kernelAtLeast(System.getProperty("os.version"), 6, 0) ? null
+        return KernelRelease.atLeast(6, 0) ? null
                 : "needs Linux 6.0 or later, this is " + System.getProperty("os.version");
-    }
-
-    /** Whether a kernel release such as "6.18.44-fc-v1272" is at least major.minor. */
-    static boolean kernelAtLeast(String release, int major, int minor) {
-        Matcher m = KERNEL_RELEASE.matcher(release);
-        if (!m.find()) {
-            return false;
-        }
-        int ma = Integer.parseInt(m.group(1));
-        int mi = Integer.parseInt(m.group(2));
-        return ma > major || (ma == major && mi >= minor);
     }
 
     private static Map<String, String> parse(String[] args) {
