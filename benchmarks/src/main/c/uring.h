@@ -83,7 +83,8 @@ static void uring_setup(struct uring *r, unsigned sq_entries, unsigned cq_entrie
     if (!(p.features & IORING_FEAT_SINGLE_MMAP) || !(p.features & IORING_FEAT_CQE_SKIP)
         || !(p.features & IORING_FEAT_EXT_ARG)) {
         errno = ENOSYS;
-        uring_die(prog, "io_uring without single mmap, CQE_SKIP_SUCCESS or EXT_ARG (needs Linux 6.0 or later)");
+        uring_die(prog, "io_uring without single mmap, CQE_SKIP_SUCCESS or EXT_ARG "
+                        "(needs Linux 6.0 or later)");
     }
     size_t sq_bytes = p.sq_off.array + p.sq_entries * sizeof(unsigned);
     size_t cq_bytes = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);

@@ -204,7 +204,8 @@ public final class MatrixReport {
             return;
         }
         sb.append("#### Is the load generator the bottleneck?\n\n");
-        sb.append("| workload | fastest C server | best Java server | C / best Java | client CPU with that C server | highest client CPU with a Java server | load generator limited the Java figures? |\n")
+        sb.append("| workload | fastest C server | best Java server | C / best Java | client CPU with that C server ")
+          .append("| highest client CPU with a Java server | load generator limited the Java figures? |\n")
           .append("|---|---|---|--:|--:|--:|---|\n");
         for (String[] w : WORKLOADS) {
             Results.Cell c = null;

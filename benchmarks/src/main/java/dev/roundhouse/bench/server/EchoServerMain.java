@@ -24,8 +24,8 @@ import java.util.function.Supplier;
  * Names: {@code roundhouse-BACKEND} for every backend {@link Loops#backends()} lists as available,
  * {@code netty-nio}, {@code netty-epoll}, {@code netty-io_uring}, {@code c} (the C epoll baseline,
  * run as a child process) and {@code c-io_uring} (the C io_uring baseline, where Netty's io_uring
- * transport runs and the kernel is 6.0 or later). Readiness is for the caller to establish by connecting; the line printed on
- * start is informational.
+ * transport runs and the kernel is 6.0 or later). Readiness is for the caller to establish by
+ * connecting; the line printed on start is informational.
  */
 public final class EchoServerMain {
     private EchoServerMain() {

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * {@code roundhouse bench}: runs the echo benchmark matrix of the {@code benchmarks} module (every
- * available Roundhouse backend, Netty's nio/epoll/io_uring transports and a C epoll baseline,
- * driven by a C load generator) and prints its table.
+ * available Roundhouse backend, Netty's nio/epoll/io_uring transports and the C epoll and io_uring
+ * baselines, driven by a C load generator) and prints its table.
  *
  * <pre>
  *   roundhouse bench [--full] [--impls "roundhouse-nio netty-nio c"] [--repo DIR]
