@@ -179,6 +179,11 @@ stop_server() {
   kill -KILL "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
+  # The next server's readiness check must not reach this one's listener. One measurement failed
+  # with "connect: Connection refused" right after that check succeeded, on the Java server that
+  # followed c-io_uring (2026-12-05 02:10 UTC): as if the check had reached the old listener, which
+  # an io_uring accept in flight can keep alive until the kernel tears the ring down after the exit.
+  "$BIN/loadgen" wait-closed "$PORT" 10000 || log "port $PORT still accepted connections 10 s after the server exited"
 }
 trap stop_server EXIT INT TERM
 

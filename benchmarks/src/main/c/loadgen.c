@@ -15,6 +15,8 @@
  *       reports completed connections/s and the latency of the whole cycle.
  *   loadgen wait PORT TIMEOUT_MS
  *       connects until the server accepts (readiness by connecting, not by sleeping); exit 0/1.
+ *   loadgen wait-closed PORT TIMEOUT_MS
+ *       connects until the port refuses (the server's listener is gone); exit 0/1.
  *   loadgen uring-check
  *       exit 0 if LOADGEN_IO=uring can run here (Linux 6.0+), else 1 with the reason on stderr.
  *
@@ -338,6 +340,22 @@ static int wait_ready(int timeout_ms) {
     return 1;
 }
 
+/* Connects until the server refuses (nothing listens on the port any more); 0 then, 1 on timeout. */
+static int wait_closed(int timeout_ms) {
+    uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
+    do {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in a = server_addr();
+        int refused = connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno == ECONNREFUSED;
+        close(fd);
+        if (refused) return 0;
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL); /* between attempts only; the outcome is the refused connect */
+    } while (now_ns() < deadline);
+    fprintf(stderr, "loadgen: 127.0.0.1:%d still accepts connections after %d ms\n", port, timeout_ms);
+    return 1;
+}
+
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     if (argc == 2 && strcmp(argv[1], "uring-check") == 0) {
@@ -350,9 +368,14 @@ int main(int argc, char **argv) {
         port = atoi(argv[2]);
         return wait_ready(atoi(argv[3]));
     }
+    if (argc == 4 && strcmp(argv[1], "wait-closed") == 0) {
+        port = atoi(argv[2]);
+        return wait_closed(atoi(argv[3]));
+    }
     if (argc < 7) {
         fprintf(stderr, "usage: loadgen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S [WINDOW]\n"
                         "       loadgen wait PORT TIMEOUT_MS\n"
+                        "       loadgen wait-closed PORT TIMEOUT_MS\n"
                         "       loadgen uring-check\n"
                         "  LOADGEN_POLL=spin: poll without blocking, so the load generator's CPU never\n"
                         "  idles and no echo waits for it to be woken\n"

@@ -118,6 +118,25 @@ static void on_completion(struct io_uring_cqe *cqe) {
     post_echo(c, (unsigned)cqe->res);
 }
 
+static int accept_ended;
+
+static void on_stopping_completion(struct io_uring_cqe *cqe) {
+    if (cqe->user_data == OP_ACCEPT && !(cqe->flags & IORING_CQE_F_MORE)) accept_ended = 1;
+}
+
+/* Cancels the multishot accept and waits (at most 1 s) for its last completion: a request in
+ * flight holds the listening socket until the kernel tears the ring down, after the exit, so
+ * without this the port could still accept connections once the process is gone. */
+static void stop_accepting(void) {
+    struct io_uring_sqe *sqe = uring_sqe(&ring, PROG);
+    sqe->opcode = IORING_OP_ASYNC_CANCEL;
+    sqe->addr = OP_ACCEPT; /* the user_data of the request to cancel */
+    sqe->user_data = OP_MASK; /* no request of ours has it: its completion is ignored */
+    for (int i = 0; i < 10 && !accept_ended; i++) {
+        uring_wait(&ring, 1, 100000000LL, on_stopping_completion, PROG);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s PORT\n", argv[0]);
@@ -139,6 +158,7 @@ int main(int argc, char **argv) {
     uring_setup(&ring, SQ_ENTRIES, CQ_ENTRIES, PROG);
     post_accept();
     while (!stopping) uring_wait(&ring, 1, -1, on_completion, PROG);
+    stop_accepting();
     close(lfd);
     return 0;
 }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * other on loopback for a fraction of a second: each C server under every load generator mode the
  * matrix uses. The load generator compares every echoed byte and exits 1 on a mismatch, a lost
  * connection or 5 s without progress, so a passing run means the bytes came back intact. Each
- * server must also stop on SIGTERM with status 0.
+ * server must also stop on SIGTERM with status 0, and its port must refuse connections once it has
+ * exited (the matrix's next server is found by connecting to the same port).
  */
 class CProgramsTest {
     private static final Path SOURCES = Path.of("src/main/c");
@@ -99,6 +100,9 @@ class CProgramsTest {
             assertTrue(exited, server + " did not stop on SIGTERM within 10 s");
         }
         assertEquals(0, p.exitValue(), server + " exit status; its output:\n" + Files.readString(log));
+        Result closed = run(List.of(bin.resolve("loadgen").toString(), "wait-closed", Integer.toString(port),
+                "2000"), Map.of(), 20);
+        assertEquals(0, closed.exit, server + "'s port still accepts after it exited: " + closed.output);
     }
 
     private static void assertMeasured(Result r, Pattern figure, String what) {
