@@ -116,6 +116,15 @@ int main(int argc, char **argv) {
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    /* The signals are blocked but while epoll_pwait waits, so one that comes just before the wait
+       still ends it (EINTR) instead of setting the flag unseen */
+    sigset_t stop, waiting;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigprocmask(SIG_BLOCK, &stop, &waiting);
+    sigdelset(&waiting, SIGTERM);
+    sigdelset(&waiting, SIGINT);
 
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
@@ -133,7 +142,7 @@ int main(int argc, char **argv) {
 
     struct epoll_event events[MAX_EVENTS];
     while (!stopping) {
-        int n = epoll_wait(ep, events, MAX_EVENTS, -1);
+        int n = epoll_pwait(ep, events, MAX_EVENTS, -1, &waiting);
         if (n < 0) {
             if (errno == EINTR) continue;
             perror("echo_server: epoll_wait");

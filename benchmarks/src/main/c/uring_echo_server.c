@@ -10,9 +10,9 @@
  *
  * One ring (uring.h: SINGLE_ISSUER + DEFER_TASKRUN), one multishot accept, and per connection
  * one 64 KiB buffer and one chain at a time: a recv, then, for the bytes it got, a send with
- * MSG_WAITALL linked to the next recv. The send's success posts
- * no completion (CQE_SKIP_SUCCESS), so a round trip is one completion and, when the answer is not
- * there yet, one io_uring_enter that submits the chain and waits. A send that cannot finish (a
+ * MSG_WAITALL linked to the next recv. The send's success posts no completion (CQE_SKIP_SUCCESS),
+ * so a round trip is one completion and, when the answer is not there yet, one io_uring_enter
+ * that submits the chain and waits. A send that cannot finish (a
  * peer that does not read) holds the chain, so the next recv never starts: nothing is buffered
  * without bound. TCP_NODELAY on every connection, like the other servers. Runs until SIGTERM or
  * SIGINT; a fatal error (no io_uring, a kernel before 6.0) prints one line and exits 1.
@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -39,8 +40,10 @@
 #define CQ_ENTRIES 8192
 #define PROG "uring_echo_server"
 
-/* user_data: a connection's address with the operation in its low bits (malloc aligns to 16) */
-enum { OP_ACCEPT = 0, OP_RECV = 1, OP_SEND = 2, OP_MASK = 3 };
+/* user_data: a connection's address with the operation in its low bits (malloc aligns to 16);
+   the values below 16 name the server's own requests */
+enum { OP_RECV = 1, OP_SEND = 2, OP_MASK = 3 };
+enum { UD_ACCEPT = 0, UD_SIGNAL = 1, UD_CANCEL = 2 };
 
 struct conn {
     int fd;
@@ -48,10 +51,20 @@ struct conn {
 };
 
 static struct uring ring;
-static int lfd;
-static volatile sig_atomic_t stopping;
+static int lfd, sfd;
+static int stopping;
+static struct signalfd_siginfo siginfo;
 
-static void on_signal(int sig) { (void)sig; stopping = 1; }
+/* SIGTERM and SIGINT are blocked and read from a signalfd through the ring, so a signal always
+   ends the wait it arrives in (a handler's flag could be set just before the wait begins). */
+static void post_signal_read(void) {
+    struct io_uring_sqe *sqe = uring_sqe(&ring, PROG);
+    sqe->opcode = IORING_OP_READ;
+    sqe->fd = sfd;
+    sqe->addr = (uint64_t)(uintptr_t)&siginfo;
+    sqe->len = sizeof siginfo;
+    sqe->user_data = UD_SIGNAL;
+}
 
 static void post_accept(void) {
     struct io_uring_sqe *sqe = uring_sqe(&ring, PROG);
@@ -59,7 +72,7 @@ static void post_accept(void) {
     sqe->fd = lfd;
     sqe->ioprio = IORING_ACCEPT_MULTISHOT;
     sqe->accept_flags = SOCK_CLOEXEC;
-    sqe->user_data = OP_ACCEPT;
+    sqe->user_data = UD_ACCEPT;
 }
 
 static void post_recv(struct conn *c) {
@@ -111,7 +124,8 @@ static void on_accepted(struct io_uring_cqe *cqe) {
  */
 static void on_completion(struct io_uring_cqe *cqe) {
     uint64_t ud = cqe->user_data;
-    if (ud == OP_ACCEPT) { on_accepted(cqe); return; }
+    if (ud == UD_ACCEPT) { on_accepted(cqe); return; }
+    if (ud == UD_SIGNAL) { stopping = 1; return; }
     struct conn *c = (struct conn *)(uintptr_t)(ud & ~(uint64_t)OP_MASK);
     if ((ud & OP_MASK) == OP_SEND) return; /* only failures post: the linked recv is cancelled */
     if (cqe->res <= 0) { conn_close(c); return; }
@@ -121,7 +135,7 @@ static void on_completion(struct io_uring_cqe *cqe) {
 static int accept_ended;
 
 static void on_stopping_completion(struct io_uring_cqe *cqe) {
-    if (cqe->user_data == OP_ACCEPT && !(cqe->flags & IORING_CQE_F_MORE)) accept_ended = 1;
+    if (cqe->user_data == UD_ACCEPT && !(cqe->flags & IORING_CQE_F_MORE)) accept_ended = 1;
 }
 
 /* Cancels the multishot accept and waits (at most 1 s) for its last completion: a request in
@@ -130,8 +144,8 @@ static void on_stopping_completion(struct io_uring_cqe *cqe) {
 static void stop_accepting(void) {
     struct io_uring_sqe *sqe = uring_sqe(&ring, PROG);
     sqe->opcode = IORING_OP_ASYNC_CANCEL;
-    sqe->addr = OP_ACCEPT; /* the user_data of the request to cancel */
-    sqe->user_data = OP_MASK; /* no request of ours has it: its completion is ignored */
+    sqe->addr = UD_ACCEPT; /* the user_data of the request to cancel */
+    sqe->user_data = UD_CANCEL; /* its own completion is ignored */
     for (int i = 0; i < 10 && !accept_ended; i++) {
         uring_wait(&ring, 1, 100000000LL, on_stopping_completion, PROG);
     }
@@ -143,9 +157,13 @@ int main(int argc, char **argv) {
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: io_uring_enter returns EINTR */
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigprocmask(SIG_BLOCK, &stop, NULL);
+    sfd = signalfd(-1, &stop, SFD_CLOEXEC);
+    if (sfd < 0) uring_die(PROG, "signalfd");
 
     lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
@@ -156,6 +174,7 @@ int main(int argc, char **argv) {
         uring_die(PROG, "bind/listen");
     }
     uring_setup(&ring, SQ_ENTRIES, CQ_ENTRIES, PROG);
+    post_signal_read();
     post_accept();
     while (!stopping) uring_wait(&ring, 1, -1, on_completion, PROG);
     stop_accepting();
