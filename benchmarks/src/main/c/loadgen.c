@@ -325,35 +325,32 @@ static int epoll_poll(int spin) {
     return n;
 }
 
-static int wait_ready(int timeout_ms) {
+/* Connects every 20 ms until the port accepts (open = 1: the server is ready) or refuses (open = 0:
+ * nothing listens any more); 0 then, 1 on timeout. The outcome is the connect, not the sleeping. */
+static int wait_port(int open, int timeout_ms) {
     uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
     do {
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         struct sockaddr_in a = server_addr();
-        int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
+        int refused = rc < 0 && errno == ECONNREFUSED;
         close(fd);
-        if (ok) return 0;
+        if (open ? rc == 0 : refused) return 0;
         struct timespec ts = {0, 20 * 1000000};
-        nanosleep(&ts, NULL); /* between attempts only; readiness is the successful connect */
+        nanosleep(&ts, NULL);
     } while (now_ns() < deadline);
-    fprintf(stderr, "loadgen: nothing accepted on 127.0.0.1:%d within %d ms\n", port, timeout_ms);
+    fprintf(stderr, open ? "loadgen: nothing accepted on 127.0.0.1:%d within %d ms\n"
+                         : "loadgen: 127.0.0.1:%d still accepts connections after %d ms\n", port, timeout_ms);
     return 1;
 }
 
-/* Connects until the server refuses (nothing listens on the port any more); 0 then, 1 on timeout. */
-static int wait_closed(int timeout_ms) {
-    uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
-    do {
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_in a = server_addr();
-        int refused = connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno == ECONNREFUSED;
-        close(fd);
-        if (refused) return 0;
-        struct timespec ts = {0, 20 * 1000000};
-        nanosleep(&ts, NULL); /* between attempts only; the outcome is the refused connect */
-    } while (now_ns() < deadline);
-    fprintf(stderr, "loadgen: 127.0.0.1:%d still accepts connections after %d ms\n", port, timeout_ms);
-    return 1;
+/* A two-valued environment option: 0 if unset or `off`, 1 if `on`; anything else exits 2. */
+static int env_choice(const char *name, const char *off, const char *on) {
+    const char *v = getenv(name);
+    if (v == NULL || strcmp(v, off) == 0) return 0;
+    if (strcmp(v, on) == 0) return 1;
+    fprintf(stderr, "loadgen: %s takes %s or %s, not %s\n", name, off, on, v);
+    exit(2);
 }
 
 int main(int argc, char **argv) {
@@ -366,11 +363,11 @@ int main(int argc, char **argv) {
     }
     if (argc == 4 && strcmp(argv[1], "wait") == 0) {
         port = atoi(argv[2]);
-        return wait_ready(atoi(argv[3]));
+        return wait_port(1, atoi(argv[3]));
     }
     if (argc == 4 && strcmp(argv[1], "wait-closed") == 0) {
         port = atoi(argv[2]);
-        return wait_closed(atoi(argv[3]));
+        return wait_port(0, atoi(argv[3]));
     }
     if (argc < 7) {
         fprintf(stderr, "usage: loadgen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S [WINDOW]\n"
@@ -395,18 +392,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "loadgen: bad arguments\n");
         return 2;
     }
-    const char *poll_mode = getenv("LOADGEN_POLL");
-    int spin = poll_mode != NULL && strcmp(poll_mode, "spin") == 0;
-    if (poll_mode != NULL && !spin && strcmp(poll_mode, "block") != 0) {
-        fprintf(stderr, "loadgen: LOADGEN_POLL takes spin or block, not %s\n", poll_mode);
-        return 2;
-    }
-    const char *io = getenv("LOADGEN_IO");
-    int uring = io != NULL && strcmp(io, "uring") == 0;
-    if (io != NULL && !uring && strcmp(io, "epoll") != 0) {
-        fprintf(stderr, "loadgen: LOADGEN_IO takes epoll or uring, not %s\n", io);
-        return 2;
-    }
+    int spin = env_choice("LOADGEN_POLL", "block", "spin");
+    int uring = env_choice("LOADGEN_IO", "epoll", "uring");
     if (uring && mode != PINGPONG) {
         fprintf(stderr, "loadgen: LOADGEN_IO=uring drives pingpong only, not %s\n", m);
         return 2;
@@ -444,13 +431,13 @@ int main(int argc, char **argv) {
            it brought back no completion (with epoll the sends are made between the waits) */
         int submitted = uring && ring.to_submit > 0;
         int n = poll_once(spin);
+        prev_empty = n == 0 && !submitted;
         if (measuring) {
             count_waits++;
             count_events += (uint64_t)n;
-            if (n == 0 && !submitted) count_empty_waits++;
-            if (n > 0) count_event_waits++;
+            count_empty_waits += (uint64_t)prev_empty;
+            count_event_waits += n > 0;
         }
-        prev_empty = n == 0 && !submitted;
     }
     if (count_bytes == 0) fail("nothing was echoed during the measurement", NULL);
     double secs = (now_ns() - measure_at) / 1e9;
