@@ -25,6 +25,10 @@ import java.util.function.Consumer;
  * from the loop thread (an operation that finished inside the call that started it) never unparks:
  * that thread is not parked, and it takes the queue again before it parks.
  *
+ * <p>Where the loop thread runs the group's event loop itself ({@link DirectPort}, Linux), it never
+ * parks here: a post from another thread wakes the port instead, and a post inside the port ends
+ * the port's wait.
+ *
  * <p><b>After the pass.</b> The loop thread may also {@linkplain #afterPass defer} an action until
  * it has dispatched every completion it took: a connection's next read is posted there (see
  * {@link IocpTransport}), so that a peer answering while the rest of the pass is dispatched has its
@@ -53,6 +57,7 @@ final class CompletionQueue {
     @SuppressWarnings("unused") // WAITING: 1 while the consumer may park
     private volatile int waiting;
     private volatile boolean wakeupRequested;
+    private volatile DirectPort port;
     /** Posts made on the consumer thread; written and read by it only. */
     private long loopThreadPosts;
     /** Actions deferred to the end of the current pass, oldest first; consumer thread only. */
@@ -71,14 +76,34 @@ final class CompletionQueue {
             h = (Completion<?>) HEAD.getVolatile(this);
             c.next = h;
         } while (!HEAD.compareAndSet(this, h, c));
+        DirectPort p = port;
         if (Thread.currentThread() == consumer) {
-            loopThreadPosts++; // awake by definition: no wakeup needed
+            if (p != null && p.inPort()) {
+                p.onLoopThreadPost(); // may end the port's wait by throwing DirectPort.Escape
+            } else {
+                loopThreadPosts++; // awake by definition: no wakeup needed
+            }
+        } else if (p != null) {
+            p.wakeup();
         } else {
             unparkIfWaiting();
         }
     }
 
-    /** How many completions the loop thread posted itself (no hop, no wakeup). Loop thread only. */
+    /**
+     * Attaches the port the loop thread waits in instead of parking here: a post from another
+     * thread then wakes the port, and a post inside the port ends its wait. Loop thread, before
+     * any other thread can post.
+     */
+    void attach(DirectPort port) {
+        this.port = port;
+    }
+
+    /**
+     * How many completions the loop thread posted itself inside the call that started or ended the
+     * operation (no hop, no wakeup; not counting those posted inside a {@link DirectPort}'s wait).
+     * Loop thread only.
+     */
     long loopThreadPosts() {
         return loopThreadPosts;
     }

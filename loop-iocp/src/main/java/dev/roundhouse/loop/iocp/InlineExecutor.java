@@ -59,21 +59,37 @@ final class InlineExecutor extends AbstractExecutorService {
     /** The last foreign thread noted; a stale read only takes the locked path again. */
     private Thread lastForeign;
     private volatile boolean shutdown;
+    /** Set by the owner before the group exists, read by the JDK's threads after it started them. */
+    private volatile DirectPort port;
+    private int ownerDepth;
 
     /** @param owner the loop thread: it calls {@code awaitTermination}, so it is never waited for */
     InlineExecutor(Thread owner) {
         this.owner = owner;
     }
 
-    /** Runs {@code task} now on the calling thread, or discards it after {@link #shutdown()}. */
+    /**
+     * Runs {@code task} now on the calling thread, or discards it after {@link #shutdown()}. With a
+     * {@link DirectPort} attached, a task the loop thread hands over may be the group's handler task,
+     * which the port keeps instead, and the first other thread is kept by the port after its task.
+     */
     @Override
     public void execute(Runnable task) {
         Thread t = Thread.currentThread();
         if (t == owner) {
             // the common case (I/O finished inside the call that started it): no counting, because
             // the owner is the thread that awaits termination, so its tasks never overlap the wait
+            DirectPort p = port;
+            if (p != null && p.takeHandlerTask(task)) {
+                return;
+            }
             if (!shutdown) {
-                task.run();
+                ownerDepth++;
+                try {
+                    task.run();
+                } finally {
+                    ownerDepth--;
+                }
             }
             return;
         }
@@ -92,6 +108,20 @@ final class InlineExecutor extends AbstractExecutorService {
                 }
             }
         }
+        DirectPort p = port;
+        if (p != null && !shutdown) {
+            p.onForeignTask(t); // may keep this thread until shutdown (the capture)
+        }
+    }
+
+    /** Attaches the port that drives the group (before the group is made). Owner thread. */
+    void attach(DirectPort port) {
+        this.port = port;
+    }
+
+    /** How many tasks the owner is running inside this executor now (nested). Owner thread only. */
+    int ownerDepth() {
+        return ownerDepth;
     }
 
     private void noteForeign(Thread t) {
@@ -115,6 +145,10 @@ final class InlineExecutor extends AbstractExecutorService {
         synchronized (lock) {
             shutdown = true;
             lock.notifyAll();
+        }
+        DirectPort p = port;
+        if (p != null) {
+            p.onShutdown();
         }
     }
 

@@ -31,18 +31,25 @@ import java.util.function.Consumer;
 /**
  * One loop's completion port. The loop owns an {@link AsynchronousChannelGroup}; every socket of
  * the loop is opened in it. Each operation's handler posts its completion to the
- * {@link CompletionQueue}; {@link #poll} blocks on that queue and dispatches the completions on the
- * loop thread, in completion order: the loop thread plays the thread that dequeues the completion
- * port, so every protocol callback stays on it.
+ * {@link CompletionQueue}; {@link #poll} dispatches the completions on the loop thread, in
+ * completion order: the loop thread plays the thread that dequeues the completion port, so every
+ * protocol callback stays on it.
  *
  * <p><b>Who completes an operation.</b> The group runs on an {@link InlineExecutor}, so it is not a
  * fixed thread pool. On Linux and macOS the loop thread then attempts a read or write itself when it
  * starts it (accepts and connects are attempted at once with any pool), and if the operation
  * finishes at once its handler posts from the loop thread, inside the call: no thread hop and no
- * wakeup, because the loop takes the queue again before it parks. An operation that must wait (no
- * data yet, a full send buffer) is finished by the JDK's one I/O thread of the group, which posts
- * and unparks the loop thread. On Windows the kernel completes every operation through the port,
- * so every completion comes from the JDK's I/O thread.
+ * wakeup. An operation that must wait (no data yet, a full send buffer) is finished by whoever
+ * waits on the JDK's port:
+ * <ul>
+ *   <li><b>Linux: the loop thread</b> ({@link DirectPort}). {@link #poll} runs the JDK's event loop of
+ *       the group on the loop thread, which returns at a completion, a wake-up or the timeout; the
+ *       JDK's own I/O thread is kept aside (it serves as the alarm for timeouts).</li>
+ *   <li><b>Elsewhere (and on Linux with {@code -Droundhouse.iocp.completions=handoff}): the JDK's I/O
+ *       thread</b>, which posts and unparks the loop thread, parked in {@link CompletionQueue#await}.
+ *       On Windows the kernel completes every operation through the port, so every completion comes
+ *       from that thread.</li>
+ * </ul>
  *
  * <p><b>One pass.</b> {@link #poll} takes every queued completion at once and dispatches them in
  * completion order; what they deferred to the end of the pass ({@link CompletionQueue#afterPass}:
@@ -53,9 +60,13 @@ import java.util.function.Consumer;
 final class IocpPoller implements Poller {
     /** How long closing the loop waits for the group's threads to exit. */
     private static final long GROUP_EXIT_WAIT_MS = 10_000;
+    /** How long the loop parks at most once its direct port failed (it no longer wakes it). */
+    private static final long FAILED_PORT_PARK_NANOS = 10_000_000;
 
     private final LoopContext ctx;
     private final InlineExecutor executor;
+    /** The loop thread's own wait in the JDK's event loop (Linux), or null: the hand-off design. */
+    private final DirectPort port;
     private final AsynchronousChannelGroup group;
     private final CompletionQueue completions;
     private final LoopResources resources = new LoopResources();
@@ -66,8 +77,20 @@ final class IocpPoller implements Poller {
         this.ctx = ctx;
         Thread loopThread = Thread.currentThread();
         this.completions = new CompletionQueue(loopThread);
-        this.executor = new InlineExecutor(loopThread);
-        this.group = AsynchronousChannelGroup.withThreadPool(executor);
+        DirectPort direct = null;
+        InlineExecutor ex = new InlineExecutor(loopThread);
+        if (DirectPort.wanted()) {
+            try {
+                direct = DirectPort.open(ex, completions);
+            } catch (IOException e) {
+                // e.g. no loopback for the wake channel: the hand-off design needs none
+                ctx.reportException("the iocp loop's direct port (it uses the JDK's I/O thread instead)", e);
+                ex = new InlineExecutor(loopThread); // the failed attempt shut the first one down
+            }
+        }
+        this.executor = ex;
+        this.port = direct;
+        this.group = direct != null ? direct.group() : AsynchronousChannelGroup.withThreadPool(executor);
         this.afterPassFailed = t -> ctx.reportException(
                 "an action deferred to the end of a pass over the completions (a read being posted)", t);
     }
@@ -82,19 +105,46 @@ final class IocpPoller implements Poller {
         return completions;
     }
 
-    /** The JDK I/O threads that have completed operations of this loop so far. Any thread. */
+    /** Completions posted inside the direct port's wait (0 in the hand-off design). Loop thread only. */
+    long portPosts() {
+        return port == null ? 0 : port.portPosts();
+    }
+
+    /** The direct port, or null in the hand-off design. For tests; loop thread only. */
+    DirectPort port() {
+        return port;
+    }
+
+    /** Whether the loop thread runs the group's event loop itself ({@link DirectPort}). Any thread. */
+    boolean direct() {
+        return port != null;
+    }
+
+    /**
+     * The JDK I/O threads that have completed operations of this loop so far (in the direct design
+     * the one captured at start, which completed the wake channel's first read). Any thread.
+     */
     List<Thread> ioThreads() {
         return executor.foreignThreads();
     }
 
     @Override
-    public int poll(long timeoutNanos) {
+    public int poll(long timeoutNanos) throws IOException {
         int n = dispatch(completions.takeAll());
+        if (port != null && !port.failed()) {
+            // in the port's wait the completions of operations that had to wait are posted
+            return port.await(timeoutNanos, n > 0) ? n + dispatch(completions.takeAll()) : n;
+        }
         if (n > 0 || timeoutNanos == 0) {
             return n;
         }
-        completions.await(timeoutNanos);
+        // a failed port's wake-ups no longer reach this park: bound it
+        completions.await(port == null ? timeoutNanos : boundedNanos(timeoutNanos));
         return dispatch(completions.takeAll());
+    }
+
+    private static long boundedNanos(long timeoutNanos) {
+        return timeoutNanos < 0 ? FAILED_PORT_PARK_NANOS : Math.min(timeoutNanos, FAILED_PORT_PARK_NANOS);
     }
 
     private int dispatch(Completion<?> oldest) {
@@ -117,7 +167,11 @@ final class IocpPoller implements Poller {
 
     @Override
     public void wakeup() {
-        completions.wakeup();
+        if (port != null) {
+            port.wakeup();
+        } else {
+            completions.wakeup();
+        }
     }
 
     /** Never called: the engine rejects {@code register} for backends without READINESS. */
@@ -178,7 +232,11 @@ final class IocpPoller implements Poller {
     public void close() {
         resources.closeAll(ctx.loop().toString(), ctx::reportException);
         try {
-            group.shutdownNow();
+            if (port != null) {
+                port.shutdown(); // the loop thread's handler task must see the shutdown too
+            } else {
+                group.shutdownNow();
+            }
             if (!group.awaitTermination(GROUP_EXIT_WAIT_MS, TimeUnit.MILLISECONDS)) {
                 ctx.reportException("close of the iocp group", new IllegalStateException(
                         "the group's I/O thread did not exit within " + GROUP_EXIT_WAIT_MS + " ms"));

@@ -28,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Threads per loop:</b> the loop thread, and the one I/O thread the JDK starts for the loop's
  * group (daemon; named by the JDK, {@code Thread-N} on JDK 17 and {@code InnocuousThread-N} on
- * JDK 25, because the JDK takes no thread factory for it). See {@link InlineExecutor}.
+ * JDK 25, because the JDK takes no thread factory for it). On Linux the loop thread waits on the
+ * group's port itself and that thread only serves as its alarm ({@link DirectPort}); elsewhere it
+ * finishes the operations that had to wait ({@link InlineExecutor}). On Linux each loop also holds
+ * a loopback TCP connection of its own (two sockets) to be woken by.
  */
 public final class IocpProvider implements BackendProvider {
     /** The JDK's own setting for the I/O threads of a group that is not a fixed pool (default 1). */

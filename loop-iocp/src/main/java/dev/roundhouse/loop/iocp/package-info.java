@@ -11,9 +11,10 @@
  *       performs the operation inside that call when it can finish at once.</li>
  *   <li>Whoever finishes it calls the operation's {@code Completion} handler, which only stores the
  *       outcome and pushes it on the loop's {@code CompletionQueue} (one compare-and-set): the loop
- *       thread itself, inside the call (nothing to wake: it takes the queue before it parks), or the
- *       JDK's one I/O thread of the group for an operation that had to wait (and on Windows for
- *       every operation), which unparks the loop thread if it is parked (coalesced).</li>
+ *       thread itself, inside the call that started it or, on Linux, while it waits on the JDK's port
+ *       ({@code DirectPort}: the loop thread runs the group's event loop, so an operation that had to
+ *       wait completes on it too); elsewhere the JDK's one I/O thread of the group finishes what had to
+ *       wait (and on Windows every operation) and unparks the loop thread if it is parked (coalesced).</li>
  *   <li>The loop thread, in {@code poll}, takes every queued completion at once and dispatches them in
  *       completion order. It plays the thread that dequeues the completion port, so every protocol
  *       callback runs on the loop thread, never inside the transport's own read or write call.</li>
@@ -30,8 +31,13 @@
  * completion still takes the hop. Figures, method and how to reproduce them: the module's README
  * ({@code HopCostBenchmark}).
  *
+ * <p>On Linux that hop is gone ({@code DirectPort}): the loop thread waits on the port itself, a
+ * wake-up is a byte on a loopback connection of the loop's own, and the echo server blocks once per
+ * round trip instead of twice (the module's README).
+ *
  * <p><b>Threads.</b> The loop thread and the JDK's I/O thread of the loop's group (daemon, named by the
- * JDK, since it takes no thread factory for it). Closing the loop waits for that thread to exit.
+ * JDK, since it takes no thread factory for it; on Linux it only serves as the loop's alarm). Closing
+ * the loop waits for that thread to exit.
  *
  * <p><b>Not provided.</b> READINESS (registering a channel fails with
  * {@link dev.roundhouse.loop.MissingCapabilityException} "iocp does not provide READINESS", like

@@ -45,6 +45,11 @@ final class Peers {
 
     /** Opens an iocp loop through a provider that hands out the poller it makes. */
     static Opened openIocpWithPoller() {
+        return openIocpWithPoller(LoopOptions.DEFAULTS);
+    }
+
+    /** {@link #openIocpWithPoller()} with these options. */
+    static Opened openIocpWithPoller(LoopOptions options) {
         IocpProvider iocp = new IocpProvider();
         CompletableFuture<IocpPoller> made = new CompletableFuture<>();
         BackendProvider capturing = new BackendProvider() {
@@ -75,7 +80,7 @@ final class Peers {
                 return p;
             }
         };
-        EventLoop loop = LoopEngine.start(capturing, LoopOptions.DEFAULTS); // returns once the poller exists
+        EventLoop loop = LoopEngine.start(capturing, options); // returns once the poller exists
         return new Opened(loop, made.getNow(null));
     }
 

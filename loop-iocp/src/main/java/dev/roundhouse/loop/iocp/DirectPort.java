@@ -1,0 +1,484 @@
+package dev.roundhouse.loop.iocp;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The loop thread as the group's own handler thread: on Linux the loop thread runs the JDK's event
+ * handler loop of the group itself (its {@code epoll_wait}, its reads), so a completion that had to
+ * wait reaches the protocol without a thread hand-off.
+ *
+ * <p><b>Why.</b> In the hand-off design the JDK's I/O thread waits in {@code epoll_wait}, finishes
+ * the operation and unparks the loop thread: two blocking waits and two context switches per echo
+ * round trip on the server's one core, where a readiness loop has one. Measured (2026-12-05, JDK 17,
+ * the echo matrix's 1-connection ping-pong, 3 runs each, alternated): 28.9&ndash;29.8 k round trips/s
+ * against Netty nio's 40.0&ndash;52.8 k; a prototype of this design 36.8&ndash;41.5 k, with 0.98
+ * blocking waits per round trip instead of 1.99.
+ *
+ * <p><b>How.</b> The group is made {@code withCachedThreadPool(executor, 1)}: the JDK hands the
+ * {@link InlineExecutor} one "handler task" (its event loop, bound to the group), which is kept here
+ * and run by {@link #await} on the loop thread. A completion handler the JDK calls there (directly:
+ * the loop thread is then one of the group's pooled threads) posts to the {@link CompletionQueue} as
+ * always and then throws {@link Escape}: the JDK's task ends with it, hands a replacement task to the
+ * executor (kept here for the next wait) and the exception returns to {@code await}, which returns
+ * to the poll, which dispatches. Safe because the JDK calls a handler directly only as the last
+ * action of handling an event ({@code UnixAsynchronousSocketChannelImpl.finish}: when a read and a
+ * write complete together, the write's handler goes through the executor first, where this class
+ * does not escape, and the read's handler last), and replaces its task only when the task ends with
+ * an exception ({@code AsynchronousChannelGroupImpl.threadExit}); both checked in JDK 17 and 25.
+ *
+ * <p><b>The JDK's own I/O thread.</b> A group that is not a fixed pool also gets one internal I/O
+ * thread that runs the same event loop. It is captured at start: the first operation it finishes
+ * (the wake channel's first read, while the loop thread is not in the port) hands its handler to the
+ * executor on that thread, which then never returns to the JDK until the group shuts down. From then
+ * on the loop thread is the only one that waits on the port; the captured thread serves as the
+ * loop's alarm clock ({@link #alarmAt}).
+ *
+ * <p><b>Wake-ups and timeouts.</b> The JDK waits without a timeout and offers no public way to wake
+ * it, so the loop has a wake channel: a loopback TCP connection whose one end is an asynchronous
+ * channel of the group with a read always pending, and whose other end any thread writes one byte to
+ * ({@link #wakeup}, coalesced). A wait with a deadline arms the alarm, which writes that byte when
+ * the deadline passes. A poll that must not block (tasks are waiting) runs the port only every
+ * {@link #CHECK_INTERVAL_NANOS} and then wakes it first, so it returns at once.
+ *
+ * <p><b>Costs.</b> Waking the loop from another thread writes a byte over loopback TCP instead of
+ * unparking a thread: a cross-thread wake-up measured p50 17 &micro;s against 8 in the hand-off design
+ * (JMH {@code wakeupLatency}, 2026-12-05; Netty nio 26), and a producer feeding a loop that keeps
+ * falling asleep ran 0.84 of Netty nio against 0.91. Each loop holds the wake channel's two sockets.
+ * The loop opens by waiting once for its own wake byte, which proves the mechanism on the JDK it
+ * runs on; if that fails it falls back to the hand-off design (reported).
+ *
+ * <p>Linux only (where it is tested) and only with the JDK's default of one internal I/O thread per
+ * group; elsewhere, when the wake channel cannot be opened (no loopback), or with
+ * {@code -Droundhouse.iocp.completions=handoff}, the loop uses the hand-off design.
+ *
+ * <p><b>Thread:</b> {@link #wakeup} any thread; the rest on the loop thread, but the capture and
+ * the alarm, which run on the JDK's I/O thread.
+ */
+final class DirectPort {
+    /** {@code handoff} keeps the JDK's I/O thread and the hand-off on Linux too (for comparison). */
+    static final String COMPLETIONS_PROPERTY = "roundhouse.iocp.completions";
+    /** How often a loop with tasks waiting looks at the port; a look costs a wake byte's round trip. */
+    static final long CHECK_INTERVAL_NANOS = 50_000;
+    /**
+     * A first completion this soon after the wait began was already waiting (the JDK had it queued
+     * or {@code epoll_wait} returned without blocking), so more probably are: the wait goes on and
+     * takes them all before it returns. A wait that blocked returns at its first completion.
+     * Measured (2026-12-05, JDK 17, 3 alternated runs): returning at every first completion read
+     * 40.4&ndash;49.0 k round trips/s on 64-connection ping-pong, against 78.7&ndash;89.9 k with this
+     * rule (the hand-off design 74.4&ndash;97.3 k); always going on until the wake byte cost
+     * 1-connection ping-pong a third (21.9&ndash;26.1 k against 37.8&ndash;38.9 k), because each wait then
+     * writes and reads a wake byte.
+     */
+    static final long BATCH_WITHIN_NANOS = 5_000;
+    private static final long CAPTURE_WAIT_MS = 10_000;
+    private static final long NO_ALARM = Long.MIN_VALUE;
+    private static final VarHandle ALARM;
+
+    static {
+        try {
+            ALARM = MethodHandles.lookup().findVarHandle(DirectPort.class, "alarmDeadline", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Unwinds the JDK's handler loop back to {@link #await}; preallocated, no stack trace. */
+    static final class Escape extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        private Escape() {
+            super("returns the loop thread from the JDK's handler loop to the poll", null, false, false);
+        }
+    }
+
+    private static final Escape ESCAPE = new Escape();
+
+    private final Thread loopThread;
+    private final InlineExecutor executor;
+    /** The JDK's handler task of the group, between waits; loop thread only. */
+    private Runnable handlerTask;
+    /** The next task the loop thread hands the executor is the handler task (construction, escape). */
+    private boolean expectHandlerTask = true;
+    private boolean inPort;
+    private boolean draining;
+    private long lastLookNanos;
+    /** When the current wait began; loop thread only. */
+    private long enteredNanos;
+    /** The current wait found its first completion at once and runs on until the wake byte. */
+    private boolean batching;
+    private long batchWithinNanos = BATCH_WITHIN_NANOS;
+    private long batchedWaits;
+    private long portPosts;
+    private boolean failed;
+
+    private AsynchronousSocketChannel wakeIn;
+    private SocketChannel wakeOut;
+    private final ByteBuffer wakeBuffer = ByteBuffer.allocate(64);
+    /** A read is pending on {@link #wakeIn}; written by whoever completes it (see the capture). */
+    private volatile boolean wakeArmed;
+    private volatile Throwable wakeFailure;
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final WakeHandler wakeHandler = new WakeHandler();
+
+    private final CountDownLatch captured = new CountDownLatch(1);
+    private volatile Thread alarmThread;
+    @SuppressWarnings("unused") // ALARM: when the alarm writes the wake byte; NO_ALARM when disarmed
+    private volatile long alarmDeadline = NO_ALARM;
+
+    private AsynchronousChannelGroup group;
+
+    private DirectPort(Thread loopThread, InlineExecutor executor) {
+        this.loopThread = loopThread;
+        this.executor = executor;
+    }
+
+    /** Whether loops here use this design: Linux, one JDK I/O thread per group, not switched off. */
+    static boolean wanted() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
+                && Integer.getInteger(IocpProvider.JDK_IO_THREADS_PROPERTY, 1) == 1
+                && !"handoff".equals(System.getProperty(COMPLETIONS_PROPERTY));
+    }
+
+    /**
+     * Makes the loop's group with the loop thread as its handler thread. Loop thread.
+     *
+     * @throws IOException if the group or the wake channel cannot be made, or the JDK's I/O thread
+     *     was not captured; nothing is left open then
+     */
+    static DirectPort open(InlineExecutor executor, CompletionQueue completions) throws IOException {
+        DirectPort port = new DirectPort(Thread.currentThread(), executor);
+        executor.attach(port);
+        port.group = AsynchronousChannelGroup.withCachedThreadPool(executor, 1);
+        try {
+            if (port.handlerTask == null) {
+                throw new IOException("the JDK did not hand the group's handler task to its executor");
+            }
+            port.openWakeChannel();
+            completions.attach(port);
+            return port;
+        } catch (IOException | RuntimeException e) {
+            try {
+                port.shutdown();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The group this port drives; every channel of the loop is opened in it. */
+    AsynchronousChannelGroup group() {
+        return group;
+    }
+
+    private void openWakeChannel() throws IOException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(loopback, 0), 1);
+            wakeIn = AsynchronousSocketChannel.open(group);
+            try {
+                wakeIn.connect(listener.getLocalAddress()).get(CAPTURE_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IOException("could not connect the iocp loop's wake channel over " + loopback, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while opening the iocp loop's wake channel", e);
+            }
+            wakeOut = listener.accept();
+        }
+        wakeOut.configureBlocking(false); // non-blocking writes ignore the writer's interrupt status
+        wakeOut.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        // The first wake byte is read by the JDK's I/O thread (the loop thread is not in the port):
+        // its handler runs on that thread, which the executor then keeps (the capture).
+        armWake();
+        wakeup();
+        try {
+            if (!captured.await(CAPTURE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                throw new IOException("the JDK's I/O thread of the iocp group did not show within "
+                        + CAPTURE_WAIT_MS + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the iocp loop", e);
+        }
+        armWake();
+        // One wait on the loop thread, ended by a wake byte: proves that this JDK calls the handler
+        // on the loop thread and hands its task back after the escape (else: the hand-off design).
+        wakeup();
+        await(-1, false);
+        if (handlerTask == null) {
+            throw new IOException("this JDK did not hand the group's handler task back after a wait: "
+                    + "the loop thread cannot wait on the port here");
+        }
+    }
+
+    /**
+     * The executor hands over a task on the loop thread: keeps it if it is the group's handler task.
+     * Returns whether it was kept.
+     */
+    boolean takeHandlerTask(Runnable task) {
+        if (!expectHandlerTask) {
+            return false;
+        }
+        expectHandlerTask = false;
+        handlerTask = task;
+        return true;
+    }
+
+    /**
+     * A completion was posted on the loop thread. Inside the port it ends the wait: at once
+     * ({@link Escape}) if the wait blocked before it, otherwise after the completions already
+     * waiting (see {@link #BATCH_WITHIN_NANOS}), by writing the wake byte.
+     */
+    void onLoopThreadPost() {
+        if (!inPort || draining) {
+            return;
+        }
+        portPosts++;
+        if (batching) {
+            return; // the wake byte written at the first completion ends this wait
+        }
+        if (System.nanoTime() - enteredNanos < batchWithinNanos) {
+            batching = true;
+            batchedWaits++;
+            wakeup();
+            return;
+        }
+        escape();
+    }
+
+    /**
+     * Ends the JDK's task if the JDK called the handler directly (the last thing it does for an
+     * event); a handler it called through the executor (a write that finished together with a read,
+     * whose handler the JDK calls next) only makes sure the wait returns.
+     */
+    private void escape() {
+        if (executor.ownerDepth() == 0) {
+            expectHandlerTask = true;
+            throw ESCAPE;
+        }
+        wakeup(); // normally redundant (the read's handler follows); a read that finds nothing does not
+    }
+
+    /** Whether the loop thread is inside the JDK's handler loop now. Loop thread only. */
+    boolean inPort() {
+        return inPort;
+    }
+
+    /** Completions posted inside the port (the operations that had to wait). Loop thread only. */
+    long portPosts() {
+        return portPosts;
+    }
+
+    /** Waits that went on after their first completion ({@link #BATCH_WITHIN_NANOS}). Loop thread only. */
+    long batchedWaits() {
+        return batchedWaits;
+    }
+
+    /** For tests: 0 ends every wait at its first completion, {@code Long.MAX_VALUE} none. Loop thread only. */
+    void batchWithinNanos(long nanos) {
+        batchWithinNanos = nanos;
+    }
+
+    /**
+     * Runs the port: waits (at most {@code timeoutNanos}, -1 no limit) for the JDK to finish an
+     * operation or for a wake-up, and returns when one completion was posted. With
+     * {@code timeoutNanos} 0, or when {@code busy} (completions are being dispatched anyway), it
+     * looks at the port only once per {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not
+     * block. Returns whether it ran the port. Loop thread only.
+     */
+    boolean await(long timeoutNanos, boolean busy) throws IOException {
+        long now = System.nanoTime();
+        if (busy || timeoutNanos == 0) {
+            if (now - lastLookNanos < CHECK_INTERVAL_NANOS) {
+                return false;
+            }
+            wakeup();
+        } else if (timeoutNanos > 0) {
+            alarmAt(now + timeoutNanos);
+        }
+        Runnable task = handlerTask;
+        handlerTask = null;
+        inPort = true;
+        batching = false;
+        enteredNanos = System.nanoTime();
+        try {
+            task.run();
+            // the JDK's loop ended on its own: only an epoll failure (printed by the JDK) does that
+            failed = true;
+            throw new IOException("the JDK's event loop of the iocp group ended: this loop does no more I/O");
+        } catch (Escape e) {
+            // a completion was posted: back to the poll
+        } finally {
+            inPort = false;
+            lastLookNanos = System.nanoTime();
+        }
+        try {
+            armWake();
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+        return true;
+    }
+
+    /**
+     * Whether the port failed (reported once by {@link #await}); the loop then no longer waits here
+     * but parks for bounded times, so that its tasks and timers still run. Loop thread only.
+     */
+    boolean failed() {
+        return failed;
+    }
+
+    /** Makes the current or next {@link #await} return promptly. Any thread. */
+    void wakeup() {
+        if (wakePending.get() || !wakePending.compareAndSet(false, true)) {
+            return; // a byte is on its way and not yet read: it wakes this waiter too
+        }
+        try {
+            if (wakeOut.write(ByteBuffer.wrap(new byte[] {1})) != 1) {
+                throw new IOException("the iocp loop's wake channel is full");
+            }
+        } catch (ClosedChannelException e) {
+            // the loop is closing: nothing is waited for any more
+        } catch (IOException e) {
+            wakePending.set(false);
+            throw new UncheckedIOException("could not wake the iocp loop", e);
+        }
+    }
+
+    /** Re-arms the wake read until one is pending (a read that finds a byte completes at once). */
+    private void armWake() throws IOException {
+        while (!wakeArmed) {
+            Throwable failure = wakeFailure;
+            if (failure != null) {
+                throw new IOException("the iocp loop's wake channel failed", failure);
+            }
+            wakeArmed = true;
+            wakeBuffer.clear();
+            wakeIn.read(wakeBuffer, null, wakeHandler);
+        }
+    }
+
+    /** The wake read's handler: on the loop thread (inline or in the port) or, once, the I/O thread. */
+    private final class WakeHandler implements CompletionHandler<Integer, Void> {
+        @Override
+        public void completed(Integer n, Void attachment) {
+            wakeArmed = false;
+            wakePending.set(false); // before the poll returns: a later wakeup writes a new byte
+            if (n < 0) {
+                wakeFailure = new IOException("the wake channel's peer closed");
+            }
+            endWaitIfInPort();
+        }
+
+        @Override
+        public void failed(Throwable exc, Void attachment) {
+            wakeArmed = false;
+            if (!draining) {
+                wakeFailure = exc;
+            }
+            endWaitIfInPort();
+        }
+
+        private void endWaitIfInPort() {
+            if (Thread.currentThread() == loopThread && inPort && !draining) {
+                escape();
+            }
+        }
+    }
+
+    /**
+     * The executor ran a task on a thread other than the loop thread. The first such thread is the
+     * JDK's I/O thread: it is kept here as the alarm until the group shuts down. Any other one (not
+     * expected) only wakes the loop, whose completion it may have posted.
+     */
+    void onForeignTask(Thread thread) {
+        if (alarmThread == null && captured.getCount() == 1) {
+            alarmThread = thread;
+            captured.countDown();
+            runAlarm();
+        } else {
+            wakeup();
+        }
+    }
+
+    private void runAlarm() {
+        while (!executor.isShutdown()) {
+            long deadline = (long) ALARM.getVolatile(this);
+            if (deadline == NO_ALARM) {
+                LockSupport.park(this);
+                continue;
+            }
+            long leftNanos = deadline - System.nanoTime();
+            if (leftNanos > 0) {
+                LockSupport.parkNanos(this, leftNanos);
+            } else if (ALARM.compareAndSet(this, deadline, NO_ALARM)) {
+                try {
+                    wakeup();
+                } catch (UncheckedIOException e) {
+                    return; // the wake channel is gone: the loop is closing
+                }
+            }
+        }
+        Thread.interrupted(); // hand the thread back to the JDK as it came
+    }
+
+    /** Has the wake byte written at {@code deadlineNanos} at the latest. Loop thread only. */
+    private void alarmAt(long deadlineNanos) {
+        long armed = (long) ALARM.getVolatile(this);
+        if (armed == NO_ALARM || deadlineNanos - armed < 0) {
+            ALARM.setVolatile(this, deadlineNanos);
+            LockSupport.unpark(alarmThread);
+        }
+        // a later deadline waits for the armed one, whose wake-up then only ends a wait early
+    }
+
+    /** The executor shut down: the alarm hands its thread back to the JDK. Any thread. */
+    void onShutdown() {
+        Thread t = alarmThread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Shuts the group down and runs the JDK's handler task once more, so that it sees the shutdown
+     * and ends (the group releases its port only when every handler task has ended). Loop thread.
+     */
+    void shutdown() throws IOException {
+        draining = true;
+        try {
+            if (wakeOut != null) {
+                wakeOut.close();
+            }
+        } finally {
+            group.shutdownNow();
+            Runnable task = handlerTask;
+            handlerTask = null;
+            if (task != null) {
+                task.run(); // returns at the shutdown wake-up the JDK has written for each task
+            }
+        }
+    }
+}
