@@ -90,6 +90,8 @@ final class DirectPort {
      * writes and reads a wake byte.
      */
     static final long BATCH_WITHIN_NANOS = 5_000;
+    /** The longest a completion posted through the executor inside the port may wait unseen. */
+    static final long STRAY_POST_NANOS = 10_000_000;
     private static final long CAPTURE_WAIT_MS = 10_000;
     private static final long NO_ALARM = Long.MIN_VALUE;
     private static final VarHandle ALARM;
@@ -269,15 +271,17 @@ final class DirectPort {
 
     /**
      * Ends the JDK's task if the JDK called the handler directly (the last thing it does for an
-     * event); a handler it called through the executor (a write that finished together with a read,
-     * whose handler the JDK calls next) only makes sure the wait returns.
+     * event). A handler it called through the executor is a write that finished together with a
+     * read, whose handler the JDK calls right after and which ends the wait; only if that read found
+     * nothing after all (epoll said readable, {@code read} said EAGAIN: not seen with one reader)
+     * would the JDK wait on, so the alarm is set {@link #STRAY_POST_NANOS} ahead as a bound.
      */
     private void escape() {
         if (executor.ownerDepth() == 0) {
             expectHandlerTask = true;
             throw ESCAPE;
         }
-        wakeup(); // normally redundant (the read's handler follows); a read that finds nothing does not
+        alarmAt(System.nanoTime() + STRAY_POST_NANOS);
     }
 
     /** Whether the loop thread is inside the JDK's handler loop now. Loop thread only. */
