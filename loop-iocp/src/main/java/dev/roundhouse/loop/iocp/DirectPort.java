@@ -30,9 +30,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Why.</b> In the hand-off design the JDK's I/O thread waits in {@code epoll_wait}, finishes
  * the operation and unparks the loop thread: two blocking waits and two context switches per echo
  * round trip on the server's one core, where a readiness loop has one. Measured (2026-12-05, JDK 17,
- * the echo matrix's 1-connection ping-pong, 3 runs each, alternated): 28.9&ndash;29.8 k round trips/s
- * against Netty nio's 40.0&ndash;52.8 k; a prototype of this design 36.8&ndash;41.5 k, with 0.98
- * blocking waits per round trip instead of 1.99.
+ * the echo matrix's 1-connection ping-pong, BENCHMARKS.md): 0.81 of Netty nio before, 0.96 with
+ * this design (0.99 blocking waits per round trip instead of 1.99); over 4 processes &times; 3
+ * measurements alternated, medians of 12, 35.9 k round trips/s against 27.8 k for the hand-off
+ * design and 41.6 k for Netty nio.
  *
  * <p><b>How.</b> The group is made {@code withCachedThreadPool(executor, 1)}: the JDK hands the
  * {@link InlineExecutor} one "handler task" (its event loop, bound to the group), which is kept here
@@ -114,6 +115,8 @@ final class DirectPort {
     }
 
     private static final Escape ESCAPE = new Escape();
+    /** Only ever read (by each writer's own buffer over it). */
+    private static final byte[] WAKE_BYTE = {1};
 
     private final Thread loopThread;
     private final InlineExecutor executor;
@@ -306,7 +309,8 @@ final class DirectPort {
 
     /**
      * Runs the port: waits (at most {@code timeoutNanos}, -1 no limit) for the JDK to finish an
-     * operation or for a wake-up, and returns when one completion was posted. With
+     * operation or for a wake-up, and returns at the first completion posted, or, if that one came
+     * at once, after every completion already waiting ({@link #onLoopThreadPost}). With
      * {@code timeoutNanos} 0, or when {@code busy} (completions are being dispatched anyway), it
      * looks at the port only once per {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not
      * block. Returns whether it ran the port. Loop thread only.
@@ -360,7 +364,7 @@ final class DirectPort {
             return; // a byte is on its way and not yet read: it wakes this waiter too
         }
         try {
-            if (wakeOut.write(ByteBuffer.wrap(new byte[] {1})) != 1) {
+            if (wakeOut.write(ByteBuffer.wrap(WAKE_BYTE)) != 1) { // a buffer per writer: they may overlap
                 throw new IOException("the iocp loop's wake channel is full");
             }
         } catch (ClosedChannelException e) {

@@ -47,6 +47,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is not known here and not waited for; {@code shutdownNow} has written its wakeup before returning,
  * and it exits on its own, releasing the port's descriptors.
  *
+ * <p><b>With a {@link DirectPort}</b> (Linux): the group's handler task, which the JDK hands over on
+ * the owner thread when the group is made and after each of the port's escapes, is given to the
+ * port instead of being run; and the first other thread that hands a task over (the JDK's internal
+ * I/O thread, finishing the wake channel's first read) runs it and is then kept inside
+ * {@code execute} by the port, as its alarm, until shutdown.
+ *
  * <p><b>Thread:</b> any thread. Tasks run on the caller, which also has its interrupt status
  * cleared by the JDK after each handler ({@code Invoker.invokeUnchecked}).
  */
