@@ -134,7 +134,8 @@ final class DirectPort {
     private long batchWithinNanos = BATCH_WITHIN_NANOS;
     private long batchedWaits;
     private long portPosts;
-    private boolean failed;
+    /** Written by the loop thread, read by wakers ({@link IocpPoller#wakeup}). */
+    private volatile boolean failed;
 
     private AsynchronousSocketChannel wakeIn;
     private SocketChannel wakeOut;
@@ -302,7 +303,10 @@ final class DirectPort {
         return batchedWaits;
     }
 
-    /** For tests: 0 ends every wait at its first completion, {@code Long.MAX_VALUE} none. Loop thread only. */
+    /**
+     * For tests: 0 makes every wait return at its first completion, {@code Long.MAX_VALUE} makes every
+     * wait take all the completions already waiting. Loop thread only.
+     */
     void batchWithinNanos(long nanos) {
         batchWithinNanos = nanos;
     }
@@ -352,7 +356,7 @@ final class DirectPort {
 
     /**
      * Whether the port failed (reported once by {@link #await}); the loop then no longer waits here
-     * but parks for bounded times, so that its tasks and timers still run. Loop thread only.
+     * but parks for bounded times, so that its tasks and timers still run. Any thread.
      */
     boolean failed() {
         return failed;

@@ -17,6 +17,7 @@ import dev.roundhouse.loop.internal.Names;
 import dev.roundhouse.loop.spi.LoopContext;
 import dev.roundhouse.loop.spi.Poller;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousChannelGroup;
@@ -82,7 +83,7 @@ final class IocpPoller implements Poller {
         if (DirectPort.wanted()) {
             try {
                 direct = DirectPort.open(ex, completions);
-            } catch (IOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 // e.g. no loopback for the wake channel: the hand-off design needs none
                 ctx.reportException("the iocp loop's direct port (it uses the JDK's I/O thread instead)", e);
                 ex = new InlineExecutor(loopThread); // the failed attempt shut the first one down
@@ -138,7 +139,7 @@ final class IocpPoller implements Poller {
         if (n > 0 || timeoutNanos == 0) {
             return n;
         }
-        // a failed port's wake-ups no longer reach this park: bound it
+        // once the port failed, a wake-up that chose the port just before does not reach this park
         completions.await(port == null ? timeoutNanos : boundedNanos(timeoutNanos));
         return dispatch(completions.takeAll());
     }
@@ -167,10 +168,10 @@ final class IocpPoller implements Poller {
 
     @Override
     public void wakeup() {
-        if (port != null) {
+        if (port != null && !port.failed()) {
             port.wakeup();
         } else {
-            completions.wakeup();
+            completions.wakeup(); // also once the port failed: the loop then parks in the queue
         }
     }
 
