@@ -78,9 +78,8 @@ final class CompletionQueue {
         } while (!HEAD.compareAndSet(this, h, c));
         DirectPort p = port;
         if (Thread.currentThread() == consumer) {
-            if (p != null && p.inPort()) {
-                p.onLoopThreadPost(); // may end the port's wait by throwing DirectPort.Escape
-            } else {
+            // inside the direct port's wait this may end the wait by throwing DirectPort.Escape
+            if (p == null || !p.onLoopThreadPost()) {
                 loopThreadPosts++; // awake by definition: no wakeup needed
             }
         } else if (p != null) {

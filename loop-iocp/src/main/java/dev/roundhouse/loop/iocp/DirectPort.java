@@ -252,25 +252,27 @@ final class DirectPort {
     }
 
     /**
-     * A completion was posted on the loop thread. Inside the port it ends the wait: at once
-     * ({@link Escape}) if the wait blocked before it, otherwise after the completions already
-     * waiting (see {@link #BATCH_WITHIN_NANOS}), by writing the wake byte.
+     * A completion was posted on the loop thread. Outside the port's wait this does nothing and
+     * returns false. Inside it ends the wait: at once ({@link Escape}) if the wait blocked before it,
+     * otherwise after the completions already waiting (see {@link #BATCH_WITHIN_NANOS}), by writing
+     * the wake byte; it returns true if it does not throw.
      */
-    void onLoopThreadPost() {
-        if (!inPort || draining) {
-            return;
+    boolean onLoopThreadPost() {
+        if (!inPort) {
+            return false; // also while draining: shutdown runs the JDK's task outside any wait
         }
         portPosts++;
         if (batching) {
-            return; // the wake byte written at the first completion ends this wait
+            return true; // the wake byte written at the first completion ends this wait
         }
         if (System.nanoTime() - enteredNanos < batchWithinNanos) {
             batching = true;
             batchedWaits++;
             wakeup();
-            return;
+            return true;
         }
         escape();
+        return true;
     }
 
     /**
@@ -286,11 +288,6 @@ final class DirectPort {
             throw ESCAPE;
         }
         alarmAt(System.nanoTime() + STRAY_POST_NANOS);
-    }
-
-    /** Whether the loop thread is inside the JDK's handler loop now. Loop thread only. */
-    boolean inPort() {
-        return inPort;
     }
 
     /** Completions posted inside the port (the operations that had to wait). Loop thread only. */
@@ -414,7 +411,7 @@ final class DirectPort {
         }
 
         private void endWaitIfInPort() {
-            if (Thread.currentThread() == loopThread && inPort && !draining) {
+            if (Thread.currentThread() == loopThread && inPort) {
                 escape();
             }
         }
@@ -426,7 +423,7 @@ final class DirectPort {
      * expected) only wakes the loop, whose completion it may have posted.
      */
     void onForeignTask(Thread thread) {
-        if (alarmThread == null && captured.getCount() == 1) {
+        if (alarmThread == null) {
             alarmThread = thread;
             captured.countDown();
             runAlarm();

@@ -225,16 +225,11 @@ class DirectPortTest {
         OutputStream out = peer.getOutputStream();
         InputStream in = peer.getInputStream();
         byte[] message = Peers.payload(64);
-        byte[] back = new byte[64];
         for (int i = 0; i < n; i++) {
             message[0] = (byte) i;
             out.write(message);
-            int got = 0;
-            while (got < back.length) {
-                int r = in.read(back, got, back.length - got);
-                assertTrue(r > 0, "the echo ended early");
-                got += r;
-            }
+            byte[] back = in.readNBytes(message.length);
+            assertEquals(message.length, back.length, "the echo ended early");
             assertArrayEquals(message, back, "round trip " + i);
             between.call();
         }
