@@ -40,11 +40,12 @@
 # idles and an echo never waits for it to be woken (on this VM a halted vCPU takes tens of us to
 # wake, and a pp1 round trip paid that twice); its client CPU is then the share of time its polls
 # found work. block: it sleeps in epoll_wait (the figures before 2026-12-04 23:00 UTC).
-# --client-io: how the load generator drives ping-pong. uring (what auto picks on Linux 6.0+) makes
-# one io_uring_enter per batch of echoes instead of a recv and a send per echo and an epoll_wait
-# per batch, so it has room to spare against every server on pp64 (with epoll it saturated its
-# core there, 2026-12-05); epoll (auto's choice elsewhere; the figures before 2026-12-05 01:10 UTC)
-# as before. Streaming and connect always use epoll.
+# --client-io: how the load generator drives its connections. uring (what auto picks on Linux 6.0+)
+# makes one io_uring_enter per batch of echoes instead of a recv and a send per echo and an
+# epoll_wait per batch (connect mode: a linked connect -> send -> recv chain and a close through the
+# ring per connection), so it has room to spare where over epoll it saturated its core (pp64,
+# 2026-12-05 01:10 UTC; st16 and conn, 06:00 UTC); epoll (auto's choice elsewhere) as before: the
+# figures before 2026-12-05 01:10 UTC, and st16 and conn before 06:00 UTC.
 # Needs: bash, gcc, a JDK (JAVA or java on PATH), taskset (optional; without it nothing is pinned),
 # for --net rps also root, unshare and ip (iproute2).
 set -euo pipefail
@@ -215,9 +216,7 @@ measure() {
   before=$(placement)
   t0=$(now_ns) b0=$(busy_ticks) s0=$(proc_ticks "$SERVER_PID")
   local lgout=$OUT/loadgen.out lgpid sm tm
-  local io=epoll
-  case $w in pp*) io=$CLIENT_IO ;; esac # the io_uring client drives ping-pong only
-  LOADGEN_IO=$io LOADGEN_POLL=$CLIENT_POLL "${CLIENT_PIN[@]}" "$BIN/loadgen" "$@" "$WARMUP_S" "$MEASURE_S" >"$lgout" 2>>"$OUT/loadgen.log" &
+  LOADGEN_IO=$CLIENT_IO LOADGEN_POLL=$CLIENT_POLL "${CLIENT_PIN[@]}" "$BIN/loadgen" "$@" "$WARMUP_S" "$MEASURE_S" >"$lgout" 2>>"$OUT/loadgen.log" &
   lgpid=$!
   # The server's CPU over the measured window only (the warm-up includes JIT compilation): sample it
   # when the load generator's warm-up ends. This is benchmark timing, not synchronisation.
@@ -270,7 +269,7 @@ mkdir -p "$OUT" "$BIN"
 build
 if [ "$CLIENT_IO" = auto ]; then
   if "$BIN/loadgen" uring-check 2>>"$OUT/loadgen.log"; then CLIENT_IO=uring; else
-    CLIENT_IO=epoll; log "load generator: ping-pong over epoll, io_uring cannot run here ($(tail -1 "$OUT/loadgen.log"))"
+    CLIENT_IO=epoll; log "load generator: over epoll, io_uring cannot run here ($(tail -1 "$OUT/loadgen.log"))"
   fi
 fi
 cp "$JAR" "$OUT/benchmarks.jar" # a rebuild during the run must not change the servers under test
@@ -317,7 +316,7 @@ done
     echo "network: host loopback (receive processing runs on the sender's CPU)"
   fi
   echo "timing: $RUNS run(s); per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured"
-  echo "load generator: $([ "$CLIENT_POLL" = spin ] && echo 'spins (polls with timeout 0: its CPU never idles)' || echo 'blocks in its wait'); ping-pong over $([ "$CLIENT_IO" = uring ] && echo 'io_uring (one io_uring_enter per batch)' || echo 'epoll'), streaming and connect over epoll"
+  echo "load generator: $([ "$CLIENT_POLL" = spin ] && echo 'spins (polls with timeout 0: its CPU never idles)' || echo 'blocks in its wait'); every workload over $([ "$CLIENT_IO" = uring ] && echo 'io_uring (one io_uring_enter per batch)' || echo 'epoll')"
   echo "gcc: $(gcc -dumpfullversion) -O2"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$OUT/machine.txt"

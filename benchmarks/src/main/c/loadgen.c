@@ -21,9 +21,9 @@
  *       exit 0 if LOADGEN_IO=uring can run here (Linux 6.0+), else 1 with the reason on stderr.
  *
  * LOADGEN_POLL=spin polls without blocking (the CPU never idles, no echo waits for the load
- * generator to wake); block (default) sleeps in the wait. LOADGEN_IO=uring drives ping-pong over
+ * generator to wake); block (default) sleeps in the wait. LOADGEN_IO=uring drives every mode over
  * io_uring (one io_uring_enter per batch instead of a recv and a send per message: less CPU per
- * round trip, see the uring client below); epoll (default) over epoll and plain system calls.
+ * operation, see the uring client below); epoll (default) over epoll and plain system calls.
  *
  * Every byte that comes back is compared with what was sent (a pseudo-random stream per
  * connection, compared with memcmp so that checking costs little). A mismatch, a connection
@@ -236,66 +236,135 @@ static void on_event(struct conn *c, uint32_t events) {
     pump_send(c);
 }
 
-/* ---- LOADGEN_IO=uring: the ping-pong client over io_uring (uring.h) ----
- * Per connection one recv always in flight into its own buffer, and each message one send with
- * MSG_WAITALL whose success posts nothing (CQE_SKIP_SUCCESS). The sends and re-armed recvs that a
- * batch of completions calls for go to the kernel in the one io_uring_enter that then waits (or,
- * spinning, polls) for the next batch: one system call per batch instead of a recv and a send per
- * message and an epoll_wait per batch. */
-enum { U_RECV = 1, U_SEND = 2, U_OPS = 2 }; /* user_data: connection index << U_OPS | operation */
+/* ---- LOADGEN_IO=uring: the client over io_uring (uring.h) ----
+ * One io_uring_enter per batch: the operations that a batch of completions calls for go to the
+ * kernel in the one enter that then waits (or, spinning, polls) for the next batch, instead of a
+ * recv and a send per message and an epoll_wait per batch. Per connection one recv is always in
+ * flight into the connection's own buffer.
+ *   pingpong: each message one send with MSG_WAITALL whose success posts nothing (CQE_SKIP_SUCCESS).
+ *   stream:   at most one send in flight per connection (two sends in flight on one socket could
+ *             complete out of order), BYTES at a time with MSG_WAITALL, its completion counted; the
+ *             next goes out when a send completes or an echo makes room in the window.
+ *   connect:  socket, IP_BIND_ADDRESS_NO_PORT and bind stay plain system calls (the source address
+ *             spread needs them before the connect); then connect -> send -> recv as one linked
+ *             chain, only the recv (or a failure) posting, and close through the ring. No
+ *             TCP_NODELAY: each connection sends one message with nothing unacknowledged before
+ *             it, which Nagle's algorithm never holds back. */
+enum { U_RECV = 1, U_SEND = 2, U_CONNECT = 3, U_CLOSE = 4, U_OPS = 3 }; /* user_data: index << U_OPS | op */
 
 static struct uring ring;
 static struct conn *uconns;
-static uint8_t *ubufs; /* IO_BYTES per connection */
+static uint8_t *ubufs;      /* IO_BYTES per connection */
+static uint8_t *usending;   /* stream: a send is in flight on connection i */
 
-static void u_post_recv(int i) {
+static struct io_uring_sqe *u_sqe(int i, int op, int fd, uint8_t flags) {
     struct io_uring_sqe *sqe = uring_sqe(&ring, "loadgen");
-    sqe->opcode = IORING_OP_RECV;
-    sqe->fd = uconns[i].fd;
+    sqe->opcode = (uint8_t)(op == U_RECV ? IORING_OP_RECV : op == U_SEND ? IORING_OP_SEND
+                            : op == U_CONNECT ? IORING_OP_CONNECT : IORING_OP_CLOSE);
+    sqe->flags = flags;
+    sqe->fd = fd;
+    sqe->user_data = (uint64_t)i << U_OPS | (uint64_t)op;
+    return sqe;
+}
+
+static void u_post_recv(int i, uint8_t flags) {
+    struct io_uring_sqe *sqe = u_sqe(i, U_RECV, uconns[i].fd, flags);
     sqe->addr = (uint64_t)(uintptr_t)(ubufs + (size_t)i * IO_BYTES);
     sqe->len = IO_BYTES;
-    sqe->user_data = (uint64_t)i << U_OPS | U_RECV;
+}
+
+/* Queues a send of n bytes of the stream; counts them as sent (MSG_WAITALL: all or a failure). */
+static void u_post_send(int i, size_t n, uint8_t flags) {
+    struct conn *c = &uconns[i];
+    struct io_uring_sqe *sqe = u_sqe(i, U_SEND, c->fd, flags);
+    sqe->addr = (uint64_t)(uintptr_t)pattern_at(c, c->sent);
+    sqe->len = (unsigned)n;
+    sqe->msg_flags = MSG_WAITALL | MSG_NOSIGNAL;
+    c->sent += n;
 }
 
 static void u_send_message(int i) {
+    uconns[i].msg_start_ns = now_ns();
+    u_post_send(i, msg_bytes, IOSQE_CQE_SKIP_SUCCESS);
+}
+
+/* stream: the next send if none is in flight and the window has room. */
+static void u_stream_send(int i) {
     struct conn *c = &uconns[i];
-    struct io_uring_sqe *sqe = uring_sqe(&ring, "loadgen");
-    sqe->opcode = IORING_OP_SEND;
-    sqe->flags = IOSQE_CQE_SKIP_SUCCESS;
-    sqe->fd = c->fd;
-    sqe->addr = (uint64_t)(uintptr_t)pattern_at(c, c->sent);
-    sqe->len = (unsigned)msg_bytes;
-    sqe->msg_flags = MSG_WAITALL | MSG_NOSIGNAL;
-    sqe->user_data = (uint64_t)i << U_OPS | U_SEND;
+    uint64_t room = window_bytes - (c->sent - c->recvd);
+    if (usending[i] || room == 0) return;
+    usending[i] = 1;
+    u_post_send(i, room < msg_bytes ? (size_t)room : msg_bytes, 0);
+}
+
+/* connect: a new connection in slot i, its connect, send and recv linked into one chain. */
+static void u_connect_open(int i) {
+    struct conn *c = &uconns[i];
+    static struct sockaddr_in dst;
+    dst = server_addr();
+    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) fail("socket", NULL);
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    uint64_t id = next_conn_id++;
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    src.sin_addr.s_addr = htonl(0x7F000002u + (uint32_t)(id % 200));
+    if (bind(c->fd, (struct sockaddr *)&src, sizeof src) < 0) fail("bind source address", c);
+    c->start = (uint32_t)((id * 4099u) % PATTERN_BYTES);
+    c->sent = c->recvd = 0;
     c->msg_start_ns = now_ns();
-    c->sent += msg_bytes;
+    struct io_uring_sqe *sqe = u_sqe(i, U_CONNECT, c->fd, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
+    sqe->addr = (uint64_t)(uintptr_t)&dst;
+    sqe->off = sizeof dst; /* the address length */
+    u_post_send(i, msg_bytes, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
+    u_post_recv(i, 0);
 }
 
 static void u_on_cqe(struct io_uring_cqe *cqe) {
     int i = (int)(cqe->user_data >> U_OPS);
+    int op = (int)(cqe->user_data & ((1u << U_OPS) - 1));
     struct conn *c = &uconns[i];
-    if ((cqe->user_data & ((1u << U_OPS) - 1)) == U_SEND) { /* only a failed send posts */
+    if (cqe->res < 0) { /* a failed link cancels the rest of its chain: report the first failure */
         errno = -cqe->res;
-        fail("send", c);
+        fail(op == U_RECV ? "recv" : op == U_SEND ? "send" : op == U_CONNECT ? "connect" : "close", c);
     }
-    if (cqe->res < 0) { errno = -cqe->res; fail("recv", c); }
+    if (op == U_SEND) { /* stream only: the others' sends post nothing when they succeed */
+        if (mode != STREAM) fail("a send that succeeded posted a completion", c);
+        usending[i] = 0;
+        u_stream_send(i);
+        return;
+    }
+    if (op != U_RECV) return; /* a connect or close that succeeded posts nothing either */
     if (cqe->res == 0) fail("server closed the connection", c);
     check_echo(c, ubufs + (size_t)i * IO_BYTES, (size_t)cqe->res);
-    if (c->recvd == c->sent) {
+    if (mode == STREAM) {
+        u_stream_send(i);
+    } else if (c->recvd == c->sent) {
         on_message_done(c, last_progress_ns);
+        if (mode == CONNECT) { /* graceful close; the server closes on EOF */
+            u_sqe(i, U_CLOSE, c->fd, IOSQE_CQE_SKIP_SUCCESS);
+            u_connect_open(i);
+            return;
+        }
         u_send_message(i);
     }
-    u_post_recv(i);
+    u_post_recv(i, 0);
 }
 
-/* Connects every connection (blocking connect: the server's backlog takes them), then starts each
- * with a recv and its first message. */
+/* Starts every connection: ping-pong and streaming connect with a blocking connect (the server's
+ * backlog takes them) and then start with a recv and their first send; connect mode starts its
+ * chains. */
 static void u_start(void) {
     uring_setup(&ring, 2048, 8192, "loadgen");
     uconns = calloc((size_t)nconns, sizeof *uconns);
     ubufs = malloc((size_t)nconns * IO_BYTES);
-    if (!uconns || !ubufs) fail("out of memory", NULL);
+    usending = calloc((size_t)nconns, 1);
+    if (!uconns || !ubufs || !usending) fail("out of memory", NULL);
     for (int i = 0; i < nconns; i++) {
+        if (mode == CONNECT) {
+            u_connect_open(i);
+            continue;
+        }
         struct conn *c = &uconns[i];
         c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (c->fd < 0) fail("socket", NULL);
@@ -305,8 +374,8 @@ static void u_start(void) {
         if (connect(c->fd, (struct sockaddr *)&a, sizeof a) < 0) fail("connect", c);
         c->connected = 1;
         c->start = (uint32_t)((next_conn_id++ * 4099u) % PATTERN_BYTES);
-        u_post_recv(i);
-        u_send_message(i);
+        u_post_recv(i, 0);
+        if (mode == STREAM) u_stream_send(i); else u_send_message(i);
     }
 }
 
@@ -376,7 +445,7 @@ int main(int argc, char **argv) {
                         "       loadgen uring-check\n"
                         "  LOADGEN_POLL=spin: poll without blocking, so the load generator's CPU never\n"
                         "  idles and no echo waits for it to be woken\n"
-                        "  LOADGEN_IO=uring: ping-pong over io_uring (Linux 6.0+)\n");
+                        "  LOADGEN_IO=uring: every mode over io_uring (Linux 6.0+)\n");
         return 2;
     }
     const char *m = argv[1];
@@ -394,10 +463,6 @@ int main(int argc, char **argv) {
     }
     int spin = env_choice("LOADGEN_POLL", "block", "spin");
     int uring = env_choice("LOADGEN_IO", "epoll", "uring");
-    if (uring && mode != PINGPONG) {
-        fprintf(stderr, "loadgen: LOADGEN_IO=uring drives pingpong only, not %s\n", m);
-        return 2;
-    }
     fill_pattern();
     hist_init(&hist);
     if (uring) {

@@ -15,8 +15,8 @@ import java.util.Map;
  * softirq (the loopback's receive processing, which the matrix steers to that CPU), how often the
  * server's threads blocked per operation (a readiness loop about once per 1-connection round trip,
  * the iocp backend twice: the JDK's I/O thread and the loop thread), and how many events each of
- * the load generator's waits that returned any brought ({@code epoll_wait}, or {@code io_uring_enter}
- * where it drives ping-pong over io_uring).
+ * the load generator's waits that returned any brought ({@code io_uring_enter} where it runs over
+ * io_uring, else {@code epoll_wait}).
  *
  * <p>The third figure shows whether the echoes reached the client in convoys (tens of events per
  * wait) or one by one (1-5). On 64-connection ping-pong the same server, in the same minutes, lands
@@ -70,8 +70,8 @@ final class KernelLog {
         }
         StringBuilder sb = new StringBuilder();
         sb.append("#### Kernel work, server waits and the client's batching (softirq % of the server's CPU · ")
-          .append("server blocks per operation · load generator's events per wait (`epoll_wait`, or ")
-          .append("`io_uring_enter` for ping-pong over io_uring), median ")
+          .append("server blocks per operation · load generator's events per wait (`io_uring_enter` ")
+          .append("where it runs over io_uring, else `epoll_wait`), median ")
           .append("[min – max] of the runs)\n\n");
         sb.append("Most of the server's CPU is the kernel's receive processing of both directions (softirq); ")
           .append("the events per wait show whether the echoes reached the client in convoys (tens) or one by ")

@@ -59,7 +59,8 @@ class CProgramsTest {
         drive("uring_echo_server");
     }
 
-    /** Ping-pong over epoll and (where it runs) io_uring, blocking and spinning; streaming; connect. */
+    /** Ping-pong (1 and 8 connections), streaming and connect, each over epoll and (where it runs)
+     *  io_uring, blocking and spinning. */
     private static void drive(String server) throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -79,18 +80,18 @@ class CProgramsTest {
             }
             for (String io : ios) {
                 for (String poll : List.of("block", "spin")) {
+                    Map<String, String> env = Map.of("LOADGEN_IO", io, "LOADGEN_POLL", poll);
+                    String how = " io=" + io + " poll=" + poll;
                     for (String conns : List.of("1", "8")) {
-                        Result r = run(List.of(lg, "pingpong", ps, conns, "100", "0", "0.3"),
-                                Map.of("LOADGEN_IO", io, "LOADGEN_POLL", poll), 30);
-                        assertMeasured(r, OPS, "pingpong " + conns + " io=" + io + " poll=" + poll);
-                        assertTrue(r.output.contains(" io=" + io), r.output);
+                        assertMeasured(run(List.of(lg, "pingpong", ps, conns, "100", "0", "0.3"), env, 30), OPS,
+                                "pingpong " + conns + how, io);
                     }
+                    assertMeasured(run(List.of(lg, "stream", ps, "4", "16384", "0", "0.3", "65536"), env, 30),
+                            MIB, "stream" + how, io);
+                    assertMeasured(run(List.of(lg, "connect", ps, "4", "64", "0", "0.3"), env, 30), OPS,
+                            "connect" + how, io);
                 }
             }
-            assertMeasured(run(List.of(lg, "stream", ps, "4", "16384", "0", "0.3", "65536"), Map.of(), 30),
-                    MIB, "stream");
-            assertMeasured(run(List.of(lg, "connect", ps, "4", "64", "0", "0.3"), Map.of(), 30), OPS,
-                    "connect");
         } finally {
             p.destroy(); // SIGTERM
             boolean exited = p.waitFor(10, TimeUnit.SECONDS);
@@ -105,8 +106,9 @@ class CProgramsTest {
         assertEquals(0, closed.exit, server + "'s port still accepts after it exited: " + closed.output);
     }
 
-    private static void assertMeasured(Result r, Pattern figure, String what) {
+    private static void assertMeasured(Result r, Pattern figure, String what, String io) {
         assertEquals(0, r.exit, what + ": " + r.output);
+        assertTrue(r.output.contains(" io=" + io), what + ": ran over another I/O method: " + r.output);
         Matcher m = figure.matcher(r.output);
         assertTrue(m.find(), what + ": no figure in " + r.output);
         assertTrue(Double.parseDouble(m.group(1)) > 0, what + ": nothing measured: " + r.output);
