@@ -6,20 +6,40 @@
 #     WORKLOAD  pp1 | pp64 | st16 | conn (as in run-matrix.sh)
 #
 # The server runs pinned to CPU 0 with -XX:StartFlightRecording (profile settings), the C load
-# generator pinned to CPU 1; then the top Java frames (execution samples), the top native frames
-# (time in syscalls) and the allocation pressure by class are printed. The recording is kept in
+# generator pinned to CPU 1 as the matrix runs it (spinning; over io_uring where `loadgen
+# uring-check` passes, else epoll), and, when root, in a private network namespace whose loopback
+# steers receive processing to CPU 0 (run-matrix.sh --net rps; otherwise the host's loopback, said
+# on stderr); then the top Java frames (execution samples), the top native frames (time in
+# syscalls) and the allocation pressure by class are printed. The recording is kept in
 # bench-results/profile-*/ for `jfr` or JDK Mission Control.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 JFR=$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jfr
 IMPL=${1:?impl} WORKLOAD=${2:?workload} SECS=${3:-10} PORT=${BENCH_PORT:-18180}
+if [ -z "${ROUNDHOUSE_PROFILE_NETNS:-}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ip >/dev/null \
+     && unshare -n --mount true 2>/dev/null; then
+    exec env ROUNDHOUSE_PROFILE_NETNS=1 unshare -n --mount bash "$0" "$@"
+  fi
+  echo "profile-server: host loopback (not root, or no unshare/ip): the load generator does the server's receive work" >&2
+else
+  mount -t sysfs sysfs /sys
+  ip link set lo up
+  echo 1 >/sys/class/net/lo/queues/rx-0/rps_cpus
+fi
 OUT=$ROOT/bench-results/profile-$IMPL-$WORKLOAD-$(date -u +%H%M%S)
 BIN=$ROOT/bench-results/bin
 mkdir -p "$OUT" "$BIN"
-for prog in loadgen echo_server; do
-  [ -x "$BIN/$prog" ] || gcc -O2 -o "$BIN/$prog" "$ROOT/benchmarks/src/main/c/$prog.c"
+for prog in loadgen echo_server; do # rebuilt when a source changed, as run-matrix.sh does
+  src=$ROOT/benchmarks/src/main/c/$prog.c
+  if [ ! -x "$BIN/$prog" ] || [ "$src" -nt "$BIN/$prog" ] || [ "$ROOT/benchmarks/src/main/c/uring.h" -nt "$BIN/$prog" ] \
+     || [ "$ROOT/benchmarks/src/main/c/histogram.h" -nt "$BIN/$prog" ]; then
+    gcc -O2 -Wall -Wextra -pthread -o "$BIN/$prog" "$src"
+  fi
 done
+CLIENT_IO=epoll
+if "$BIN/loadgen" uring-check 2>/dev/null; then CLIENT_IO=uring; fi
 case $WORKLOAD in
   pp1) ARGS="pingpong $PORT 1 64" ;; pp64) ARGS="pingpong $PORT 64 64" ;;
   st16) ARGS="stream $PORT 16 16384" ;; conn) ARGS="connect $PORT 16 64" ;;
@@ -33,7 +53,7 @@ PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true' EXIT
 "$BIN/loadgen" wait "$PORT" 20000
 # shellcheck disable=SC2086
-taskset -c 1 "$BIN/loadgen" $ARGS 3 "$SECS" | tee "$OUT/loadgen.txt"
+LOADGEN_POLL=spin LOADGEN_IO=$CLIENT_IO taskset -c 1 "$BIN/loadgen" $ARGS 3 "$SECS" | tee "$OUT/loadgen.txt"
 kill -TERM $PID; wait $PID 2>/dev/null || true
 trap - EXIT
 
