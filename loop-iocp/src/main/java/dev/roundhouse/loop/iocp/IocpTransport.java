@@ -38,7 +38,9 @@ import java.util.concurrent.TimeUnit;
  * deferred close follow ({@link #afterFlush}). On Linux and macOS the JDK performs that write inside
  * the {@code write} call when the socket can take it (the group is not a fixed pool, see
  * {@link InlineExecutor}); the completion is still only posted there, and dispatched when the loop
- * next takes its queue, so the queue and the water marks change in one place, on dispatch.
+ * next takes its queue, so the queue and the water marks change in one place, on dispatch. Every
+ * byte written is therefore copied once, into the queue: a posted write holds its buffers until it
+ * completes, and the caller may reuse its buffer as soon as {@code write} returns.
  *
  * <p><b>Closing.</b> Closing the channel makes pending operations complete with
  * {@code AsynchronousCloseException}; those completions arrive after {@code connectionLost} and are
