@@ -1,8 +1,9 @@
 /*
- * The echo load generator: one thread, one epoll set, many connections to 127.0.0.1. Written in C
- * so that it cannot be the bottleneck: the matrix shows it driving the C echo server faster than
- * any Java server, and it reports its own CPU use (client_cpu, 1.0 = its core saturated; when it
- * spins, LOADGEN_POLL=spin, the CPU it used minus the time its polls found nothing).
+ * The echo load generator: one thread, one io_uring or epoll set, many connections to 127.0.0.1.
+ * Written in C so that it cannot be the bottleneck: the matrix shows it driving the C echo servers
+ * faster than any Java server, and it reports its own CPU use (client_cpu, 1.0 = its core
+ * saturated; when it spins, LOADGEN_POLL=spin, the CPU it used minus the time its polls found
+ * nothing).
  *
  *   loadgen pingpong PORT CONNS BYTES WARMUP_S DURATION_S
  *       every connection sends BYTES, waits for all of them to come back, sends the next message;
