@@ -268,8 +268,8 @@ static struct io_uring_sqe *u_sqe(int i, int op, int fd, uint8_t flags) {
     return sqe;
 }
 
-static void u_post_recv(int i, uint8_t flags) {
-    struct io_uring_sqe *sqe = u_sqe(i, U_RECV, uconns[i].fd, flags);
+static void u_post_recv(int i) {
+    struct io_uring_sqe *sqe = u_sqe(i, U_RECV, uconns[i].fd, 0);
     sqe->addr = (uint64_t)(uintptr_t)(ubufs + (size_t)i * IO_BYTES);
     sqe->len = IO_BYTES;
 }
@@ -318,7 +318,7 @@ static void u_connect_open(int i) {
     sqe->addr = (uint64_t)(uintptr_t)&dst;
     sqe->off = sizeof dst; /* the address length */
     u_post_send(i, msg_bytes, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
-    u_post_recv(i, 0);
+    u_post_recv(i);
 }
 
 static void u_on_cqe(struct io_uring_cqe *cqe) {
@@ -349,12 +349,12 @@ static void u_on_cqe(struct io_uring_cqe *cqe) {
         }
         u_send_message(i);
     }
-    u_post_recv(i, 0);
+    u_post_recv(i);
 }
 
-/* Starts every connection: ping-pong and streaming connect with a blocking connect (the server's
- * backlog takes them) and then start with a recv and their first send; connect mode starts its
- * chains. */
+/* Starts every connection. Ping-pong and streaming connections connect blocking (the server's
+ * backlog takes them) and start with a recv and their first send; connect mode starts one chain
+ * per slot. */
 static void u_start(void) {
     uring_setup(&ring, 2048, 8192, "loadgen");
     uconns = calloc((size_t)nconns, sizeof *uconns);
@@ -375,7 +375,7 @@ static void u_start(void) {
         if (connect(c->fd, (struct sockaddr *)&a, sizeof a) < 0) fail("connect", c);
         c->connected = 1;
         c->start = (uint32_t)((next_conn_id++ * 4099u) % PATTERN_BYTES);
-        u_post_recv(i, 0);
+        u_post_recv(i);
         if (mode == STREAM) u_stream_send(i); else u_send_message(i);
     }
 }

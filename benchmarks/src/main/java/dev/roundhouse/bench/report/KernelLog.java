@@ -14,9 +14,9 @@ import java.util.Map;
  * {@code benchmarks/run-matrix.sh}), rendered as one table: the share of the server's CPU spent in
  * softirq (the loopback's receive processing, which the matrix steers to that CPU), how often the
  * server's threads blocked per operation (a readiness loop about once per 1-connection round trip,
- * the iocp backend twice: the JDK's I/O thread and the loop thread), and how many events each of
- * the load generator's waits that returned any brought ({@code io_uring_enter} where it runs over
- * io_uring, else {@code epoll_wait}).
+ * the iocp backend in its hand-off design twice: the JDK's I/O thread and the loop thread), and how
+ * many events each of the load generator's waits that returned any brought ({@code io_uring_enter}
+ * where it runs over io_uring, else {@code epoll_wait}).
  *
  * <p>The third figure shows whether the echoes reached the client in convoys (tens of events per
  * wait) or one by one (1-5). On 64-connection ping-pong the same server, in the same minutes, lands
