@@ -14,6 +14,8 @@
 # bench-results/profile-*/ for `jfr` or JDK Mission Control.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench-lib.sh
+. "$ROOT/benchmarks/bench-lib.sh"
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 JFR=$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jfr
 IMPL=${1:?impl} WORKLOAD=${2:?workload} SECS=${3:-10} PORT=${BENCH_PORT:-18180}
@@ -24,20 +26,12 @@ if [ -z "${ROUNDHOUSE_PROFILE_NETNS:-}" ]; then
   fi
   echo "profile-server: host loopback (not root, or no unshare/ip): the load generator does the server's receive work" >&2
 else
-  mount -t sysfs sysfs /sys
-  ip link set lo up
-  echo 1 >/sys/class/net/lo/queues/rx-0/rps_cpus
+  rps_netns_setup 1 # CPU 0, where the server is pinned
 fi
 OUT=$ROOT/bench-results/profile-$IMPL-$WORKLOAD-$(date -u +%H%M%S)
 BIN=$ROOT/bench-results/bin
 mkdir -p "$OUT" "$BIN"
-for prog in loadgen echo_server; do # rebuilt when a source changed, as run-matrix.sh does
-  src=$ROOT/benchmarks/src/main/c/$prog.c
-  if [ ! -x "$BIN/$prog" ] || [ "$src" -nt "$BIN/$prog" ] || [ "$ROOT/benchmarks/src/main/c/uring.h" -nt "$BIN/$prog" ] \
-     || [ "$ROOT/benchmarks/src/main/c/histogram.h" -nt "$BIN/$prog" ]; then
-    gcc -O2 -Wall -Wextra -pthread -o "$BIN/$prog" "$src"
-  fi
-done
+c_programs_build "$BIN" "$ROOT/benchmarks/src/main/c" loadgen echo_server
 CLIENT_IO=epoll
 if "$BIN/loadgen" uring-check 2>/dev/null; then CLIENT_IO=uring; fi
 case $WORKLOAD in

@@ -52,6 +52,8 @@ set -euo pipefail
 ORIG_ARGS=("$@")
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench-lib.sh
+. "$ROOT/benchmarks/bench-lib.sh"
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080} NET=auto CLIENT_POLL=spin CLIENT_IO=auto
 WORKLOADS=(pp1 pp64 st16 conn) JAR=""
@@ -90,13 +92,7 @@ log() { printf '%s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- build
 build() {
-  for prog in loadgen echo_server uring_echo_server corelat; do
-    local src=$ROOT/benchmarks/src/main/c/$prog.c
-    if [ ! -x "$BIN/$prog" ] || [ "$src" -nt "$BIN/$prog" ] || [ "$ROOT/benchmarks/src/main/c/histogram.h" -nt "$BIN/$prog" ] \
-       || [ "$ROOT/benchmarks/src/main/c/uring.h" -nt "$BIN/$prog" ]; then
-      gcc -O2 -Wall -Wextra -pthread -o "$BIN/$prog" "$src"
-    fi
-  done
+  c_programs_build "$BIN" "$ROOT/benchmarks/src/main/c" loadgen echo_server uring_echo_server corelat
   if [ ! -f "$JAR" ]; then
     log "building $JAR"
     (cd "$ROOT" && ./mvnw -B -q -pl benchmarks -am package -DskipTests) >&2
@@ -132,10 +128,7 @@ if [ -z "${ROUNDHOUSE_MATRIX_NETNS:-}" ] && [ "$NET" != loopback ]; then
   NET=loopback
 fi
 if [ -n "${ROUNDHOUSE_MATRIX_NETNS:-}" ]; then
-  mount -t sysfs sysfs /sys
-  ip link set lo up
-  echo "$SERVER_CPU_MASK" >/sys/class/net/lo/queues/rx-0/rps_cpus
-  [ "$(cat /sys/class/net/lo/queues/rx-0/rps_cpus)" -eq "$SERVER_CPU_MASK" ] || { log "could not set RPS on lo"; exit 1; }
+  rps_netns_setup "$SERVER_CPU_MASK" || exit 1
   NET=rps
 fi
 
