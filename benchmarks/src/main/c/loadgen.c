@@ -117,26 +117,38 @@ static struct sockaddr_in server_addr(void) {
     return a;
 }
 
-/* Opens a non-blocking connection. Connect mode spreads its source addresses over 127.0.0.2-201
- * so that tens of thousands of short connections do not exhaust one address's ephemeral ports. */
+/* Gives c the next connection's identity on fd: its offset into the pattern, counters at zero.
+ * Returns the connection's number. */
+static uint64_t conn_begin(struct conn *c, int fd) {
+    uint64_t id = next_conn_id++;
+    c->fd = fd;
+    c->start = (uint32_t)((id * 4099u) % PATTERN_BYTES);
+    c->sent = c->recvd = 0;
+    return id;
+}
+
+/* Connect mode: binds fd to a source address in 127.0.0.2-201 picked by the connection's number
+ * (the port is chosen at connect, IP_BIND_ADDRESS_NO_PORT), so that tens of thousands of short
+ * connections do not exhaust one address's ephemeral ports. */
+static void bind_spread_source(int fd, uint64_t id) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    src.sin_addr.s_addr = htonl(0x7F000002u + (uint32_t)(id % 200));
+    if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0) fail("bind source address", NULL);
+}
+
+/* Opens a non-blocking connection (connect mode: from a spread source address). */
 static void conn_open(struct conn *c) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) fail("socket", NULL);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    uint64_t id = next_conn_id++;
-    if (mode == CONNECT) {
-        setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-        struct sockaddr_in src = {.sin_family = AF_INET};
-        src.sin_addr.s_addr = htonl(0x7F000002u + (uint32_t)(id % 200));
-        if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0) fail("bind source address", NULL);
-    }
+    uint64_t id = conn_begin(c, fd);
+    if (mode == CONNECT) bind_spread_source(fd, id);
     struct sockaddr_in a = server_addr();
     if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) fail("connect", NULL);
-    c->fd = fd;
     c->connected = 0;
-    c->start = (uint32_t)((id * 4099u) % PATTERN_BYTES);
-    c->sent = c->recvd = 0;
     c->msg_start_ns = now_ns();
     struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET, .data.ptr = c};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) fail("epoll_ctl", c);
@@ -303,16 +315,9 @@ static void u_connect_open(int i) {
     struct conn *c = &uconns[i];
     static struct sockaddr_in dst;
     dst = server_addr();
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (c->fd < 0) fail("socket", NULL);
-    int one = 1;
-    setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    uint64_t id = next_conn_id++;
-    struct sockaddr_in src = {.sin_family = AF_INET};
-    src.sin_addr.s_addr = htonl(0x7F000002u + (uint32_t)(id % 200));
-    if (bind(c->fd, (struct sockaddr *)&src, sizeof src) < 0) fail("bind source address", c);
-    c->start = (uint32_t)((id * 4099u) % PATTERN_BYTES);
-    c->sent = c->recvd = 0;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) fail("socket", NULL);
+    bind_spread_source(fd, conn_begin(c, fd));
     c->msg_start_ns = now_ns();
     struct io_uring_sqe *sqe = u_sqe(i, U_CONNECT, c->fd, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
     sqe->addr = (uint64_t)(uintptr_t)&dst;
@@ -367,14 +372,14 @@ static void u_start(void) {
             continue;
         }
         struct conn *c = &uconns[i];
-        c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (c->fd < 0) fail("socket", NULL);
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) fail("socket", NULL);
+        conn_begin(c, fd);
         int one = 1;
         setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         struct sockaddr_in a = server_addr();
         if (connect(c->fd, (struct sockaddr *)&a, sizeof a) < 0) fail("connect", c);
         c->connected = 1;
-        c->start = (uint32_t)((next_conn_id++ * 4099u) % PATTERN_BYTES);
         u_post_recv(i);
         if (mode == STREAM) u_stream_send(i); else u_send_message(i);
     }
