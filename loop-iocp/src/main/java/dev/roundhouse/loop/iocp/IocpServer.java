@@ -11,16 +11,29 @@ import java.io.IOException;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CompletionHandler;
 
 /**
  * A listening socket of the completion backend: one accept outstanding at a time; each accepted
  * connection becomes an {@link IocpTransport}. While backing off after EMFILE no accept is posted
  * (re-posting at once would fail at once and spin); the shared {@link StreamServer} times it.
+ *
+ * <p><b>Connections already waiting are taken together.</b> When an accept completion is dispatched,
+ * the next accept is started at once; where the JDK finishes it inside the call (Linux and macOS,
+ * when a connection is queued: {@link InlineExecutor}) that connection is set up in the same pass,
+ * and so on, up to {@link #MAX_ACCEPTS_PER_PASS} (the readiness servers' limit per event). Their
+ * first reads then complete in the same later pass, so their answers leave together, as a readiness
+ * server's do. Taking one connection per pass spaced the answers out one pass apart. Only an accept
+ * that has to wait (or the last of the pass) completes through the queue.
  */
 final class IocpServer extends StreamServer {
+    /** Connections one dispatched accept takes in a row, so a storm cannot starve established ones. */
+    static final int MAX_ACCEPTS_PER_PASS = 64;
+
     private final CompletionQueue completions;
     private final AsynchronousServerSocketChannel ch;
     private final Completion<AsynchronousSocketChannel> acceptDone;
+    private final InlineAccept inlineAccept = new InlineAccept();
 
     IocpServer(LoopContext ctx, CompletionQueue completions, AsynchronousServerSocketChannel ch,
                ProtocolFactory factory, SocketOptions options, LoopResources resources) throws IOException {
@@ -58,8 +71,88 @@ final class IocpServer extends StreamServer {
             }
             return;
         }
-        postAccept(); // keep the next accept in flight while this connection is set up
-        accepted(accepted);
+        AsynchronousSocketChannel current = accepted;
+        for (int taken = 1; current != null; taken++) {
+            if (!isListening()) {
+                Channels.closeQuietly(current); // a protocol closed the server while it was set up
+                return;
+            }
+            AsynchronousSocketChannel next = null;
+            if (taken < MAX_ACCEPTS_PER_PASS) {
+                next = acceptInline(); // keeps the next accept in flight while this one is set up
+            } else {
+                postAccept();
+            }
+            accepted(current);
+            current = next;
+        }
+    }
+
+    /**
+     * Starts the next accept and returns the connection if the JDK finished it inside the call;
+     * otherwise null, and the accept completes through the queue (as does a failure finished inside
+     * the call, so that {@link #onAccepted} handles every failure). Loop thread, during a dispatch.
+     */
+    private AsynchronousSocketChannel acceptInline() {
+        if (!isListening() || isBackingOff()) {
+            return null;
+        }
+        InlineAccept a = inlineAccept;
+        a.inCall = true;
+        try {
+            ch.accept(null, a);
+        } catch (RuntimeException e) { // e.g. ShutdownChannelGroupException while the loop closes
+            ctx.reportException("accept on " + localAddress(), e);
+            return null;
+        } finally {
+            a.inCall = false;
+        }
+        if (!a.done) {
+            return null;
+        }
+        a.done = false;
+        AsynchronousSocketChannel c = a.value;
+        Throwable e = a.error;
+        a.value = null;
+        a.error = null;
+        if (e != null) {
+            acceptDone.failed(e, null);
+            return null;
+        }
+        return c;
+    }
+
+    /**
+     * The handler of the accepts {@link #acceptInline} starts: keeps an outcome the JDK delivers on
+     * the loop thread inside that call; any other (the accept had to wait: the JDK's I/O thread, or
+     * the loop thread in the port) goes to the queue like every completion.
+     */
+    private final class InlineAccept implements CompletionHandler<AsynchronousSocketChannel, Void> {
+        /** Loop thread only. */
+        boolean inCall;
+        boolean done;
+        AsynchronousSocketChannel value;
+        Throwable error;
+
+        @Override
+        public void completed(AsynchronousSocketChannel result, Void attachment) {
+            if (ctx.loop().inLoop() && inCall) {
+                done = true;
+                value = result;
+            } else {
+                acceptDone.completed(result, null);
+            }
+        }
+
+        @Override
+        public void failed(Throwable exc, Void attachment) {
+            if (ctx.loop().inLoop() && inCall) {
+                done = true;
+                error = exc;
+            } else {
+                acceptDone.failed(exc, null);
+            }
+        }
     }
 
     private void accepted(AsynchronousSocketChannel accepted) {
