@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -86,6 +87,67 @@ class IoUringTcpTest {
         }
         close(loop);
         assertEquals(rings, countFds("anon_inode:[io_uring]"), "the ring closed with the loop");
+    }
+
+    /**
+     * Connections queued while the loop is held in a task are set up together when the accept in
+     * flight completes: that completion takes those queued behind it, up to
+     * {@link UringServer#MAX_ACCEPTS_PER_COMPLETION} (1 each when every connection waits for an
+     * accept of its own, all of them without the limit). Each transport reports its peer's address,
+     * whichever way it was accepted.
+     */
+    @Test
+    @Timeout(60)
+    void shouldTakeTheQueuedConnectionsTogetherUpToTheLimit() throws Exception {
+        int connections = UringServer.MAX_ACCEPTS_PER_COMPLETION + 6;
+        EventLoop loop = open(LoopOptions.builder());
+        List<Object> remotes = new ArrayList<>(); // loop thread only
+        CountDownLatch made = new CountDownLatch(connections);
+        Server server = loop.listen(LOOPBACK, () -> new Echo() {
+            @Override
+            public void connectionMade(Transport t) {
+                remotes.add(t.remoteAddress());
+                made.countDown();
+            }
+        }).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            held.countDown();
+            try {
+                release.await(); // the connections queue up meanwhile
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        List<Socket> peers = new ArrayList<>();
+        try {
+            assertTrue(held.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "the loop never ran the holding task");
+            for (int i = 0; i < connections; i++) {
+                peers.add(connect(server)); // the kernel completes the handshake: queued, not accepted
+            }
+            release.countDown();
+            assertTrue(made.await(TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                    "connections made: " + (connections - made.getCount()) + " of " + connections);
+            int together = loop.submit(() -> ((UringServer) server).largestBatch()).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(together >= 2, "the most connections one accept completion set up: " + together
+                    + " (1 when each waits for an accept of its own)");
+            assertTrue(together <= UringServer.MAX_ACCEPTS_PER_COMPLETION, "connections one completion set up: "
+                    + together + ", more than the limit of " + UringServer.MAX_ACCEPTS_PER_COMPLETION);
+            List<Object> expected = new ArrayList<>();
+            for (Socket p : peers) {
+                expected.add(p.getLocalSocketAddress());
+            }
+            List<Object> seen = loop.submit(() -> List.copyOf(remotes)).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertEquals(connections, seen.size());
+            assertEquals(Set.copyOf(expected), Set.copyOf(seen), "the peers' addresses");
+        } finally {
+            release.countDown();
+            for (Socket p : peers) {
+                p.close();
+            }
+            close(loop);
+        }
     }
 
     @Test
