@@ -83,7 +83,15 @@ final class IocpServer extends StreamServer {
             } else {
                 postAccept();
             }
-            accepted(current);
+            try {
+                accepted(current);
+            } catch (RuntimeException | Error e) {
+                if (next != null) { // accepted inside the call: close it, and keep an accept posted
+                    Channels.closeQuietly(next);
+                    postAccept();
+                }
+                throw e;
+            }
             current = next;
         }
     }
