@@ -33,11 +33,7 @@ public final class ReadinessServer extends StreamServer implements IoReadyListen
             try {
                 io = listener.accept();
             } catch (IOException e) {
-                if (isDescriptorExhaustion(e)) {
-                    backOff(e);
-                } else {
-                    ctx.reportException("accept on " + localAddress(), e);
-                }
+                acceptFailed(e);
                 return;
             }
             if (io == null) {

@@ -104,6 +104,18 @@ public abstract class StreamServer implements Server, LoopResource {
     }
 
     /**
+     * A synchronous accept failed: backs off after descriptor exhaustion ({@link #backOff}), else
+     * reports the failure to the loop's exception handler. Loop thread only.
+     */
+    protected final void acceptFailed(IOException e) {
+        if (isDescriptorExhaustion(e)) {
+            backOff(e);
+        } else {
+            ctx.reportException("accept on " + local, e);
+        }
+    }
+
+    /**
      * EMFILE ("Too many open files"), ENFILE ("... in system"), or Windows' WSAEMFILE ("Too many
      * open sockets.", its FormatMessage text).
      */

@@ -106,11 +106,7 @@ final class UringServer extends StreamServer implements UringFd.Owner {
             try {
                 queued = fd.socket().accept(drainedAddress); // non-blocking listener: -1 when none is queued
             } catch (IOException e) {
-                if (isDescriptorExhaustion(e)) {
-                    backOff(e);
-                } else {
-                    ctx.reportException("accept on " + localAddress(), e);
-                }
+                acceptFailed(e);
                 break;
             }
             if (queued < 0) {
