@@ -13,9 +13,6 @@ import java.io.IOException;
  * removed from the OS set, so a level-triggered poller cannot spin on it.
  */
 public final class ReadinessServer extends StreamServer implements IoReadyListener {
-    /** Accepts per readiness event, so a connection storm cannot starve established connections. */
-    private static final int MAX_ACCEPTS_PER_EVENT = 64;
-
     private final ListenerIo listener;
 
     public ReadinessServer(LoopContext ctx, ListenerIo listener, ProtocolFactory factory, SocketOptions options,
@@ -28,7 +25,7 @@ public final class ReadinessServer extends StreamServer implements IoReadyListen
 
     @Override
     public void onReady(Interest ready) {
-        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && isListening() && !isBackingOff(); i++) {
+        for (int i = 0; i < MAX_ACCEPTS_AT_ONCE && isListening() && !isBackingOff(); i++) {
             SocketIo io;
             try {
                 io = listener.accept();

@@ -27,6 +27,12 @@ import java.util.concurrent.TimeUnit;
 public abstract class StreamServer implements Server, LoopResource {
     private static final System.Logger LOG = System.getLogger("dev.roundhouse.loop");
 
+    /**
+     * The most connections a server sets up in one go (per readiness event, per dispatched accept
+     * completion), so that a connection storm cannot starve the connections already established.
+     */
+    protected static final int MAX_ACCEPTS_AT_ONCE = 64;
+
     protected final LoopContext ctx;
     protected final ProtocolFactory factory;
     protected final SocketOptions options;

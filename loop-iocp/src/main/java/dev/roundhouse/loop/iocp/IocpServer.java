@@ -28,7 +28,7 @@ import java.nio.channels.CompletionHandler;
  */
 final class IocpServer extends StreamServer {
     /** Connections one dispatched accept takes in a row, so a storm cannot starve established ones. */
-    static final int MAX_ACCEPTS_PER_PASS = 64;
+    static final int MAX_ACCEPTS_PER_PASS = MAX_ACCEPTS_AT_ONCE;
 
     private final CompletionQueue completions;
     private final AsynchronousServerSocketChannel ch;

@@ -34,7 +34,7 @@ final class UringServer extends StreamServer implements UringFd.Owner {
     /** Room for a {@code struct sockaddr_storage}, then the {@code socklen_t} the kernel fills in. */
     private static final int SOCKADDR_BYTES = 128;
     /** Connections one completed accept takes in a row, so a storm cannot starve established ones. */
-    static final int MAX_ACCEPTS_PER_COMPLETION = 64;
+    static final int MAX_ACCEPTS_PER_COMPLETION = MAX_ACCEPTS_AT_ONCE;
     /** Netty's {@code accept4} writes the peer address here: a length byte, the address, the port. */
     private final byte[] drainedAddress = new byte[26];
     /** Connections set up by the largest completion so far (its own and those queued behind it). */
