@@ -45,13 +45,20 @@ final class IocpServer extends StreamServer {
     }
 
     private void postAccept() {
+        startAccept(acceptDone);
+    }
+
+    /** Starts an accept with this handler unless closed or backing off; returns whether it started. */
+    private boolean startAccept(CompletionHandler<AsynchronousSocketChannel, Void> handler) {
         if (!isListening() || isBackingOff()) {
-            return;
+            return false;
         }
         try {
-            ch.accept(null, acceptDone);
+            ch.accept(null, handler);
+            return true;
         } catch (RuntimeException e) { // e.g. ShutdownChannelGroupException while the loop closes
             ctx.reportException("accept on " + localAddress(), e);
+            return false;
         }
     }
 
@@ -83,15 +90,7 @@ final class IocpServer extends StreamServer {
             } else {
                 postAccept();
             }
-            try {
-                accepted(current);
-            } catch (RuntimeException | Error e) {
-                if (next != null) { // accepted inside the call: close it, and keep an accept posted
-                    Channels.closeQuietly(next);
-                    postAccept();
-                }
-                throw e;
-            }
+            accepted(current); // reports its own failures (options, factory, callbacks); never throws
             current = next;
         }
     }
@@ -102,32 +101,23 @@ final class IocpServer extends StreamServer {
      * the call, so that {@link #onAccepted} handles every failure). Loop thread, during a dispatch.
      */
     private AsynchronousSocketChannel acceptInline() {
-        if (!isListening() || isBackingOff()) {
-            return null;
-        }
         InlineAccept a = inlineAccept;
         a.inCall = true;
         try {
-            ch.accept(null, a);
-        } catch (RuntimeException e) { // e.g. ShutdownChannelGroupException while the loop closes
-            ctx.reportException("accept on " + localAddress(), e);
-            return null;
+            if (!startAccept(a)) {
+                return null;
+            }
         } finally {
             a.inCall = false;
         }
-        if (!a.done) {
-            return null;
-        }
-        a.done = false;
         AsynchronousSocketChannel c = a.value;
         Throwable e = a.error;
         a.value = null;
         a.error = null;
         if (e != null) {
             acceptDone.failed(e, null);
-            return null;
         }
-        return c;
+        return c; // null also when the accept has to wait
     }
 
     /**
@@ -136,30 +126,32 @@ final class IocpServer extends StreamServer {
      * the loop thread in the port) goes to the queue like every completion.
      */
     private final class InlineAccept implements CompletionHandler<AsynchronousSocketChannel, Void> {
-        /** Loop thread only. */
+        /** Loop thread only; {@code value} or {@code error} is set when the JDK finished inside the call. */
         boolean inCall;
-        boolean done;
         AsynchronousSocketChannel value;
         Throwable error;
 
         @Override
         public void completed(AsynchronousSocketChannel result, Void attachment) {
-            if (ctx.loop().inLoop() && inCall) {
-                done = true;
-                value = result;
-            } else {
+            if (!keep(result, null)) {
                 acceptDone.completed(result, null);
             }
         }
 
         @Override
         public void failed(Throwable exc, Void attachment) {
-            if (ctx.loop().inLoop() && inCall) {
-                done = true;
-                error = exc;
-            } else {
+            if (!keep(null, exc)) {
                 acceptDone.failed(exc, null);
             }
+        }
+
+        private boolean keep(AsynchronousSocketChannel result, Throwable exc) {
+            if (!ctx.loop().inLoop() || !inCall) {
+                return false;
+            }
+            value = result;
+            error = exc;
+            return true;
         }
     }
 

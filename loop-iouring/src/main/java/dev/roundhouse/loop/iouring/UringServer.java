@@ -93,12 +93,9 @@ final class UringServer extends StreamServer implements UringFd.Owner {
             return;
         }
         SocketAddress remote = Sockaddr.read(peer, peer.getInt(SOCKADDR_BYTES));
-        try {
-            accepted(new UringSocket(res), remote);
-            largestBatch = Math.max(largestBatch, 1 + drainQueued());
-        } finally {
-            postAccept(); // submitted with the ring's next enter, so it waits for the next connection
-        }
+        accepted(new UringSocket(res), remote); // reports its own failures; never throws
+        largestBatch = Math.max(largestBatch, 1 + drainQueued());
+        postAccept(); // submitted with the ring's next enter, so it waits for the next connection
     }
 
     /** Takes the connections already queued on the listener, up to the limit; returns how many. */
