@@ -3,12 +3,17 @@ package dev.roundhouse.bench.jmh;
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.LoopOptions;
 import dev.roundhouse.loop.Loops;
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.Transport;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.uring.IoUringIoHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,6 +53,9 @@ final class LoopUnderTest implements AutoCloseable {
                 options.adaptiveSpinBeforeSleep(adaptive, TimeUnit.NANOSECONDS);
             }
             EventLoop loop = Loops.open(options.build());
+            if (Boolean.getBoolean("roundhouse.bench.listening")) {
+                listen(loop);
+            }
             return new LoopUnderTest(impl, loop, null);
         }
         IoHandlerFactory factory = switch (impl) {
@@ -57,6 +65,35 @@ final class LoopUnderTest implements AutoCloseable {
             default -> throw new IllegalArgumentException("unknown impl " + impl);
         };
         return new LoopUnderTest(impl, null, new MultiThreadIoEventLoopGroup(1, factory));
+    }
+
+    /**
+     * For {@code -Droundhouse.bench.listening=true} (Roundhouse loops only, an ad hoc variant): a
+     * server on a loopback port that nobody connects to, so an accept is always pending, as in any
+     * server's loop. Closed with the loop.
+     */
+    private static void listen(EventLoop loop) {
+        Protocol ignoring = new Protocol() {
+            @Override
+            public void connectionMade(Transport transport) {
+                transport.close();
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+            }
+
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+        };
+        try {
+            loop.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> ignoring)
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            loop.close();
+            throw new IllegalStateException("could not open the listener of -Droundhouse.bench.listening", e);
+        }
     }
 
     /** Runs {@code task} on the loop thread. Any thread. */

@@ -43,6 +43,12 @@ final class Completion<V> implements CompletionHandler<V, Void> {
     Completion<?> next;
     private V value;
     private Throwable error;
+    /**
+     * An operation started with this completion (or with a handler that forwards to it) has not
+     * been delivered by the JDK yet; kept only where the queue counts them ({@link
+     * CompletionQueue#outstanding}), and then on the loop thread only.
+     */
+    private boolean started;
 
     Completion(CompletionQueue queue, Object owner, Handler<V> handler) {
         this.queue = queue;
@@ -50,15 +56,55 @@ final class Completion<V> implements CompletionHandler<V, Void> {
         this.handler = handler;
     }
 
+    /**
+     * Marks an operation as started with this completion, or with a handler that delivers to it
+     * ({@link #completed}, {@link #failed} or {@link #taken}): the loop then knows the JDK holds an
+     * operation of its. Call right before the call that starts it, and {@link #notStarted} if that
+     * call throws. Loop thread only.
+     */
+    void starting() {
+        if (queue.countsOutstanding()) {
+            started = true;
+            queue.operationStarted();
+        }
+    }
+
+    /** The call that was to start the operation threw: it was not started. Loop thread only. */
+    void notStarted() {
+        ended();
+    }
+
+    /**
+     * The JDK delivered the operation's outcome to a handler that keeps it instead of posting it
+     * here (an accept finished inside the call that started it). Loop thread only.
+     */
+    void taken() {
+        ended();
+    }
+
+    private void ended() {
+        if (started && queue.countsOutstanding() && queue.onConsumerThread()) {
+            started = false;
+            queue.operationEnded();
+        }
+    }
+
+    /**
+     * Stores the result and posts this completion. Called by the JDK when the operation finishes;
+     * also by the owner to re-post an outcome it held (which ends no operation).
+     */
     @Override
     public void completed(V result, Void attachment) {
+        ended();
         value = result;
         error = null;
         queue.post(this);
     }
 
+    /** Stores the failure and posts this completion; see {@link #completed}. */
     @Override
     public void failed(Throwable exc, Void attachment) {
+        ended();
         value = null;
         error = exc;
         queue.post(this);

@@ -60,6 +60,10 @@ final class CompletionQueue {
     private volatile DirectPort port;
     /** Posts made on the consumer thread; written and read by it only. */
     private long loopThreadPosts;
+    /** Whether {@link #outstanding} is kept (with a direct port); set before any operation starts. */
+    private boolean countsOutstanding;
+    /** Operations started and not yet delivered by the JDK; consumer thread only. */
+    private int outstanding;
     /** Actions deferred to the end of the current pass, oldest first; consumer thread only. */
     private Runnable[] afterPass = new Runnable[16];
     private int afterPassCount;
@@ -96,6 +100,40 @@ final class CompletionQueue {
      */
     void attach(DirectPort port) {
         this.port = port;
+        this.countsOutstanding = true;
+    }
+
+    /** Whether operations are counted ({@link #outstanding}): with a direct port only. */
+    boolean countsOutstanding() {
+        return countsOutstanding;
+    }
+
+    /** Whether the calling thread is the loop thread, the queue's consumer. */
+    boolean onConsumerThread() {
+        return Thread.currentThread() == consumer;
+    }
+
+    /**
+     * Operations of the loop's channels that were started and whose outcome the JDK has not
+     * delivered yet ({@link Completion#starting}): those that finished inside the call that started
+     * them are not counted, so these are the ones waiting in the port. The direct port looks at the
+     * port while the loop is busy only when this is above 0. Counted only with a direct port, where
+     * every outcome is delivered on the loop thread (an outcome delivered on another thread, not
+     * expected there, is not subtracted: the count then errs high, which only costs looks). Loop
+     * thread only.
+     */
+    int outstanding() {
+        return outstanding;
+    }
+
+    /** See {@link Completion#starting}. Loop thread only. */
+    void operationStarted() {
+        outstanding++;
+    }
+
+    /** See {@link Completion#completed}. Loop thread only. */
+    void operationEnded() {
+        outstanding--;
     }
 
     /**

@@ -59,7 +59,9 @@ import java.util.concurrent.locks.LockSupport;
  * channel of the group with a read always pending, and whose other end any thread writes one byte to
  * ({@link #wakeup}, coalesced). A wait with a deadline arms the alarm, which writes that byte when
  * the deadline passes. A poll that must not block (tasks are waiting) runs the port only every
- * {@link #CHECK_INTERVAL_NANOS} and then wakes it first, so it returns at once.
+ * {@link #CHECK_INTERVAL_NANOS} and then wakes it first, so it returns at once; and only while an
+ * operation waits in the port ({@link CompletionQueue#outstanding}): with none, nothing can come
+ * out of it, so a busy loop without I/O (no server, no connection) pays no wake byte at all.
  *
  * <p><b>Costs.</b> Waking the loop from another thread writes a byte over loopback TCP instead of
  * unparking a thread: a cross-thread wake-up measured p50 17 &micro;s against 8 in the hand-off design
@@ -120,6 +122,8 @@ final class DirectPort {
 
     private final Thread loopThread;
     private final InlineExecutor executor;
+    /** The loop's queue: it counts the operations waiting in the port ({@link CompletionQueue#outstanding}). */
+    private final CompletionQueue completions;
     /** The JDK's handler task of the group, between waits; loop thread only. */
     private Runnable handlerTask;
     /** The next task the loop thread hands the executor is the handler task (construction, escape). */
@@ -134,6 +138,8 @@ final class DirectPort {
     private long batchWithinNanos = BATCH_WITHIN_NANOS;
     private long batchedWaits;
     private long portPosts;
+    private long looks;
+    private long skippedLooks;
     /** Written by the loop thread, read by wakers ({@link IocpPoller#wakeup}). */
     private volatile boolean failed;
 
@@ -153,9 +159,10 @@ final class DirectPort {
 
     private AsynchronousChannelGroup group;
 
-    private DirectPort(Thread loopThread, InlineExecutor executor) {
+    private DirectPort(Thread loopThread, InlineExecutor executor, CompletionQueue completions) {
         this.loopThread = loopThread;
         this.executor = executor;
+        this.completions = completions;
     }
 
     /** Whether loops here use this design: Linux, one JDK I/O thread per group, not switched off. */
@@ -172,7 +179,7 @@ final class DirectPort {
      *     was not captured; nothing is left open then
      */
     static DirectPort open(InlineExecutor executor, CompletionQueue completions) throws IOException {
-        DirectPort port = new DirectPort(Thread.currentThread(), executor);
+        DirectPort port = new DirectPort(Thread.currentThread(), executor, completions);
         executor.attach(port);
         port.group = AsynchronousChannelGroup.withCachedThreadPool(executor, 1);
         try {
@@ -290,6 +297,16 @@ final class DirectPort {
         alarmAt(System.nanoTime() + STRAY_POST_NANOS);
     }
 
+    /** Looks at the port that did not block (the loop was busy), each at the price of a wake byte. Loop thread only. */
+    long looks() {
+        return looks;
+    }
+
+    /** Looks at the port left out because no operation was waiting in it. Loop thread only. */
+    long skippedLooks() {
+        return skippedLooks;
+    }
+
     /** Completions posted inside the port (the operations that had to wait). Loop thread only. */
     long portPosts() {
         return portPosts;
@@ -313,15 +330,21 @@ final class DirectPort {
      * operation or for a wake-up, and returns at the first completion posted, or, if that one came
      * at once, after every completion already waiting ({@link #onLoopThreadPost}). With
      * {@code timeoutNanos} 0, or when {@code busy} (completions are being dispatched anyway), it
-     * looks at the port only once per {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not
-     * block. Returns whether it ran the port. Loop thread only.
+     * looks at the port only while an operation waits in it and at most once per
+     * {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not block. Returns whether it ran
+     * the port. Loop thread only.
      */
     boolean await(long timeoutNanos, boolean busy) throws IOException {
         long now = System.nanoTime();
         if (busy || timeoutNanos == 0) {
+            if (completions.outstanding() == 0) {
+                skippedLooks++;
+                return false; // every operation started has been delivered: nothing can come out
+            }
             if (now - lastLookNanos < CHECK_INTERVAL_NANOS) {
                 return false;
             }
+            looks++;
             wakeup();
         } else if (timeoutNanos > 0) {
             alarmAt(now + timeoutNanos);

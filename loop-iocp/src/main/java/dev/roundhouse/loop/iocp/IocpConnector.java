@@ -31,9 +31,12 @@ final class IocpConnector extends StreamConnector {
     /** Posts the connect and arms the timeout. */
     void start() {
         pending();
+        Completion<Void> done = new Completion<>(completions, protocol, this::onConnected);
+        done.starting();
         try {
-            ch.connect(remote, null, new Completion<Void>(completions, protocol, this::onConnected));
+            ch.connect(remote, null, done);
         } catch (RuntimeException e) { // e.g. UnresolvedAddressException, UnsupportedAddressTypeException
+            done.notStarted();
             failed(e);
         }
     }

@@ -53,10 +53,12 @@ final class IocpServer extends StreamServer {
         if (!isListening() || isBackingOff()) {
             return false;
         }
+        acceptDone.starting(); // the accept's outcome reaches acceptDone, or InlineAccept takes it
         try {
             ch.accept(null, handler);
             return true;
         } catch (RuntimeException e) { // e.g. ShutdownChannelGroupException while the loop closes
+            acceptDone.notStarted();
             ctx.reportException("accept on " + localAddress(), e);
             return false;
         }
@@ -149,6 +151,7 @@ final class IocpServer extends StreamServer {
             if (!ctx.loop().inLoop() || !inCall) {
                 return false;
             }
+            acceptDone.taken();
             value = result;
             error = exc;
             return true;

@@ -133,9 +133,11 @@ final class IocpTransport extends StreamTransport {
         }
         readBuffer.clear();
         readInFlight = true;
+        readDone.starting();
         try {
             ch.read(readBuffer, null, readDone);
         } catch (RuntimeException e) { // e.g. ShutdownChannelGroupException
+            readDone.notStarted();
             readInFlight = false;
             fail(e);
         }
@@ -220,9 +222,11 @@ final class IocpTransport extends StreamTransport {
         int n = gathered;
         gathered = 0;
         writeInFlight = true;
+        writeDone.starting();
         try {
             ch.write(writeBuffers, 0, n, 0L, TimeUnit.MILLISECONDS, null, writeDone);
         } catch (RuntimeException e) { // e.g. ShutdownChannelGroupException
+            writeDone.notStarted();
             writeInFlight = false;
             fail(e);
         }

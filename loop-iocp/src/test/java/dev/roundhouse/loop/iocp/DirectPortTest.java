@@ -3,20 +3,29 @@ package dev.roundhouse.loop.iocp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.Transport;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Assumptions;
@@ -197,6 +206,155 @@ class DirectPortTest {
             io = o.poller().ioThreads();
         }
         assertEquals(List.of(), Peers.awaitExit(io), "the captured I/O thread after close");
+    }
+
+    /**
+     * A loop kept busy by tasks looks at the port (at a wake byte's price) only while an operation
+     * waits in it: with nothing open it never does, with a server's accept waiting it does.
+     */
+    @Test
+    void shouldLookAtThePortWhileBusyOnlyWhenAnOperationWaitsInIt() throws Exception {
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            long[] before = looks(o);
+            keepBusy(loop, BUSY_MS);
+            long[] after = looks(o);
+            assertEquals(0L, after[0] - before[0], "looks at a port with nothing waiting in it");
+            assertTrue(after[1] > before[1], "the busy loop's polls left the port alone: " + after[1]);
+
+            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            before = looks(o);
+            keepBusy(loop, BUSY_MS);
+            after = looks(o);
+            assertTrue(after[0] > before[0], "looks while an accept waits (one per "
+                    + DirectPort.CHECK_INTERVAL_NANOS + " ns at most): " + (after[0] - before[0]));
+            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The count of operations waiting in the port follows every kind: a server's accept, a
+     * connection's read, a write the peer holds back, a connect, and drops back to 0 as they end.
+     */
+    @Test
+    void shouldCountTheOperationsWaitingInThePort() throws Exception {
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            Callable<Integer> outstanding = () -> loop.submit(() -> o.poller().completions().outstanding())
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertEquals(0, outstanding.call(), "a new loop");
+            CountDownLatch made = new CountDownLatch(1);
+            CountDownLatch lost = new CountDownLatch(1);
+            byte[] big = Peers.payload(32 << 20); // far more than loopback's socket buffers hold
+            Server server = Peers.listen(loop, () -> new Protocol() {
+                @Override
+                public void connectionMade(Transport t) {
+                    t.write(ByteBuffer.wrap(big)); // its last writes wait until the peer reads
+                    made.countDown();
+                }
+
+                @Override
+                public void dataReceived(ByteBuffer data) {
+                }
+
+                @Override
+                public void connectionLost(Throwable cause) {
+                    lost.countDown();
+                }
+            });
+            assertEquals(1, outstanding.call(), "the server's accept");
+            try (Socket peer = Peers.peer(server)) {
+                assertTrue(made.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+                awaitOutstanding(outstanding, 3, "the next accept, the connection's read and its write");
+                byte[] got = peer.getInputStream().readNBytes(big.length);
+                assertArrayEquals(big, got, "the bytes the held-back write sent");
+                awaitOutstanding(outstanding, 2, "the write delivered once the peer read it all");
+                try (ServerSocket plain = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                    Transport client = loop.connect(plain.getLocalSocketAddress(), Peers.echo())
+                            .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    assertEquals(3, outstanding.call(), "the connected client's read too");
+                    loop.submit(() -> {
+                        client.abort();
+                        return null;
+                    }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    assertEquals(2, outstanding.call(), "the aborted client's read ended");
+                }
+            }
+            assertTrue(lost.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            assertEquals(1, outstanding.call(), "the peer closed: the connection's read ended");
+            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertEquals(0, outstanding.call(), "the server closed: its accept ended");
+        }
+    }
+
+    /**
+     * A connect that gets no answer (a full loopback backlog drops the SYN) waits in the port and
+     * is counted until it ends (refused once the listener closes).
+     */
+    @Test
+    void shouldCountAConnectWaitingInThePort() throws Exception {
+        Peers.Opened o = Peers.openIocpWithPoller();
+        List<Socket> fillers = new ArrayList<>();
+        try (EventLoop loop = o.loop(); ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Callable<Integer> outstanding = () -> loop.submit(() -> o.poller().completions().outstanding())
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            boolean backlogFull = false;
+            for (int i = 0; i < 16 && !backlogFull; i++) { // as the TCK's connect timeout test does
+                Socket filler = new Socket();
+                fillers.add(filler);
+                try {
+                    filler.connect(full.getLocalSocketAddress(), 200);
+                } catch (SocketTimeoutException noAnswer) {
+                    backlogFull = true;
+                }
+            }
+            Assumptions.assumeTrue(backlogFull, "a connect to a full loopback backlog still completes here");
+            CompletableFuture<Transport> connect = loop.connect(full.getLocalSocketAddress(), Peers.echo());
+            awaitOutstanding(outstanding, 1, "the connect waiting for an answer");
+            full.close(); // the SYN's next retry is refused
+            Throwable failure = assertThrows(ExecutionException.class,
+                    () -> connect.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS)).getCause();
+            assertTrue(failure instanceof ConnectException, "refused: " + failure);
+            assertEquals(0, outstanding.call(), "the refused connect ended");
+        } finally {
+            for (Socket s : fillers) {
+                s.close();
+            }
+        }
+    }
+
+    private static final long BUSY_MS = 20;
+
+    /** The direct port's looks and skipped looks so far, read on the loop thread. */
+    private static long[] looks(Peers.Opened o) throws Exception {
+        return o.loop().submit(() -> new long[] {o.poller().port().looks(), o.poller().port().skippedLooks()})
+                .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Keeps the loop from ever blocking for {@code ms}: a task that re-queues itself until then. */
+    private static void keepBusy(EventLoop loop, long ms) throws Exception {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(new Runnable() {
+            @Override
+            public void run() {
+                if (System.nanoTime() - until < 0) {
+                    loop.execute(this);
+                } else {
+                    done.complete(null);
+                }
+            }
+        });
+        done.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits (bounded) until the loop counts {@code expected} operations waiting in the port. */
+    private static void awaitOutstanding(Callable<Integer> outstanding, int expected, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+        int n;
+        while ((n = outstanding.call()) != expected) {
+            assertTrue(System.nanoTime() - deadline < 0, what + ": expected " + expected + ", counted " + n);
+        }
     }
 
     /** {@code -Droundhouse.iocp.completions=handoff} gives the hand-off design: no direct port. */
