@@ -112,6 +112,7 @@ final class Completion<V> implements CompletionHandler<V, Void> {
 
     /** Hands the outcome to the owner. Loop thread only. */
     void dispatch() {
+        ended(); // an outcome the JDK delivered on another thread ends its operation here
         V v = value;
         Throwable e = error;
         value = null;

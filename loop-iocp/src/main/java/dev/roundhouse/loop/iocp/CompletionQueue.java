@@ -118,9 +118,8 @@ final class CompletionQueue {
      * delivered yet ({@link Completion#starting}): those that finished inside the call that started
      * them are not counted, so these are the ones waiting in the port. The direct port looks at the
      * port while the loop is busy only when this is above 0. Counted only with a direct port, where
-     * every outcome is delivered on the loop thread (an outcome delivered on another thread, not
-     * expected there, is not subtracted: the count then errs high, which only costs looks). Loop
-     * thread only.
+     * every outcome is delivered on the loop thread; one delivered on another thread (not expected
+     * there) is subtracted when the loop dispatches it. Loop thread only.
      */
     int outstanding() {
         return outstanding;

@@ -323,6 +323,30 @@ class DirectPortTest {
         }
     }
 
+    /**
+     * An outcome delivered on another thread (not expected with the direct port) still ends its
+     * operation: when the loop dispatches it.
+     */
+    @Test
+    void shouldEndAnOperationDeliveredOnAnotherThreadWhenItIsDispatched() throws Exception {
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            CountDownLatch dispatched = new CountDownLatch(1);
+            Completion<Integer> c = loop.submit(() -> {
+                Completion<Integer> started = new Completion<>(o.poller().completions(), "foreign",
+                        (v, e) -> dispatched.countDown());
+                started.starting();
+                return started;
+            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Callable<Integer> outstanding = () -> loop.submit(() -> o.poller().completions().outstanding())
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertEquals(1, outstanding.call(), "the started operation");
+            c.completed(7, null); // this test's thread: a post that wakes the port
+            assertTrue(dispatched.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS), "dispatched");
+            assertEquals(0, outstanding.call(), "ended once dispatched");
+        }
+    }
+
     private static final long BUSY_MS = 20;
 
     /** The direct port's looks and skipped looks so far, read on the loop thread. */
