@@ -186,6 +186,11 @@ final class CompletionQueue {
         afterPassCount = 0;
     }
 
+    /** Whether no completion is queued now. Loop thread only. */
+    boolean isEmpty() {
+        return HEAD.getVolatile(this) == null;
+    }
+
     /** Detaches every completion posted so far; returns the oldest, linked by {@code next}, or null. */
     Completion<?> takeAll() {
         Completion<?> c = (Completion<?>) HEAD.getAndSet(this, null);

@@ -63,16 +63,30 @@ import java.util.concurrent.locks.LockSupport;
  * operation waits in the port ({@link CompletionQueue#outstanding}): with none, nothing can come
  * out of it, so a busy loop without I/O (no server, no connection) pays no wake byte at all.
  *
- * <p><b>Costs.</b> Waking the loop from another thread writes a byte over loopback TCP instead of
- * unparking a thread: a cross-thread wake-up measured p50 17 &micro;s against 8 in the hand-off design
- * (JMH {@code wakeupLatency}, 2026-12-05; Netty nio 26). A loop that another thread's tasks keep
- * busy looks at the port every {@link #CHECK_INTERVAL_NANOS} while an operation waits in it, and
- * each look is a wake byte's round trip (its write, the JDK's read of it, which also sends a TCP
- * ACK, and the re-armed read: about a quarter of such a loop's CPU time here). Measured (JMH
- * {@code executeThroughput}, 2026-12-05, JDK 17, alternated single forks): 34.7 tasks/&micro;s with
- * nothing open, 30.7 with an idle listener open (its accept waiting), Netty nio 38.9; before the
- * looks were left out with nothing waiting, 29.4 with nothing open. Each loop holds the wake
- * channel's two sockets.
+ * <p><b>Busy loops hand the wait over.</b> Each look is a wake byte's round trip (its write, the
+ * JDK's read of it, which also sends a TCP ACK, and the re-armed read): looking every
+ * {@link #CHECK_INTERVAL_NANOS} took about a quarter of the CPU of a loop kept busy by another
+ * thread's tasks. So after {@link #LOOKS_BEFORE_RELEASE} looks in one busy stretch the loop
+ * {@linkplain #release releases} the captured I/O thread: its {@link #runAlarm} returns to the JDK's
+ * handler loop, which waits in the port and posts the completions it finishes from that thread,
+ * and the loop behaves as the hand-off design: no looks, and when it runs out of work it parks in
+ * the {@link CompletionQueue}, unparked by those posts and by {@link #wakeup}. A park that found
+ * nothing for {@link #IDLE_BEFORE_RECAPTURE_NANOS} {@linkplain #recapture takes the port back}: with
+ * a capture requested the loop arms the wake read and writes a byte; the I/O thread, completing
+ * that read, is kept in {@link #onForeignTask} again. So the loop waits in the port itself when it
+ * sleeps between events (1-connection ping-pong, where this design is ahead) and lets the JDK's
+ * thread wait while it stays busy (streaming, many connections, task producers, where the hand-off
+ * was ahead). Measured (2026-12-05, JDK 17, releasing on against off in the same build,
+ * {@code -Droundhouse.iocp.looksBeforeRelease=-1}): JMH {@code executeThroughput} with an idle
+ * listener open 38.1 against 30.8 tasks/&micro;s (Netty nio 38.2); echo matrix, 4 runs: 64-connection
+ * ping-pong 84.2 k against 67.3 k round trips/s, 16-connection streaming 1,532 against 1,293 MiB/s
+ * (Netty nio 61.9 k and 1,445), 1-connection ping-pong level (39.8 k against 39.9 k over 6 runs),
+ * the connect rate 3 % lower (18.6 k against 19.2 k, 6 runs).
+ *
+ * <p><b>Costs.</b> Waking the loop from another thread while it waits in the port writes a byte
+ * over loopback TCP instead of unparking a thread: a cross-thread wake-up measured p50 17 &micro;s
+ * against 8 in the hand-off design (JMH {@code wakeupLatency}, 2026-12-05; Netty nio 26). Each loop
+ * holds the wake channel's two sockets.
  * The loop opens by waiting once for its own wake byte, which proves the mechanism on the JDK it
  * runs on; if that fails it falls back to the hand-off design (reported).
  *
@@ -80,8 +94,11 @@ import java.util.concurrent.locks.LockSupport;
  * group; elsewhere, when the wake channel cannot be opened (no loopback), or with
  * {@code -Droundhouse.iocp.completions=handoff}, the loop uses the hand-off design.
  *
- * <p><b>Thread:</b> {@link #wakeup} any thread; the rest on the loop thread, but the capture and
- * the alarm, which run on the JDK's I/O thread.
+ * <p><b>Thread:</b> {@link #wakeup} any thread; the rest on the loop thread, but the capture, the
+ * alarm and the released thread's return to the JDK, which run on the JDK's I/O thread. A waker
+ * sets the queue's wake-up request before it reads whether the thread is released; the loop
+ * reads the request (the engine looks at its tasks) after it sees the thread captured again, so
+ * a wake-up during the switch is never lost.
  */
 final class DirectPort {
     /** {@code handoff} keeps the JDK's I/O thread and the hand-off on Linux too (for comparison). */
@@ -99,6 +116,14 @@ final class DirectPort {
      * writes and reads a wake byte.
      */
     static final long BATCH_WITHIN_NANOS = 5_000;
+    /**
+     * Looks at the port in one busy stretch (no blocking wait between them) after which the loop
+     * hands the wait to the JDK's I/O thread instead ({@link #release}); negative: never.
+     * {@code -Droundhouse.iocp.looksBeforeRelease=N} sets it (for comparisons).
+     */
+    static final int LOOKS_BEFORE_RELEASE = Integer.getInteger("roundhouse.iocp.looksBeforeRelease", 2);
+    /** How long a released loop parks with nothing to do before it takes the port back ({@link #recapture}). */
+    static final long IDLE_BEFORE_RECAPTURE_NANOS = 1_000_000;
     /** The longest a completion posted through the executor inside the port may wait unseen. */
     static final long STRAY_POST_NANOS = 10_000_000;
     private static final long CAPTURE_WAIT_MS = 10_000;
@@ -146,6 +171,21 @@ final class DirectPort {
     private long portPosts;
     private long looks;
     private long skippedLooks;
+    /** Looks in the current busy stretch; loop thread only. */
+    private int busyLooks;
+    private long idleBeforeRecaptureNanos = IDLE_BEFORE_RECAPTURE_NANOS;
+    private long releases;
+    private long recaptures;
+    /**
+     * The JDK's I/O thread waits in the port for the loop ({@link #release}) and posts the
+     * completions it finishes; the loop parks in the {@link CompletionQueue} meanwhile. Set by the
+     * loop thread, cleared by the I/O thread when it is captured again.
+     */
+    private volatile boolean released;
+    /** The loop waits for the released I/O thread to come back ({@link #recapture}). */
+    private volatile boolean captureRequested;
+    /** The wake read just completed on the I/O thread; that thread only (set and read by it). */
+    private boolean wakeReadOnIoThread;
     /** Written by the loop thread, read by wakers ({@link IocpPoller#wakeup}). */
     private volatile boolean failed;
 
@@ -281,7 +321,7 @@ final class DirectPort {
         if (System.nanoTime() - enteredNanos < batchWithinNanos) {
             batching = true;
             batchedWaits++;
-            wakeup();
+            writeWakeByte();
             return true;
         }
         escape();
@@ -341,6 +381,9 @@ final class DirectPort {
      * the port. Loop thread only.
      */
     boolean await(long timeoutNanos, boolean busy) throws IOException {
+        if (released) {
+            return awaitReleased(timeoutNanos, busy);
+        }
         long now = System.nanoTime();
         if (busy || timeoutNanos == 0) {
             if (completions.outstanding() == 0) {
@@ -350,10 +393,18 @@ final class DirectPort {
             if (now - lastLookNanos < CHECK_INTERVAL_NANOS) {
                 return false;
             }
+            if (LOOKS_BEFORE_RELEASE >= 0 && busyLooks >= LOOKS_BEFORE_RELEASE) {
+                release();
+                return false;
+            }
+            busyLooks++;
             looks++;
-            wakeup();
+            writeWakeByte();
         } else if (timeoutNanos > 0) {
             alarmAt(now + timeoutNanos);
+        }
+        if (!busy && timeoutNanos != 0) {
+            busyLooks = 0; // a wait that may block ends the busy stretch
         }
         Runnable task = handlerTask;
         handlerTask = null;
@@ -381,6 +432,94 @@ final class DirectPort {
     }
 
     /**
+     * The wait while the JDK's I/O thread waits in the port ({@link #release}): as in the hand-off
+     * design, the loop parks in the queue, which that thread's posts and every wake-up unpark. A
+     * park that found nothing for {@link #IDLE_BEFORE_RECAPTURE_NANOS} takes the port back and
+     * returns, so that the next poll waits in the port itself. Returns whether it waited.
+     */
+    private boolean awaitReleased(long timeoutNanos, boolean busy) throws IOException {
+        if (busy || timeoutNanos == 0) {
+            return false; // the completions that thread posts are taken at the next step
+        }
+        long idle = idleBeforeRecaptureNanos;
+        long park = timeoutNanos < 0 ? idle : Math.min(timeoutNanos, idle);
+        long start = System.nanoTime();
+        completions.await(park);
+        if (!completions.isEmpty() || System.nanoTime() - start < park || (timeoutNanos > 0 && timeoutNanos <= idle)) {
+            return true; // a completion, a wake-up, or the loop's own deadline
+        }
+        recapture();
+        return true; // the engine looks at its tasks again before the next poll waits in the port
+    }
+
+    /**
+     * Hands the wait in the port to the JDK's captured I/O thread, which then finishes the
+     * operations that have to wait and posts them (the hand-off design), while the loop stays busy
+     * without looking at the port. Loop thread.
+     */
+    private void release() {
+        busyLooks = 0;
+        releases++;
+        released = true;
+        LockSupport.unpark(alarmThread); // its runAlarm returns to the JDK's handler loop
+    }
+
+    /**
+     * Takes the port back from the released I/O thread: with a capture requested, a wake byte the
+     * I/O thread reads keeps it in {@link #onForeignTask} again. Waits (bounded) until it is kept,
+     * then re-arms the wake read, which it completed. Loop thread.
+     */
+    private void recapture() throws IOException {
+        captureRequested = true;
+        try {
+            takeBack();
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        } finally {
+            captureRequested = false;
+        }
+        recaptures++;
+        lastLookNanos = System.nanoTime();
+        armWake();
+    }
+
+    /** Arms the wake read, writes a byte for it and waits (bounded) until the I/O thread is kept. */
+    private void takeBack() throws IOException {
+        armWake(); // the read that thread completes; a stray byte may have completed the last one
+        writeWakeByte();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CAPTURE_WAIT_MS);
+        while (released) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new IOException("the JDK's I/O thread of the iocp group did not come back from the port "
+                        + "within " + CAPTURE_WAIT_MS + " ms");
+            }
+            LockSupport.parkNanos(this, left);
+        }
+    }
+
+    /** For tests: how long a released loop parks idle before it takes the port back. Loop thread only. */
+    void idleBeforeRecaptureNanos(long nanos) {
+        idleBeforeRecaptureNanos = nanos;
+    }
+
+    /** Whether the JDK's I/O thread waits in the port for the loop now ({@link #release}). Loop thread. */
+    boolean released() {
+        return released;
+    }
+
+    /** Times the loop handed the port's wait to the I/O thread. Loop thread only. */
+    long releases() {
+        return releases;
+    }
+
+    /** Times the loop took the port back. Loop thread only. */
+    long recaptures() {
+        return recaptures;
+    }
+
+    /**
      * Whether the port failed (reported once by {@link #await}); the loop then no longer waits here
      * but parks for bounded times, so that its tasks and timers still run. Any thread.
      */
@@ -388,8 +527,21 @@ final class DirectPort {
         return failed;
     }
 
-    /** Makes the current or next {@link #await} return promptly. Any thread. */
+    /**
+     * Makes the current or next {@link #await} return promptly. Any thread. The request is set on
+     * the queue first and the mode read after it: a loop that parks in the queue is unparked, and a
+     * loop that waits in the port (or is taking it back, and reads the request after the mode)
+     * gets a wake byte.
+     */
     void wakeup() {
+        completions.wakeup();
+        if (!released) {
+            writeWakeByte();
+        }
+    }
+
+    /** Writes the wake byte unless one is on its way. Any thread. */
+    private void writeWakeByte() {
         if (wakePending.get() || !wakePending.compareAndSet(false, true)) {
             return; // a byte is on its way and not yet read: it wakes this waiter too
         }
@@ -422,6 +574,7 @@ final class DirectPort {
     private final class WakeHandler implements CompletionHandler<Integer, Void> {
         @Override
         public void completed(Integer n, Void attachment) {
+            noteIoThread();
             wakeArmed = false;
             wakePending.set(false); // before the poll returns: a later wakeup writes a new byte
             if (n < 0) {
@@ -432,11 +585,18 @@ final class DirectPort {
 
         @Override
         public void failed(Throwable exc, Void attachment) {
+            noteIoThread();
             wakeArmed = false;
             if (!draining) {
                 wakeFailure = exc;
             }
             endWaitIfInPort();
+        }
+
+        private void noteIoThread() {
+            if (Thread.currentThread() != loopThread) {
+                wakeReadOnIoThread = true; // read by this thread in onForeignTask, right after
+            }
         }
 
         private void endWaitIfInPort() {
@@ -452,17 +612,38 @@ final class DirectPort {
      * expected) only wakes the loop, whose completion it may have posted.
      */
     void onForeignTask(Thread thread) {
+        boolean wakeRead = wakeReadOnIoThread;
+        wakeReadOnIoThread = false;
         if (alarmThread == null) {
             alarmThread = thread;
             captured.countDown();
             runAlarm();
+        } else if (thread == alarmThread && released) {
+            // released: the task was the completion of an operation (posted; the post unparked the
+            // loop if it parks) or the wake read
+            if (wakeRead) {
+                if (captureRequested) {
+                    released = false; // the loop reads the queue and its wake-up requests after this
+                    LockSupport.unpark(loopThread);
+                    runAlarm();
+                } else {
+                    completions.wakeup(); // a byte written before the release: only a wake-up
+                }
+            }
         } else {
             wakeup();
         }
     }
 
+    /**
+     * The captured I/O thread's life between its captures: parks, writes the wake byte at the
+     * armed deadline, and returns to the JDK's handler loop when released or shut down.
+     */
     private void runAlarm() {
         while (!executor.isShutdown()) {
+            if (released) {
+                return; // back to the JDK: it waits in the port for the busy loop
+            }
             long deadline = (long) ALARM.getVolatile(this);
             if (deadline == NO_ALARM) {
                 LockSupport.park(this);
@@ -473,7 +654,7 @@ final class DirectPort {
                 LockSupport.parkNanos(this, leftNanos);
             } else if (ALARM.compareAndSet(this, deadline, NO_ALARM)) {
                 try {
-                    wakeup();
+                    writeWakeByte();
                 } catch (UncheckedIOException e) {
                     return; // the wake channel is gone: the loop is closing
                 }

@@ -347,6 +347,76 @@ class DirectPortTest {
         }
     }
 
+    /**
+     * A loop that tasks keep busy while I/O waits hands the port's wait to the JDK's I/O thread
+     * (after {@link DirectPort#LOOKS_BEFORE_RELEASE} looks), and I/O goes on; released and idle, it
+     * parks like the hand-off design: echoes, tasks from another thread and timers still reach it;
+     * idle long enough, it takes the port back, and reads that wait complete on it again.
+     */
+    @Test
+    void shouldHandThePortToTheJdkThreadWhileBusyAndTakeItBackWhenIdle() throws Exception {
+        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            loop.submit(() -> {
+                port.idleBeforeRecaptureNanos(Long.MAX_VALUE); // stays released once released
+                return null;
+            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Server server = Peers.listen(loop, Peers::echo);
+            try (Socket peer = Peers.peer(server)) {
+                pingPong(peer, 5, () -> null);
+                AtomicBoolean busy = new AtomicBoolean(true);
+                CompletableFuture<Void> stopped = new CompletableFuture<>();
+                loop.execute(new Runnable() {
+                    @Override
+                    public void run() {
+                        if (busy.get()) {
+                            loop.execute(this);
+                        } else {
+                            stopped.complete(null);
+                        }
+                    }
+                });
+                try {
+                    keepBusy(loop, BUSY_MS); // with the spinner: well past two looks 50 µs apart
+                    pingPong(peer, 50, () -> null);
+                } finally {
+                    busy.set(false);
+                }
+                stopped.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                Callable<long[]> state = () -> loop.submit(() -> new long[] {port.released() ? 1 : 0,
+                        port.releases(), port.recaptures(), o.poller().portPosts()})
+                        .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                long[] released = state.call();
+                assertEquals(1, released[0], "released while busy with I/O waiting");
+                assertTrue(released[1] >= 1, "releases: " + released[1]);
+
+                // released and idle: parked in the queue, woken by the I/O thread's posts, by tasks, by timers
+                pingPong(peer, 20, () -> null);
+                for (int i = 0; i < 20; i++) {
+                    assertEquals(i, loop.submit(() -> 0).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) + i);
+                }
+                Peers.quietWindow(loop, 5);
+                assertEquals(1, state.call()[0], "still released (recapture held off)");
+
+                loop.submit(() -> {
+                    port.idleBeforeRecaptureNanos(DirectPort.IDLE_BEFORE_RECAPTURE_NANOS);
+                    return null;
+                }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                Peers.quietWindow(loop, 20); // idle for longer than that: the port is taken back
+                long[] back = state.call();
+                assertEquals(0, back[0], "taken back when idle");
+                assertTrue(back[2] >= 1, "recaptures: " + back[2]);
+                pingPong(peer, 20, () -> loop.submit(() -> null).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+                long portPosts = state.call()[3] - back[3];
+                assertTrue(portPosts >= 19, "reads that waited completed on the loop thread again: " + portPosts);
+                List<Thread> io = o.poller().ioThreads();
+                assertEquals(1, io.size(), "one JDK I/O thread, released and taken back: " + io);
+            }
+        }
+    }
+
     private static final long BUSY_MS = 20;
 
     /** The direct port's looks and skipped looks so far, read on the loop thread. */
