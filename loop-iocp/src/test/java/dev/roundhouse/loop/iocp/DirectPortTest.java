@@ -417,6 +417,31 @@ class DirectPortTest {
         }
     }
 
+    /** A loop closed while its I/O thread is released (waiting in the port) closes cleanly: that thread exits. */
+    @Test
+    void shouldCloseWhileTheIoThreadIsReleased() throws Exception {
+        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
+        Peers.Opened o = Peers.openIocpWithPoller();
+        List<Thread> io;
+        CountDownLatch lost = new CountDownLatch(1);
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            loop.submit(() -> {
+                port.idleBeforeRecaptureNanos(Long.MAX_VALUE);
+                return null;
+            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Server server = Peers.listen(loop, () -> Peers.echo(lost));
+            Socket peer = Peers.peer(server);
+            pingPong(peer, 3, () -> null);
+            keepBusy(loop, BUSY_MS);
+            assertTrue(loop.submit(port::released).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS), "released");
+            io = o.poller().ioThreads();
+            peer.close();
+        }
+        assertTrue(lost.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS), "the connection was lost at close");
+        assertEquals(List.of(), Peers.awaitExit(io), "the released I/O thread after close");
+    }
+
     private static final long BUSY_MS = 20;
 
     /** The direct port's looks and skipped looks so far, read on the loop thread. */
