@@ -104,18 +104,7 @@ class DirectPortTest {
         try (EventLoop loop = Peers.openIocp()) {
             Server server = Peers.listen(loop, Peers::echo);
             AtomicBoolean busy = new AtomicBoolean(true);
-            CompletableFuture<Void> stopped = new CompletableFuture<>();
-            Runnable spinner = new Runnable() {
-                @Override
-                public void run() {
-                    if (busy.get()) {
-                        loop.execute(this);
-                    } else {
-                        stopped.complete(null);
-                    }
-                }
-            };
-            loop.execute(spinner);
+            CompletableFuture<Void> stopped = spin(loop, busy);
             try (Socket peer = Peers.peer(server)) {
                 pingPong(peer, 50, () -> null);
             } finally {
@@ -367,17 +356,7 @@ class DirectPortTest {
             try (Socket peer = Peers.peer(server)) {
                 pingPong(peer, 5, () -> null);
                 AtomicBoolean busy = new AtomicBoolean(true);
-                CompletableFuture<Void> stopped = new CompletableFuture<>();
-                loop.execute(new Runnable() {
-                    @Override
-                    public void run() {
-                        if (busy.get()) {
-                            loop.execute(this);
-                        } else {
-                            stopped.complete(null);
-                        }
-                    }
-                });
+                CompletableFuture<Void> stopped = spin(loop, busy);
                 try {
                     keepBusy(loop, BUSY_MS); // with the spinner: well past two looks 50 µs apart
                     pingPong(peer, 50, () -> null);
@@ -448,6 +427,22 @@ class DirectPortTest {
     private static long[] looks(Peers.Opened o) throws Exception {
         return o.loop().submit(() -> new long[] {o.poller().port().looks(), o.poller().port().skippedLooks()})
                 .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A task that re-queues itself while {@code busy}; the future completes when it stops. */
+    private static CompletableFuture<Void> spin(EventLoop loop, AtomicBoolean busy) {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        loop.execute(new Runnable() {
+            @Override
+            public void run() {
+                if (busy.get()) {
+                    loop.execute(this);
+                } else {
+                    stopped.complete(null);
+                }
+            }
+        });
+        return stopped;
     }
 
     /** Keeps the loop from ever blocking for {@code ms}: a task that re-queues itself until then. */
