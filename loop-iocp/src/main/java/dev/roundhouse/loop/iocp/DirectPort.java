@@ -71,17 +71,21 @@ import java.util.concurrent.locks.LockSupport;
  * handler loop, which waits in the port and posts the completions it finishes from that thread,
  * and the loop behaves as the hand-off design: no looks, and when it runs out of work it parks in
  * the {@link CompletionQueue}, unparked by those posts and by {@link #wakeup}. A park that found
- * nothing for {@link #IDLE_BEFORE_RECAPTURE_NANOS} {@linkplain #recapture takes the port back}: with
+ * nothing for {@link #IDLE_BEFORE_RECAPTURE_NANOS}, or a park after {@link #SHORT_STRETCHES_BEFORE_RECAPTURE}
+ * short busy stretches in a row, {@linkplain #recapture takes the port back}: with
  * a capture requested the loop arms the wake read and writes a byte; the I/O thread, completing
  * that read, is kept in {@link #onForeignTask} again. So the loop waits in the port itself when it
  * sleeps between events (1-connection ping-pong, where this design is ahead) and lets the JDK's
  * thread wait while it stays busy (streaming, many connections, task producers, where the hand-off
- * was ahead). Measured (2026-12-05, JDK 17, releasing on against off in the same build,
- * {@code -Droundhouse.iocp.looksBeforeRelease=-1}): JMH {@code executeThroughput} with an idle
- * listener open 38.1 against 30.8 tasks/&micro;s (Netty nio 38.2); echo matrix, 4 runs: 64-connection
- * ping-pong 84.2 k against 67.3 k round trips/s, 16-connection streaming 1,532 against 1,293 MiB/s
- * (Netty nio 61.9 k and 1,445), 1-connection ping-pong level (39.8 k against 39.9 k over 6 runs),
- * the connect rate 3 % lower (18.6 k against 19.2 k, 6 runs).
+ * was ahead). Measured (2026-12-05, releasing on against off in the same build,
+ * {@code -Droundhouse.iocp.looksBeforeRelease=-1}), with the short-stretch rule: JMH
+ * {@code executeThroughput} with an idle listener open 35.8 and 33.6 against 32.2 and 31.3
+ * tasks/&micro;s (JDK 17, 2 rounds); 1-connection ping-pong level on Temurin 25 (37.3 k against 37.2 k,
+ * 4 runs); JDK 17, 3 runs: 64-connection ping-pong level (86.3 k against 87.5 k), 16-connection
+ * streaming 1,443 against 1,412 MiB/s. Without that rule (the first version) the gains looked
+ * larger (38.1 against 30.8 tasks/&micro;s; 64-connection ping-pong 84.2 k against 67.3 k and streaming
+ * 1,532 against 1,293 in 4 runs) but a loop could stay released under light traffic: 1-connection
+ * ping-pong read 23.4 k in some Temurin 25 runs; the connect rate read 3 % lower (6 runs, JDK 17).
  *
  * <p><b>Costs.</b> Waking the loop from another thread while it waits in the port writes a byte
  * over loopback TCP instead of unparking a thread: a cross-thread wake-up measured p50 17 &micro;s
@@ -124,6 +128,14 @@ final class DirectPort {
     static final int LOOKS_BEFORE_RELEASE = Integer.getInteger("roundhouse.iocp.looksBeforeRelease", 2);
     /** How long a released loop parks with nothing to do before it takes the port back ({@link #recapture}). */
     static final long IDLE_BEFORE_RECAPTURE_NANOS = 1_000_000;
+    /**
+     * A released loop whose last this many stretches between parks were each shorter than
+     * {@link #CHECK_INTERVAL_NANOS} (no look would have been due) is not busy: it takes the port
+     * back. Without it, a loop released in a busy moment stayed released under light traffic that
+     * never left it idle for {@link #IDLE_BEFORE_RECAPTURE_NANOS} (1-connection ping-pong, Temurin 25,
+     * 2026-12-05: 23.4 k round trips/s in such runs against 36–42 k).
+     */
+    static final int SHORT_STRETCHES_BEFORE_RECAPTURE = 8;
     /** The longest a completion posted through the executor inside the port may wait unseen. */
     static final long STRAY_POST_NANOS = 10_000_000;
     private static final long CAPTURE_WAIT_MS = 10_000;
@@ -174,6 +186,9 @@ final class DirectPort {
     /** Looks in the current busy stretch; loop thread only. */
     private int busyLooks;
     private long idleBeforeRecaptureNanos = IDLE_BEFORE_RECAPTURE_NANOS;
+    /** Released: when the last park returned, and how many stretches since were short. Loop thread only. */
+    private long lastParkEndNanos;
+    private int shortStretches;
     private long releases;
     private long recaptures;
     /**
@@ -442,9 +457,15 @@ final class DirectPort {
             return false; // the completions that thread posts are taken at the next step
         }
         long idle = idleBeforeRecaptureNanos;
-        long park = timeoutNanos < 0 ? idle : Math.min(timeoutNanos, idle);
         long start = System.nanoTime();
+        shortStretches = start - lastParkEndNanos < CHECK_INTERVAL_NANOS ? shortStretches + 1 : 0;
+        if (shortStretches >= SHORT_STRETCHES_BEFORE_RECAPTURE && idle != Long.MAX_VALUE) {
+            recapture(); // light traffic: the loop waits in the port itself again
+            return true;
+        }
+        long park = timeoutNanos < 0 ? idle : Math.min(timeoutNanos, idle);
         completions.await(park);
+        lastParkEndNanos = System.nanoTime();
         if (!completions.isEmpty() || System.nanoTime() - start < park || (timeoutNanos > 0 && timeoutNanos <= idle)) {
             return true; // a completion, a wake-up, or the loop's own deadline
         }
@@ -459,6 +480,8 @@ final class DirectPort {
      */
     private void release() {
         busyLooks = 0;
+        shortStretches = 0;
+        lastParkEndNanos = System.nanoTime();
         releases++;
         released = true;
         LockSupport.unpark(alarmThread); // its runAlarm returns to the JDK's handler loop
@@ -499,7 +522,10 @@ final class DirectPort {
         }
     }
 
-    /** For tests: how long a released loop parks idle before it takes the port back. Loop thread only. */
+    /**
+     * For tests: how long a released loop parks idle before it takes the port back;
+     * {@code Long.MAX_VALUE}: never (the short-stretch rule is off too). Loop thread only.
+     */
     void idleBeforeRecaptureNanos(long nanos) {
         idleBeforeRecaptureNanos = nanos;
     }
