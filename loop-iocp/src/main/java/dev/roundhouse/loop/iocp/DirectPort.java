@@ -189,6 +189,7 @@ final class DirectPort {
     /** Released: when the last park returned, and how many stretches since were short. Loop thread only. */
     private long lastParkEndNanos;
     private int shortStretches;
+    private long shortStretchNanos = CHECK_INTERVAL_NANOS;
     private long releases;
     private long recaptures;
     /**
@@ -458,7 +459,7 @@ final class DirectPort {
         }
         long idle = idleBeforeRecaptureNanos;
         long start = System.nanoTime();
-        shortStretches = start - lastParkEndNanos < CHECK_INTERVAL_NANOS ? shortStretches + 1 : 0;
+        shortStretches = start - lastParkEndNanos < shortStretchNanos ? shortStretches + 1 : 0;
         if (shortStretches >= SHORT_STRETCHES_BEFORE_RECAPTURE && idle != Long.MAX_VALUE) {
             recapture(); // light traffic: the loop waits in the port itself again
             return true;
@@ -528,6 +529,15 @@ final class DirectPort {
      */
     void idleBeforeRecaptureNanos(long nanos) {
         idleBeforeRecaptureNanos = nanos;
+    }
+
+    /**
+     * For tests: a stretch between two parks shorter than this counts towards
+     * {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} ({@link #CHECK_INTERVAL_NANOS} by default; a test's
+     * cold JVM takes longer per round trip). Loop thread only.
+     */
+    void shortStretchNanos(long nanos) {
+        shortStretchNanos = nanos;
     }
 
     /** Whether the JDK's I/O thread waits in the port for the loop now ({@link #release}). Loop thread. */

@@ -396,6 +396,33 @@ class DirectPortTest {
         }
     }
 
+    /**
+     * Released, under light traffic that never leaves it idle long (ping-pong), the loop takes the
+     * port back after {@link DirectPort#SHORT_STRETCHES_BEFORE_RECAPTURE} short stretches.
+     */
+    @Test
+    void shouldTakeThePortBackUnderLightTraffic() throws Exception {
+        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            loop.submit(() -> {
+                port.idleBeforeRecaptureNanos(TimeUnit.SECONDS.toNanos(Peers.TIMEOUT_MS)); // only the short-stretch rule
+                port.shortStretchNanos(TimeUnit.SECONDS.toNanos(1)); // this cold JVM's round trips count as short
+                return null;
+            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Server server = Peers.listen(loop, Peers::echo);
+            try (Socket peer = Peers.peer(server)) {
+                pingPong(peer, 3, () -> null);
+                keepBusy(loop, BUSY_MS);
+                assertTrue(loop.submit(port::released).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS), "released");
+                pingPong(peer, 4 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE, () -> null);
+                assertFalse(loop.submit(port::released).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                        "taken back under ping-pong");
+            }
+        }
+    }
+
     /** A loop closed while its I/O thread is released (waiting in the port) closes cleanly: that thread exits. */
     @Test
     void shouldCloseWhileTheIoThreadIsReleased() throws Exception {
