@@ -190,6 +190,7 @@ final class DirectPort {
     private long lastParkEndNanos;
     private int shortStretches;
     private long shortStretchNanos = CHECK_INTERVAL_NANOS;
+    private int looksBeforeRelease = LOOKS_BEFORE_RELEASE;
     private long releases;
     private long recaptures;
     /**
@@ -409,7 +410,7 @@ final class DirectPort {
             if (now - lastLookNanos < CHECK_INTERVAL_NANOS) {
                 return false;
             }
-            if (LOOKS_BEFORE_RELEASE >= 0 && busyLooks >= LOOKS_BEFORE_RELEASE) {
+            if (looksBeforeRelease >= 0 && busyLooks >= looksBeforeRelease) {
                 release();
                 return false;
             }
@@ -538,6 +539,11 @@ final class DirectPort {
      */
     void shortStretchNanos(long nanos) {
         shortStretchNanos = nanos;
+    }
+
+    /** For tests: looks in one busy stretch before a release; negative: never. Loop thread only. */
+    void looksBeforeRelease(int looks) {
+        looksBeforeRelease = looks;
     }
 
     /** Whether the JDK's I/O thread waits in the port for the loop now ({@link #release}). Loop thread. */

@@ -60,6 +60,10 @@ class DirectPortTest {
         List<Thread> io;
         try (EventLoop loop = o.loop()) {
             assertTrue(o.poller().direct(), "the loop runs the group's event loop itself");
+            loop.submit(() -> {
+                o.poller().port().looksBeforeRelease(-1); // a slow callback of this cold JVM must not release it
+                return null;
+            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Server server = Peers.listen(loop, Peers::echo);
             long portPostsBefore = loop.submit(() -> o.poller().portPosts()).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             try (Socket peer = Peers.peer(server)) {
@@ -381,6 +385,7 @@ class DirectPortTest {
 
                 loop.submit(() -> {
                     port.idleBeforeRecaptureNanos(DirectPort.IDLE_BEFORE_RECAPTURE_NANOS);
+                    port.looksBeforeRelease(-1); // once taken back, stays so for the checks below
                     return null;
                 }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 Peers.quietWindow(loop, 20); // idle for longer than that: the port is taken back
@@ -416,9 +421,11 @@ class DirectPortTest {
                 pingPong(peer, 3, () -> null);
                 keepBusy(loop, BUSY_MS);
                 assertTrue(loop.submit(port::released).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS), "released");
+                long before = loop.submit(port::recaptures).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 pingPong(peer, 4 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE, () -> null);
-                assertFalse(loop.submit(port::released).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS),
-                        "taken back under ping-pong");
+                // taken back at least once (a slow callback of this cold JVM may release it again after)
+                long recaptures = loop.submit(port::recaptures).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) - before;
+                assertTrue(recaptures >= 1, "taken back under ping-pong: " + recaptures);
             }
         }
     }
