@@ -461,7 +461,7 @@ final class DirectPort {
         long idle = idleBeforeRecaptureNanos;
         long start = System.nanoTime();
         shortStretches = start - lastParkEndNanos < shortStretchNanos ? shortStretches + 1 : 0;
-        if (shortStretches >= SHORT_STRETCHES_BEFORE_RECAPTURE && idle != Long.MAX_VALUE) {
+        if (shortStretches >= SHORT_STRETCHES_BEFORE_RECAPTURE) {
             recapture(); // light traffic: the loop waits in the port itself again
             return true;
         }
@@ -525,8 +525,7 @@ final class DirectPort {
     }
 
     /**
-     * For tests: how long a released loop parks idle before it takes the port back;
-     * {@code Long.MAX_VALUE}: never (the short-stretch rule is off too). Loop thread only.
+     * For tests: how long a released loop parks idle before it takes the port back. Loop thread only.
      */
     void idleBeforeRecaptureNanos(long nanos) {
         idleBeforeRecaptureNanos = nanos;
@@ -535,7 +534,7 @@ final class DirectPort {
     /**
      * For tests: a stretch between two parks shorter than this counts towards
      * {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} ({@link #CHECK_INTERVAL_NANOS} by default; a test's
-     * cold JVM takes longer per round trip). Loop thread only.
+     * cold JVM takes longer per round trip; 0: no stretch is short). Loop thread only.
      */
     void shortStretchNanos(long nanos) {
         shortStretchNanos = nanos;

@@ -352,10 +352,7 @@ class DirectPortTest {
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
-            loop.submit(() -> {
-                port.idleBeforeRecaptureNanos(Long.MAX_VALUE); // stays released once released
-                return null;
-            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            configure(loop, () -> holdReleased(port));
             Server server = Peers.listen(loop, Peers::echo);
             try (Socket peer = Peers.peer(server)) {
                 pingPong(peer, 5, () -> null);
@@ -383,11 +380,11 @@ class DirectPortTest {
                 Peers.quietWindow(loop, 5);
                 assertEquals(1, state.call()[0], "still released (recapture held off)");
 
-                loop.submit(() -> {
+                configure(loop, () -> {
                     port.idleBeforeRecaptureNanos(DirectPort.IDLE_BEFORE_RECAPTURE_NANOS);
+                    port.shortStretchNanos(DirectPort.CHECK_INTERVAL_NANOS);
                     port.looksBeforeRelease(-1); // once taken back, stays so for the checks below
-                    return null;
-                }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                });
                 Peers.quietWindow(loop, 20); // idle for longer than that: the port is taken back
                 long[] back = state.call();
                 assertEquals(0, back[0], "taken back when idle");
@@ -411,11 +408,10 @@ class DirectPortTest {
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
-            loop.submit(() -> {
+            configure(loop, () -> {
                 port.idleBeforeRecaptureNanos(TimeUnit.SECONDS.toNanos(Peers.TIMEOUT_MS)); // only the short-stretch rule
                 port.shortStretchNanos(TimeUnit.SECONDS.toNanos(1)); // this cold JVM's round trips count as short
-                return null;
-            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            });
             Server server = Peers.listen(loop, Peers::echo);
             try (Socket peer = Peers.peer(server)) {
                 pingPong(peer, 3, () -> null);
@@ -439,10 +435,7 @@ class DirectPortTest {
         CountDownLatch lost = new CountDownLatch(1);
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
-            loop.submit(() -> {
-                port.idleBeforeRecaptureNanos(Long.MAX_VALUE);
-                return null;
-            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            configure(loop, () -> holdReleased(port));
             Server server = Peers.listen(loop, () -> Peers.echo(lost));
             Socket peer = Peers.peer(server);
             pingPong(peer, 3, () -> null);
@@ -461,6 +454,20 @@ class DirectPortTest {
     private static long[] looks(Peers.Opened o) throws Exception {
         return o.loop().submit(() -> new long[] {o.poller().port().looks(), o.poller().port().skippedLooks()})
                 .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code settings} on the loop thread (the port's test hooks) and waits for it. */
+    private static void configure(EventLoop loop, Runnable settings) throws Exception {
+        loop.submit(() -> {
+            settings.run();
+            return null;
+        }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Once released, the port stays released: neither rule takes it back. Loop thread. */
+    private static void holdReleased(DirectPort port) {
+        port.idleBeforeRecaptureNanos(Long.MAX_VALUE);
+        port.shortStretchNanos(0);
     }
 
     /** A task that re-queues itself while {@code busy}; the future completes when it stops. */
