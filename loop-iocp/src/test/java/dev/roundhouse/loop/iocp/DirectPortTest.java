@@ -400,7 +400,10 @@ class DirectPortTest {
 
     /**
      * Released, under light traffic that never leaves it idle long (ping-pong), the loop takes the
-     * port back after {@link DirectPort#SHORT_STRETCHES_BEFORE_RECAPTURE} short stretches.
+     * port back after {@link DirectPort#SHORT_STRETCHES_BEFORE_RECAPTURE} short stretches. The
+     * traffic is made light for certain: each message is sent only once the loop has parked after
+     * the last (a cold JVM's loop can otherwise trail the peer and find every message already
+     * waiting: it never parks, so it is not idle at all and stays released, as designed).
      */
     @Test
     void shouldTakeThePortBackUnderLightTraffic() throws Exception {
@@ -416,14 +419,35 @@ class DirectPortTest {
             try (Socket peer = Peers.peer(server)) {
                 pingPong(peer, 3, () -> null);
                 keepBusy(loop, BUSY_MS);
-                assertTrue(loop.submit(port::released).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS), "released");
-                long before = loop.submit(port::recaptures).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                pingPong(peer, 4 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE, () -> null);
+                // one task reads both: a recapture between two reads would go uncounted
+                long[] state = loop.submit(() -> new long[] {port.released() ? 1 : 0, port.recaptures()})
+                        .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                assertEquals(1, state[0], "released");
+                long[] parks = {port.releasedParks()};
+                pingPong(peer, 4 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE, () -> {
+                    parks[0] = awaitParked(port, parks[0]);
+                    return null;
+                });
                 // taken back at least once (a slow callback of this cold JVM may release it again after)
-                long recaptures = loop.submit(port::recaptures).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) - before;
+                long recaptures = loop.submit(port::recaptures).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) - state[1];
                 assertTrue(recaptures >= 1, "taken back under ping-pong: " + recaptures);
             }
         }
+    }
+
+    /**
+     * Waits (bounded) until the released loop has parked since it had parked {@code since} times,
+     * or is no longer released (taken back: it waits in the port, not in its queue); returns the
+     * parks counted then.
+     */
+    private static long awaitParked(DirectPort port, long since) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+        long parks;
+        while ((parks = port.releasedParks()) == since && port.released()) {
+            assertTrue(System.nanoTime() - deadline < 0, "the released loop did not park within " + Peers.TIMEOUT_MS + " ms");
+            Thread.onSpinWait();
+        }
+        return parks;
     }
 
     /** A loop closed while its I/O thread is released (waiting in the port) closes cleanly: that thread exits. */
