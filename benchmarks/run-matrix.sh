@@ -14,7 +14,9 @@
 #   st16  streaming, 16 connections, 16 KiB writes, 64 KiB in flight per connection (MiB/s)
 #   conn  connect, send 64 B, read them back, close; 16 at a time (connections/s)
 # The whole matrix runs --runs times (3 by default), servers interleaved within each run so that
-# a burst of outside load spreads over all of them; BENCHMARKS.md gets the median of the runs with
+# a burst of outside load spreads over all of them, in reverse order every other run so that the
+# machine's drift over a run (measured: one server's figure 1.5x apart from run to run, its
+# neighbours' too) does not always fall on the same servers; BENCHMARKS.md gets the median of the runs with
 # their spread. Each measurement also records how much CPU the rest of the machine used meanwhile
 # ("foreign CPU"), so that runs taken under load can be told apart, and what the kernel did
 # (kernel.tsv: IPIs received per op on CPUs 0 and 1, softirq share of each, the server's blocking
@@ -283,7 +285,12 @@ printf 'run\timpl\tworkload\tipis_cpu0_per_op\tipis_cpu1_per_op\tsoftirq_cpu0_pc
 printf 'run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu\tforeign_cpu_pct\tloadavg\tserver_cpu\n' >"$RESULTS"
 step=0
 for run in $(seq "$RUNS"); do
-  for impl in "${IMPL_LIST[@]}"; do
+  ORDER=("${IMPL_LIST[@]}")
+  if [ $((run % 2)) = 0 ]; then # every other run backwards: drift within a run spreads over both ends
+    ORDER=()
+    for ((i = ${#IMPL_LIST[@]} - 1; i >= 0; i--)); do ORDER+=("${IMPL_LIST[$i]}"); done
+  fi
+  for impl in "${ORDER[@]}"; do
     step=$((step + 1))
     log "[$step/$TOTAL] run $run: $impl"
     if ! start_server "$impl"; then
@@ -308,7 +315,7 @@ done
   else
     echo "network: host loopback (receive processing runs on the sender's CPU)"
   fi
-  echo "timing: $RUNS run(s); per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured"
+  echo "timing: $RUNS run(s), the servers in reverse order every other run; per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured"
   echo "load generator: $([ "$CLIENT_POLL" = spin ] && echo 'spins (polls with timeout 0: its CPU never idles)' || echo 'blocks in its wait'); every workload over $([ "$CLIENT_IO" = uring ] && echo 'io_uring (one io_uring_enter per batch)' || echo 'epoll')"
   echo "gcc: $(gcc -dumpfullversion) -O2"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
