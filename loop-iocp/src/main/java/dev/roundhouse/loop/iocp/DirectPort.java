@@ -66,18 +66,19 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>Busy loops hand the wait over.</b> Each look is a wake byte's round trip (its write, the
  * JDK's read of it, which also sends a TCP ACK, and the re-armed read): looking every
  * {@link #CHECK_INTERVAL_NANOS} took about a quarter of the CPU of a loop kept busy by another
- * thread's tasks. So after {@link #LOOKS_BEFORE_RELEASE} looks in one busy stretch the loop
+ * thread's tasks. So after {@link #LOOKS_BEFORE_RELEASE} looks in one stretch that tasks keep busy the loop
  * {@linkplain #release releases} the captured I/O thread: its {@link #runAlarm} returns to the JDK's
  * handler loop, which waits in the port and posts the completions it finishes from that thread,
  * and the loop behaves as the hand-off design: no looks, and when it runs out of work it parks in
  * the {@link CompletionQueue}, unparked by those posts and by {@link #wakeup}. A park that found
- * nothing for {@link #IDLE_BEFORE_RECAPTURE_NANOS}, or a park after {@link #SHORT_STRETCHES_BEFORE_RECAPTURE}
- * short busy stretches in a row, {@linkplain #recapture takes the port back}: with
+ * nothing for {@link #IDLE_BEFORE_RECAPTURE_NANOS}, or a poll with no task waiting after
+ * {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} short stretches in a row, {@linkplain #recapture takes the port back}: with
  * a capture requested the loop arms the wake read and writes a byte; the I/O thread, completing
- * that read, is kept in {@link #onForeignTask} again. So the loop waits in the port itself when it
- * sleeps between events (1-connection ping-pong, where this design is ahead) and lets the JDK's
- * thread wait while it stays busy (streaming, many connections, task producers, where the hand-off
- * was ahead). Measured (2026-12-05, releasing on against off in the same build,
+ * that read, is kept in {@link #onForeignTask} again. So the loop waits in the port itself while
+ * only its own I/O keeps it busy (1-connection ping-pong, where this design is ahead) and lets the
+ * JDK's thread wait while other threads' tasks keep it busy (where the hand-off was ahead). Until
+ * 2026-12-05 14:30 UTC busy completions released it too (streaming and many connections, where the
+ * hand-off had read ahead in some A/Bs); the A/Bs after the short-stretch rule had those level. Measured (2026-12-05, releasing on against off in the same build,
  * {@code -Droundhouse.iocp.looksBeforeRelease=-1}), with the short-stretch rule: JMH
  * {@code executeThroughput} with an idle listener open 35.8 and 33.6 against 32.2 and 31.3
  * tasks/&micro;s (JDK 17, 2 rounds); 1-connection ping-pong level on Temurin 25 (37.3 k against 37.2 k,
@@ -86,11 +87,11 @@ import java.util.concurrent.locks.LockSupport;
  * larger (38.1 against 30.8 tasks/&micro;s; 64-connection ping-pong 84.2 k against 67.3 k and streaming
  * 1,532 against 1,293 in 4 runs) but a loop could stay released under light traffic: 1-connection
  * ping-pong read 23.4 k in some Temurin 25 runs; the connect rate read 3 % lower (6 runs, JDK 17).
- * Both rules count only parks: a released loop that trails its traffic, finding the next
- * completion already queued at every poll, never parks and stays released. That is by design (it
- * is not idle: the JDK's thread waiting in the port beside it is the streaming case), and it is
- * what made the test of this rule fail 7 % of runs on a cold JVM, whose loop trailed the test's
- * peer; the test now sends each message only once the loop has parked ({@link #releasedParks}).
+ * Both rules counted only parks at first: a released loop that trails its traffic, finding the
+ * next completion already queued at every poll, never parked and stayed released (a cold test JVM
+ * against the test's peer: the test failed 22 of 300 repeats; a server pinned to one CPU with the
+ * JDK's thread under {@code pp1}: 23.3 k round trips/s). A poll that finds only completions now ends
+ * a stretch too.
  *
  * <p><b>Costs.</b> Waking the loop from another thread while it waits in the port writes a byte
  * over loopback TCP instead of unparking a thread: a cross-thread wake-up measured p50 17 &micro;s
@@ -126,19 +127,25 @@ final class DirectPort {
      */
     static final long BATCH_WITHIN_NANOS = 5_000;
     /**
-     * Looks at the port in one busy stretch (no blocking wait between them) after which the loop
-     * hands the wait to the JDK's I/O thread instead ({@link #release}); negative: never.
+     * Looks at the port in one stretch of polls with tasks waiting (the engine's timeout 0, no poll
+     * without a task between them) after which the loop hands the wait to the JDK's I/O thread
+     * instead ({@link #release}); negative: never. Completions alone never release it: a loop kept
+     * busy by its own I/O waits in the port itself.
      * {@code -Droundhouse.iocp.looksBeforeRelease=N} sets it (for comparisons).
      */
     static final int LOOKS_BEFORE_RELEASE = Integer.getInteger("roundhouse.iocp.looksBeforeRelease", 2);
     /** How long a released loop parks with nothing to do before it takes the port back ({@link #recapture}). */
     static final long IDLE_BEFORE_RECAPTURE_NANOS = 1_000_000;
     /**
-     * A released loop whose last this many stretches between parks were each shorter than
-     * {@link #CHECK_INTERVAL_NANOS} (no look would have been due) is not busy: it takes the port
-     * back. Without it, a loop released in a busy moment stayed released under light traffic that
-     * never left it idle for {@link #IDLE_BEFORE_RECAPTURE_NANOS} (1-connection ping-pong, Temurin 25,
-     * 2026-12-05: 23.4 k round trips/s in such runs against 36–42 k).
+     * A released loop whose last this many stretches between polls with no task waiting (each a
+     * park, or a poll that found only completions) were each shorter than
+     * {@link #CHECK_INTERVAL_NANOS} (no look would have been due) is not kept busy by tasks: it takes
+     * the port back. Without it, a loop released in a busy moment stayed released under light
+     * traffic that never left it idle for {@link #IDLE_BEFORE_RECAPTURE_NANOS} (1-connection
+     * ping-pong, Temurin 25, 2026-12-05: 23.4 k round trips/s in such runs against 36–42 k). Counting
+     * only parks (ea807ff) missed a loop that trails its traffic: pinned to one CPU with the JDK's
+     * thread, each message's completion was posted while the loop was still finishing the last
+     * echo, so it never parked and stayed released (23.3 k in a Temurin 25 matrix run of 13:55 UTC).
      */
     static final int SHORT_STRETCHES_BEFORE_RECAPTURE = 8;
     /** The longest a completion posted through the executor inside the port may wait unseen. */
@@ -188,11 +195,14 @@ final class DirectPort {
     private long portPosts;
     private long looks;
     private long skippedLooks;
-    /** Looks in the current busy stretch; loop thread only. */
+    /** Looks in the current stretch of polls with tasks waiting; loop thread only. */
     private int busyLooks;
     private long idleBeforeRecaptureNanos = IDLE_BEFORE_RECAPTURE_NANOS;
-    /** Released: when the last park returned, and how many stretches since were short. Loop thread only. */
-    private long lastParkEndNanos;
+    /**
+     * Released: when the last poll with no task waiting ended, and how many stretches between such
+     * polls in a row were short. Loop thread only.
+     */
+    private long lastStretchEndNanos;
     private int shortStretches;
     private long shortStretchNanos = CHECK_INTERVAL_NANOS;
     private int looksBeforeRelease = LOOKS_BEFORE_RELEASE;
@@ -417,7 +427,7 @@ final class DirectPort {
             if (now - lastLookNanos < CHECK_INTERVAL_NANOS) {
                 return false;
             }
-            if (looksBeforeRelease >= 0 && busyLooks >= looksBeforeRelease) {
+            if (timeoutNanos == 0 && looksBeforeRelease >= 0 && busyLooks >= looksBeforeRelease) {
                 release();
                 return false;
             }
@@ -427,8 +437,8 @@ final class DirectPort {
         } else if (timeoutNanos > 0) {
             alarmAt(now + timeoutNanos);
         }
-        if (!busy && timeoutNanos != 0) {
-            busyLooks = 0; // a wait that may block ends the busy stretch
+        if (timeoutNanos != 0) {
+            busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
         }
         Runnable task = handlerTask;
         handlerTask = null;
@@ -458,24 +468,31 @@ final class DirectPort {
     /**
      * The wait while the JDK's I/O thread waits in the port ({@link #release}): as in the hand-off
      * design, the loop parks in the queue, which that thread's posts and every wake-up unpark. A
-     * park that found nothing for {@link #IDLE_BEFORE_RECAPTURE_NANOS} takes the port back and
-     * returns, so that the next poll waits in the port itself. Returns whether it waited.
+     * park that found nothing for {@link #IDLE_BEFORE_RECAPTURE_NANOS}, or a poll with no task
+     * waiting after {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} short stretches, takes the port back
+     * and returns, so that the next poll waits in the port itself. Returns whether it waited or
+     * took the port back.
      */
     private boolean awaitReleased(long timeoutNanos, boolean busy) throws IOException {
-        if (busy || timeoutNanos == 0) {
-            return false; // the completions that thread posts are taken at the next step
+        if (timeoutNanos == 0) {
+            return false; // tasks wait: the completions that thread posts are taken at the next step
         }
-        long idle = idleBeforeRecaptureNanos;
         long start = System.nanoTime();
-        shortStretches = start - lastParkEndNanos < shortStretchNanos ? shortStretches + 1 : 0;
+        // no task waits: a stretch ends here, whether the loop parks or finds completions queued
+        shortStretches = start - lastStretchEndNanos < shortStretchNanos ? shortStretches + 1 : 0;
         if (shortStretches >= SHORT_STRETCHES_BEFORE_RECAPTURE) {
             recapture(); // light traffic: the loop waits in the port itself again
             return true;
         }
+        if (busy) {
+            lastStretchEndNanos = start;
+            return false; // completions to dispatch first
+        }
+        long idle = idleBeforeRecaptureNanos;
         long park = timeoutNanos < 0 ? idle : Math.min(timeoutNanos, idle);
         releasedParks++; // the only writer: a plain increment of a volatile, published before the park
         completions.await(park);
-        lastParkEndNanos = System.nanoTime();
+        lastStretchEndNanos = System.nanoTime();
         if (!completions.isEmpty() || System.nanoTime() - start < park || (timeoutNanos > 0 && timeoutNanos <= idle)) {
             return true; // a completion, a wake-up, or the loop's own deadline
         }
@@ -491,7 +508,7 @@ final class DirectPort {
     private void release() {
         busyLooks = 0;
         shortStretches = 0;
-        lastParkEndNanos = System.nanoTime();
+        lastStretchEndNanos = System.nanoTime();
         releases++;
         released = true;
         LockSupport.unpark(alarmThread); // its runAlarm returns to the JDK's handler loop
@@ -548,7 +565,7 @@ final class DirectPort {
         shortStretchNanos = nanos;
     }
 
-    /** For tests: looks in one busy stretch before a release; negative: never. Loop thread only. */
+    /** For tests: looks in one stretch with tasks waiting before a release; negative: never. Loop thread only. */
     void looksBeforeRelease(int looks) {
         looksBeforeRelease = looks;
     }

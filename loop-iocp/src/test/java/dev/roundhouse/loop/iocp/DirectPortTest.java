@@ -436,6 +436,77 @@ class DirectPortTest {
     }
 
     /**
+     * Released, a loop that trails its traffic (each poll with no task waiting finds a completion
+     * already queued, so it never parks) takes the port back too: such a poll ends a stretch. The
+     * polls are made on the loop thread, inside a task, as the engine makes them.
+     */
+    @Test
+    void shouldTakeThePortBackWhenPollsFindOnlyCompletions() throws Exception {
+        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            configure(loop, () -> {
+                port.idleBeforeRecaptureNanos(TimeUnit.SECONDS.toNanos(Peers.TIMEOUT_MS)); // only the short-stretch rule
+                port.shortStretchNanos(TimeUnit.SECONDS.toNanos(1)); // this cold JVM's polls count as short
+            });
+            Server server = Peers.listen(loop, Peers::echo);
+            try (Socket peer = Peers.peer(server)) {
+                pingPong(peer, 3, () -> null); // a read waits in the port
+                keepBusy(loop, BUSY_MS);
+                long[] polls = loop.submit(() -> {
+                    if (!port.released()) {
+                        return new long[] {-1, 0};
+                    }
+                    long recaptures = port.recaptures();
+                    int n = 0;
+                    while (port.released() && n < 2 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE) {
+                        port.await(-1, true); // no task waits, completions were found: no park
+                        n++;
+                    }
+                    return new long[] {n, port.recaptures() - recaptures};
+                }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                assertTrue(polls[0] >= 0, "released by the tasks");
+                assertEquals(1, polls[1], "taken back after " + polls[0] + " polls that found completions");
+                // the parks that brought this task (after the tasks above) count as short stretches too
+                assertTrue(polls[0] <= DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE, "polls before taking it back: " + polls[0]);
+                pingPong(peer, 3, () -> null); // and I/O goes on
+            }
+        }
+    }
+
+    /**
+     * Completions alone never release the port: polls that found completions (no task waiting)
+     * look at the port once per {@link DirectPort#CHECK_INTERVAL_NANOS} while a read waits in it,
+     * well past {@link DirectPort#LOOKS_BEFORE_RELEASE} looks, and the loop keeps waiting in it.
+     */
+    @Test
+    void shouldNotReleaseThePortWhileOnlyCompletionsKeepTheLoopBusy() throws Exception {
+        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            Server server = Peers.listen(loop, Peers::echo);
+            try (Socket peer = Peers.peer(server)) {
+                pingPong(peer, 3, () -> null); // a read waits in the port
+                int wanted = 4 * (DirectPort.LOOKS_BEFORE_RELEASE + 1);
+                long[] after = loop.submit(() -> {
+                    long looks = port.looks();
+                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+                    while (port.looks() - looks < wanted && !port.released() && System.nanoTime() - deadline < 0) {
+                        port.await(-1, true); // looks once the interval since the last has passed
+                    }
+                    return new long[] {port.looks() - looks, port.released() ? 1 : 0, port.releases()};
+                }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                assertEquals(wanted, after[0], "looks at the port");
+                assertEquals(0, after[1], "still waiting in the port itself");
+                assertEquals(0, after[2], "releases");
+                pingPong(peer, 3, () -> null);
+            }
+        }
+    }
+
+    /**
      * Waits (bounded) until the released loop has parked since it had parked {@code since} times,
      * or is no longer released (taken back: it waits in the port, not in its queue); returns the
      * parks counted then.
