@@ -134,6 +134,13 @@ final class DirectPort {
      * {@code -Droundhouse.iocp.looksBeforeRelease=N} sets it (for comparisons).
      */
     static final int LOOKS_BEFORE_RELEASE = Integer.getInteger("roundhouse.iocp.looksBeforeRelease", 2);
+    /**
+     * Whether polls that found completions (no task waiting) count towards
+     * {@link #LOOKS_BEFORE_RELEASE} as tasks do (the rule before de3baa1, with the light-poll rule
+     * of {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} to take the port back).
+     * {@code -Droundhouse.iocp.releaseOnCompletions=true} sets it (for comparisons).
+     */
+    static final boolean RELEASE_ON_COMPLETIONS = Boolean.getBoolean("roundhouse.iocp.releaseOnCompletions");
     /** How long a released loop parks with nothing to do before it takes the port back ({@link #recapture}). */
     static final long IDLE_BEFORE_RECAPTURE_NANOS = 1_000_000;
     /**
@@ -318,7 +325,7 @@ final class DirectPort {
         // One wait on the loop thread, ended by a wake byte: proves that this JDK calls the handler
         // on the loop thread and hands its task back after the escape (else: the hand-off design).
         wakeup();
-        await(-1, false);
+        await(-1, 0);
         if (handlerTask == null) {
             throw new IOException("this JDK did not hand the group's handler task back after a wait: "
                     + "the loop thread cannot wait on the port here");
@@ -409,15 +416,16 @@ final class DirectPort {
      * Runs the port: waits (at most {@code timeoutNanos}, -1 no limit) for the JDK to finish an
      * operation or for a wake-up, and returns at the first completion posted, or, if that one came
      * at once, after every completion already waiting ({@link #onLoopThreadPost}). With
-     * {@code timeoutNanos} 0, or when {@code busy} (completions are being dispatched anyway), it
-     * looks at the port only while an operation waits in it and at most once per
-     * {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not block. Returns whether it ran
-     * the port. Loop thread only.
+     * {@code timeoutNanos} 0, or when the poll {@code found} completions (they are being
+     * dispatched anyway), it looks at the port only while an operation waits in it and at most once
+     * per {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not block. Returns whether it ran
+     * the port (or, released, waited or took the port back). Loop thread only.
      */
-    boolean await(long timeoutNanos, boolean busy) throws IOException {
+    boolean await(long timeoutNanos, int found) throws IOException {
         if (released) {
-            return awaitReleased(timeoutNanos, busy);
+            return awaitReleased(timeoutNanos, found);
         }
+        boolean busy = found > 0;
         long now = System.nanoTime();
         if (busy || timeoutNanos == 0) {
             if (completions.outstanding() == 0) {
@@ -427,7 +435,8 @@ final class DirectPort {
             if (now - lastLookNanos < CHECK_INTERVAL_NANOS) {
                 return false;
             }
-            if (timeoutNanos == 0 && looksBeforeRelease >= 0 && busyLooks >= looksBeforeRelease) {
+            if ((timeoutNanos == 0 || RELEASE_ON_COMPLETIONS) && looksBeforeRelease >= 0
+                    && busyLooks >= looksBeforeRelease) {
                 release();
                 return false;
             }
@@ -437,7 +446,7 @@ final class DirectPort {
         } else if (timeoutNanos > 0) {
             alarmAt(now + timeoutNanos);
         }
-        if (timeoutNanos != 0) {
+        if (timeoutNanos != 0 && !(RELEASE_ON_COMPLETIONS && busy)) {
             busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
         }
         Runnable task = handlerTask;
@@ -473,18 +482,19 @@ final class DirectPort {
      * and returns, so that the next poll waits in the port itself. Returns whether it waited or
      * took the port back.
      */
-    private boolean awaitReleased(long timeoutNanos, boolean busy) throws IOException {
+    private boolean awaitReleased(long timeoutNanos, int found) throws IOException {
         if (timeoutNanos == 0) {
             return false; // tasks wait: the completions that thread posts are taken at the next step
         }
         long start = System.nanoTime();
-        // no task waits: a stretch ends here, whether the loop parks or finds completions queued
-        shortStretches = start - lastStretchEndNanos < shortStretchNanos ? shortStretches + 1 : 0;
+        // no task waits: a stretch ends here, whether the loop parks or finds completions queued;
+        // a poll that found more than one is not light traffic
+        shortStretches = found <= 1 && start - lastStretchEndNanos < shortStretchNanos ? shortStretches + 1 : 0;
         if (shortStretches >= SHORT_STRETCHES_BEFORE_RECAPTURE) {
             recapture(); // light traffic: the loop waits in the port itself again
             return true;
         }
-        if (busy) {
+        if (found > 0) {
             lastStretchEndNanos = start;
             return false; // completions to dispatch first
         }

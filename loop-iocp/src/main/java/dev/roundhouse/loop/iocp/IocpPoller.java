@@ -136,7 +136,7 @@ final class IocpPoller implements Poller {
         int n = dispatch(completions.takeAll());
         if (port != null && !port.failed()) {
             // in the port's wait the completions of operations that had to wait are posted
-            return port.await(timeoutNanos, n > 0) ? n + dispatch(completions.takeAll()) : n;
+            return port.await(timeoutNanos, n) ? n + dispatch(completions.takeAll()) : n;
         }
         if (n > 0 || timeoutNanos == 0) {
             return n;
