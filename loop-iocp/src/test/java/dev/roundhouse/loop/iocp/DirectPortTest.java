@@ -403,7 +403,7 @@ class DirectPortTest {
      * port back after {@link DirectPort#SHORT_STRETCHES_BEFORE_RECAPTURE} short stretches. The
      * traffic is made light for certain: each message is sent only once the loop has parked after
      * the last (a cold JVM's loop can otherwise trail the peer and find every message already
-     * waiting: it never parks, so it is not idle at all and stays released, as designed).
+     * waiting, which the next test covers).
      */
     @Test
     void shouldTakeThePortBackUnderLightTraffic() throws Exception {
@@ -411,10 +411,7 @@ class DirectPortTest {
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
-            configure(loop, () -> {
-                port.idleBeforeRecaptureNanos(TimeUnit.SECONDS.toNanos(Peers.TIMEOUT_MS)); // only the short-stretch rule
-                port.shortStretchNanos(TimeUnit.SECONDS.toNanos(1)); // this cold JVM's round trips count as short
-            });
+            configure(loop, () -> onlyTheShortStretchRule(port));
             Server server = Peers.listen(loop, Peers::echo);
             try (Socket peer = Peers.peer(server)) {
                 pingPong(peer, 3, () -> null);
@@ -447,10 +444,7 @@ class DirectPortTest {
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
-            configure(loop, () -> {
-                port.idleBeforeRecaptureNanos(TimeUnit.SECONDS.toNanos(Peers.TIMEOUT_MS)); // only the short-stretch rule
-                port.shortStretchNanos(TimeUnit.SECONDS.toNanos(1)); // this cold JVM's polls count as short
-            });
+            configure(loop, () -> onlyTheShortStretchRule(port));
             Server server = Peers.listen(loop, Peers::echo);
             try (Socket peer = Peers.peer(server)) {
                 pingPong(peer, 3, () -> null); // a read waits in the port
@@ -565,6 +559,15 @@ class DirectPortTest {
             settings.run();
             return null;
         }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Only the short-stretch rule takes a released port back (the idle rule never comes due), and
+     * every stretch of this cold JVM counts as short. Loop thread.
+     */
+    private static void onlyTheShortStretchRule(DirectPort port) {
+        port.idleBeforeRecaptureNanos(TimeUnit.SECONDS.toNanos(Peers.TIMEOUT_MS));
+        port.shortStretchNanos(TimeUnit.SECONDS.toNanos(1));
     }
 
     /** Once released, the port stays released: neither rule takes it back. Loop thread. */
