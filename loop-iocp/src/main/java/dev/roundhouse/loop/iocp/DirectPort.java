@@ -134,13 +134,6 @@ final class DirectPort {
      * {@code -Droundhouse.iocp.looksBeforeRelease=N} sets it (for comparisons).
      */
     static final int LOOKS_BEFORE_RELEASE = Integer.getInteger("roundhouse.iocp.looksBeforeRelease", 2);
-    /**
-     * Whether polls that found completions (no task waiting) count towards
-     * {@link #LOOKS_BEFORE_RELEASE} as tasks do (the rule before de3baa1, with the light-poll rule
-     * of {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} to take the port back).
-     * {@code -Droundhouse.iocp.releaseOnCompletions=true} sets it (for comparisons).
-     */
-    static final boolean RELEASE_ON_COMPLETIONS = Boolean.getBoolean("roundhouse.iocp.releaseOnCompletions");
     /** How long a released loop parks with nothing to do before it takes the port back ({@link #recapture}). */
     static final long IDLE_BEFORE_RECAPTURE_NANOS = 1_000_000;
     /**
@@ -435,8 +428,7 @@ final class DirectPort {
             if (now - lastLookNanos < CHECK_INTERVAL_NANOS) {
                 return false;
             }
-            if ((timeoutNanos == 0 || RELEASE_ON_COMPLETIONS) && looksBeforeRelease >= 0
-                    && busyLooks >= looksBeforeRelease) {
+            if (timeoutNanos == 0 && looksBeforeRelease >= 0 && busyLooks >= looksBeforeRelease) {
                 release();
                 return false;
             }
@@ -446,7 +438,7 @@ final class DirectPort {
         } else if (timeoutNanos > 0) {
             alarmAt(now + timeoutNanos);
         }
-        if (timeoutNanos != 0 && !(RELEASE_ON_COMPLETIONS && busy)) {
+        if (timeoutNanos != 0) {
             busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
         }
         Runnable task = handlerTask;
@@ -487,9 +479,11 @@ final class DirectPort {
             return false; // tasks wait: the completions that thread posts are taken at the next step
         }
         long start = System.nanoTime();
-        // no task waits: a stretch ends here, whether the loop parks or finds completions queued;
-        // a poll that found more than one is not light traffic
-        shortStretches = found <= 1 && start - lastStretchEndNanos < shortStretchNanos ? shortStretches + 1 : 0;
+        // no task waits: a stretch ends here, whether the loop parks or finds completions queued
+        // (however many: an echo's write that completed inside the call is among them, and one
+        // read behind it already makes two; counting only polls with one kept the trailing loop
+        // released: 5a35411)
+        shortStretches = start - lastStretchEndNanos < shortStretchNanos ? shortStretches + 1 : 0;
         if (shortStretches >= SHORT_STRETCHES_BEFORE_RECAPTURE) {
             recapture(); // light traffic: the loop waits in the port itself again
             return true;
