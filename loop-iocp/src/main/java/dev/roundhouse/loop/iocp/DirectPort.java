@@ -318,7 +318,7 @@ final class DirectPort {
         // One wait on the loop thread, ended by a wake byte: proves that this JDK calls the handler
         // on the loop thread and hands its task back after the escape (else: the hand-off design).
         wakeup();
-        await(-1, 0);
+        await(-1, false);
         if (handlerTask == null) {
             throw new IOException("this JDK did not hand the group's handler task back after a wait: "
                     + "the loop thread cannot wait on the port here");
@@ -409,16 +409,15 @@ final class DirectPort {
      * Runs the port: waits (at most {@code timeoutNanos}, -1 no limit) for the JDK to finish an
      * operation or for a wake-up, and returns at the first completion posted, or, if that one came
      * at once, after every completion already waiting ({@link #onLoopThreadPost}). With
-     * {@code timeoutNanos} 0, or when the poll {@code found} completions (they are being
+     * {@code timeoutNanos} 0, or when {@code busy} (the poll found completions, which are being
      * dispatched anyway), it looks at the port only while an operation waits in it and at most once
      * per {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not block. Returns whether it ran
      * the port (or, released, waited or took the port back). Loop thread only.
      */
-    boolean await(long timeoutNanos, int found) throws IOException {
+    boolean await(long timeoutNanos, boolean busy) throws IOException {
         if (released) {
-            return awaitReleased(timeoutNanos, found);
+            return awaitReleased(timeoutNanos, busy);
         }
-        boolean busy = found > 0;
         long now = System.nanoTime();
         if (busy || timeoutNanos == 0) {
             if (completions.outstanding() == 0) {
@@ -474,21 +473,20 @@ final class DirectPort {
      * and returns, so that the next poll waits in the port itself. Returns whether it waited or
      * took the port back.
      */
-    private boolean awaitReleased(long timeoutNanos, int found) throws IOException {
+    private boolean awaitReleased(long timeoutNanos, boolean busy) throws IOException {
         if (timeoutNanos == 0) {
             return false; // tasks wait: the completions that thread posts are taken at the next step
         }
         long start = System.nanoTime();
         // no task waits: a stretch ends here, whether the loop parks or finds completions queued
-        // (however many: an echo's write that completed inside the call is among them, and one
-        // read behind it already makes two; counting only polls with one kept the trailing loop
-        // released: 5a35411)
+        // (however many: an echo's write that completed inside the call is among them, so a loop
+        // that trails 1-connection ping-pong finds two; counting only polls with one kept it released)
         shortStretches = start - lastStretchEndNanos < shortStretchNanos ? shortStretches + 1 : 0;
         if (shortStretches >= SHORT_STRETCHES_BEFORE_RECAPTURE) {
             recapture(); // light traffic: the loop waits in the port itself again
             return true;
         }
-        if (found > 0) {
+        if (busy) {
             lastStretchEndNanos = start;
             return false; // completions to dispatch first
         }
@@ -496,8 +494,9 @@ final class DirectPort {
         long park = timeoutNanos < 0 ? idle : Math.min(timeoutNanos, idle);
         releasedParks++; // the only writer: a plain increment of a volatile, published before the park
         completions.await(park);
-        lastStretchEndNanos = System.nanoTime();
-        if (!completions.isEmpty() || System.nanoTime() - start < park || (timeoutNanos > 0 && timeoutNanos <= idle)) {
+        long end = System.nanoTime();
+        lastStretchEndNanos = end;
+        if (!completions.isEmpty() || end - start < park || (timeoutNanos > 0 && timeoutNanos <= idle)) {
             return true; // a completion, a wake-up, or the loop's own deadline
         }
         recapture();

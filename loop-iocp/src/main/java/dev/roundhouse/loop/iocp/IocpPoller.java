@@ -45,9 +45,9 @@ import java.util.function.Consumer;
  * <ul>
  *   <li><b>Linux: the loop thread</b> ({@link DirectPort}). {@link #poll} runs the JDK's event loop of
  *       the group on the loop thread, which returns at a completion, a wake-up or the timeout; the
- *       JDK's own I/O thread is kept aside (it serves as the alarm for timeouts). While the loop
- *       stays busy, that thread is released to wait in the port instead, as below, until the loop
- *       has been idle a while.</li>
+ *       JDK's own I/O thread is kept aside (it serves as the alarm for timeouts). While other
+ *       threads' tasks keep the loop busy, that thread is released to wait in the port instead, as
+ *       below, until the loop is idle or its traffic light again.</li>
  *   <li><b>Elsewhere (and on Linux with {@code -Droundhouse.iocp.completions=handoff}): the JDK's I/O
  *       thread</b>, which posts and unparks the loop thread, parked in {@link CompletionQueue#await}.
  *       On Windows the kernel completes every operation through the port, so every completion comes
@@ -136,7 +136,7 @@ final class IocpPoller implements Poller {
         int n = dispatch(completions.takeAll());
         if (port != null && !port.failed()) {
             // in the port's wait the completions of operations that had to wait are posted
-            return port.await(timeoutNanos, n) ? n + dispatch(completions.takeAll()) : n;
+            return port.await(timeoutNanos, n > 0) ? n + dispatch(completions.takeAll()) : n;
         }
         if (n > 0 || timeoutNanos == 0) {
             return n;
