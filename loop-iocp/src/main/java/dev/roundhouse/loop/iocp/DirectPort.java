@@ -123,9 +123,23 @@ final class DirectPort {
      * 40.4&ndash;49.0 k round trips/s on 64-connection ping-pong, against 78.7&ndash;89.9 k with this
      * rule (the hand-off design 74.4&ndash;97.3 k); always going on until the wake byte cost
      * 1-connection ping-pong a third (21.9&ndash;26.1 k against 37.8&ndash;38.9 k), because each wait then
-     * writes and reads a wake byte.
+     * writes and reads a wake byte. Wasted batches back off ({@link #MAX_BATCH_BACKOFF}).
+     * {@code -Droundhouse.iocp.batchWithinNanos=N} sets it (for comparisons; 0: never batch).
      */
-    static final long BATCH_WITHIN_NANOS = 5_000;
+    static final long BATCH_WITHIN_NANOS = Long.getLong("roundhouse.iocp.batchWithinNanos", 5_000);
+    /**
+     * A batched wait that took only its first completion paid a wake byte's round trip (its write,
+     * the JDK's {@code epoll_wait} and read of it, the re-armed read) for nothing: the completion
+     * had come at once because the peer answered before the loop was back in the port, not because
+     * more were waiting. That is 1-connection ping-pong against a quick peer, where such waits cost
+     * a fifth of the loop's CPU under async-profiler at 100 &micro;s, which slows the loop down
+     * (Temurin 25, 2026-12-05: {@code writeWakeByte} and the re-armed wake read in 23 % of the loop
+     * thread's samples). After each such wait the next first completions that come at once end
+     * their waits at once instead, 1, 2, 4, ... up to this many of them before a wait batches again;
+     * a wait that takes more than one completion starts the count over. Without the profiler such waits are rare on this workload: the back-off
+     * changed no figure of the echo matrix (2026-12-05, 4 runs on each JDK; loop-iocp's README).
+     */
+    static final int MAX_BATCH_BACKOFF = 32;
     /**
      * Looks at the port in one stretch of polls with tasks waiting (the engine's timeout 0, no poll
      * without a task between them) after which the loop hands the wait to the JDK's I/O thread
@@ -192,6 +206,14 @@ final class DirectPort {
     private boolean batching;
     private long batchWithinNanos = BATCH_WITHIN_NANOS;
     private long batchedWaits;
+    /** Batched waits that took only their first completion ({@link #MAX_BATCH_BACKOFF}). */
+    private long wastedBatches;
+    /** First completions that came at once and ended their wait at once all the same. */
+    private long skippedBatches;
+    /** How many first completions that come at once still end their wait at once; loop thread only. */
+    private int batchSkipsLeft;
+    /** The skips after the last wasted batch (doubles per wasted batch, up to the maximum). */
+    private int batchBackoff;
     private long portPosts;
     private long looks;
     private long skippedLooks;
@@ -353,6 +375,12 @@ final class DirectPort {
             return true; // the wake byte written at the first completion ends this wait
         }
         if (System.nanoTime() - enteredNanos < batchWithinNanos) {
+            if (batchSkipsLeft > 0) {
+                batchSkipsLeft--; // the last batched wait took only its first completion
+                skippedBatches++;
+                escape();
+                return true;
+            }
             batching = true;
             batchedWaits++;
             writeWakeByte();
@@ -397,9 +425,23 @@ final class DirectPort {
         return batchedWaits;
     }
 
+    /** Batched waits that took only their first completion ({@link #MAX_BATCH_BACKOFF}). Loop thread only. */
+    long wastedBatches() {
+        return wastedBatches;
+    }
+
+    /**
+     * First completions that came at once but ended their wait at once, after wasted batches
+     * ({@link #MAX_BATCH_BACKOFF}). Loop thread only.
+     */
+    long skippedBatches() {
+        return skippedBatches;
+    }
+
     /**
      * For tests: 0 makes every wait return at its first completion, {@code Long.MAX_VALUE} makes every
-     * wait take all the completions already waiting. Loop thread only.
+     * wait count as one whose first completion came at once (batched, unless wasted batches before
+     * it skip it: {@link #MAX_BATCH_BACKOFF}). Loop thread only.
      */
     void batchWithinNanos(long nanos) {
         batchWithinNanos = nanos;
@@ -444,6 +486,7 @@ final class DirectPort {
         handlerTask = null;
         inPort = true;
         batching = false;
+        long postsBefore = portPosts;
         enteredNanos = System.nanoTime();
         try {
             task.run();
@@ -455,6 +498,9 @@ final class DirectPort {
         } finally {
             inPort = false;
             lastLookNanos = System.nanoTime();
+            if (batching) {
+                noteBatch(portPosts - postsBefore);
+            }
         }
         try {
             armWake();
@@ -463,6 +509,17 @@ final class DirectPort {
             throw e;
         }
         return true;
+    }
+
+    /** A batched wait took {@code posts} completions: backs off after a wasted one ({@link #MAX_BATCH_BACKOFF}). */
+    private void noteBatch(long posts) {
+        if (posts > 1) {
+            batchBackoff = 0;
+            return;
+        }
+        wastedBatches++;
+        batchBackoff = Math.min(MAX_BATCH_BACKOFF, Math.max(1, batchBackoff * 2));
+        batchSkipsLeft = batchBackoff;
     }
 
     /**

@@ -126,7 +126,6 @@ class DirectPortTest {
     @ParameterizedTest(name = "batch within {0} ns")
     @ValueSource(longs = {0, Long.MAX_VALUE})
     void shouldEchoEveryMessageThatArrivedWhileTheLoopWasBusy(long batchWithinNanos) throws Exception {
-        int peers = 16;
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
             loop.submit(() -> {
@@ -134,40 +133,130 @@ class DirectPortTest {
                 return null;
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Server server = Peers.listen(loop, Peers::echo);
-            List<Socket> sockets = new ArrayList<>();
+            List<Socket> sockets = peers(server, 16);
             try {
-                for (int i = 0; i < peers; i++) {
-                    Socket s = Peers.peer(server);
-                    s.setTcpNoDelay(true);
-                    sockets.add(s);
-                }
-                byte[] message = Peers.payload(64);
-                for (int round = 0; round < 20; round++) {
-                    CountDownLatch sent = new CountDownLatch(1);
-                    CompletableFuture<Void> blocked = loop.submit(() -> {
-                        sent.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS); // the loop is busy meanwhile
-                        return null;
-                    });
-                    message[0] = (byte) round;
-                    for (Socket s : sockets) {
-                        s.getOutputStream().write(message);
-                    }
-                    sent.countDown();
-                    blocked.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                    for (Socket s : sockets) {
-                        assertArrayEquals(message, s.getInputStream().readNBytes(message.length), "round " + round);
-                    }
-                }
+                bursts(loop, sockets, 20);
             } finally {
-                for (Socket s : sockets) {
-                    s.close();
-                }
+                close(sockets);
             }
             long batched = loop.submit(() -> o.poller().port().batchedWaits()).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             if (batchWithinNanos == 0) {
                 assertEquals(0, batched, "no wait batches");
             } else {
                 assertTrue(batched > 0, "waits that took every completion already waiting: " + batched);
+            }
+        }
+    }
+
+    /**
+     * Batched waits that take only their first completion (ping-pong: one read waits in the port)
+     * back off: after each, the next waits whose first completion counts as at once end at it all
+     * the same, so a wake byte is paid for a few of them, not all. A batch that takes several
+     * completions (a burst on many connections) starts the count over. Every wait counts as at
+     * once here.
+     */
+    @Test
+    void shouldStopBatchingWaitsThatTakeOnlyTheirFirstCompletion() throws Exception {
+        int roundTrips = 64;
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            configure(loop, () -> {
+                port.batchWithinNanos(Long.MAX_VALUE);
+                port.looksBeforeRelease(-1); // the loop waits in the port all along
+            });
+            Server server = Peers.listen(loop, Peers::echo);
+            long[] before = batches(loop, port);
+            List<Socket> sockets = peers(server, 17);
+            Socket peer = sockets.get(16);
+            try {
+                // each message goes out once the loop has run a task after the echo, i.e. after the
+                // pass that posted the next read: that read waits in the port
+                Callable<?> afterATask = () -> loop.submit(() -> null).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                pingPong(peer, roundTrips, afterATask);
+                long[] pingPong = minus(batches(loop, port), before);
+                // without the back-off every wait batches: one per round trip
+                assertTrue(pingPong[0] <= 12, "batched waits in " + roundTrips + " round trips: " + pingPong[0]);
+                assertTrue(pingPong[1] >= 4 && pingPong[1] == pingPong[0], "each of them wasted: " + pingPong[1]);
+                assertTrue(pingPong[2] >= roundTrips - 12, "waits that ended at once instead: " + pingPong[2]);
+
+                // the skips left from the ping-pong (up to MAX_BATCH_BACKOFF, 16 per burst; one more
+                // set if they run out at a burst's last completion), then every burst batches
+                int rounds = 20;
+                bursts(loop, sockets.subList(0, 16), rounds);
+                long[] bursts = minus(batches(loop, port), before, pingPong);
+                assertTrue(bursts[0] - bursts[1] >= rounds / 2, "batches that took several completions: "
+                        + (bursts[0] - bursts[1]) + " in " + rounds + " bursts");
+
+                // the bursts started the count over: ping-pong batches again after 1, 2, 4 skips
+                // (not after MAX_BATCH_BACKOFF)
+                pingPong(peer, 8, afterATask);
+                long[] again = minus(batches(loop, port), before, pingPong, bursts);
+                assertTrue(again[0] >= 2, "batched waits in 8 round trips after the bursts: " + again[0]);
+            } finally {
+                close(sockets);
+            }
+        }
+    }
+
+    /** Batched, wasted and skipped batches so far, read on the loop thread. */
+    private static long[] batches(EventLoop loop, DirectPort port) throws Exception {
+        return loop.submit(() -> new long[] {port.batchedWaits(), port.wastedBatches(), port.skippedBatches()})
+                .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static long[] minus(long[] a, long[]... bs) {
+        long[] r = a.clone();
+        for (long[] b : bs) {
+            for (int i = 0; i < r.length; i++) {
+                r[i] -= b[i];
+            }
+        }
+        return r;
+    }
+
+    /** {@code n} connections to {@code server}, without Nagle's delay. */
+    private static List<Socket> peers(Server server, int n) throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Socket s = Peers.peer(server);
+                sockets.add(s);
+                s.setTcpNoDelay(true);
+            }
+            return sockets;
+        } catch (Exception e) {
+            close(sockets);
+            throw e;
+        }
+    }
+
+    private static void close(List<Socket> sockets) throws Exception {
+        for (Socket s : sockets) {
+            s.close();
+        }
+    }
+
+    /**
+     * {@code rounds} times: each of {@code sockets} sends a message while the loop is busy in a
+     * task, and every echo comes back intact.
+     */
+    private static void bursts(EventLoop loop, List<Socket> sockets, int rounds) throws Exception {
+        byte[] message = Peers.payload(64);
+        for (int round = 0; round < rounds; round++) {
+            CountDownLatch sent = new CountDownLatch(1);
+            CompletableFuture<Void> blocked = loop.submit(() -> {
+                sent.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS); // the loop is busy meanwhile
+                return null;
+            });
+            message[0] = (byte) round;
+            for (Socket s : sockets) {
+                s.getOutputStream().write(message);
+            }
+            sent.countDown();
+            blocked.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            for (Socket s : sockets) {
+                assertArrayEquals(message, s.getInputStream().readNBytes(message.length), "round " + round);
             }
         }
     }
