@@ -76,22 +76,11 @@ import java.util.concurrent.locks.LockSupport;
  * a capture requested the loop arms the wake read and writes a byte; the I/O thread, completing
  * that read, is kept in {@link #onForeignTask} again. So the loop waits in the port itself while
  * only its own I/O keeps it busy (1-connection ping-pong, where this design is ahead) and lets the
- * JDK's thread wait while other threads' tasks keep it busy (where the hand-off was ahead). Until
- * 2026-12-05 14:30 UTC busy completions released it too (streaming and many connections, where the
- * hand-off had read ahead in some A/Bs); the A/Bs after the short-stretch rule had those level. Measured (2026-12-05, releasing on against off in the same build,
- * {@code -Droundhouse.iocp.looksBeforeRelease=-1}), with the short-stretch rule: JMH
- * {@code executeThroughput} with an idle listener open 35.8 and 33.6 against 32.2 and 31.3
- * tasks/&micro;s (JDK 17, 2 rounds); 1-connection ping-pong level on Temurin 25 (37.3 k against 37.2 k,
- * 4 runs); JDK 17, 3 runs: 64-connection ping-pong level (86.3 k against 87.5 k), 16-connection
- * streaming 1,443 against 1,412 MiB/s. Without that rule (the first version) the gains looked
- * larger (38.1 against 30.8 tasks/&micro;s; 64-connection ping-pong 84.2 k against 67.3 k and streaming
- * 1,532 against 1,293 in 4 runs) but a loop could stay released under light traffic: 1-connection
- * ping-pong read 23.4 k in some Temurin 25 runs; the connect rate read 3 % lower (6 runs, JDK 17).
- * Both rules counted only parks at first: a released loop that trails its traffic, finding the
- * next completion already queued at every poll, never parked and stayed released (a cold test JVM
- * against the test's peer: the test failed 22 of 300 repeats; a server pinned to one CPU with the
- * JDK's thread under {@code pp1}: 23.3 k round trips/s). A poll that finds only completions now ends
- * a stretch too.
+ * JDK's thread wait while other threads' tasks keep it busy (where the hand-off was ahead).
+ * Completions alone never release it, and a poll that finds only completions ends a stretch as a
+ * park does (a released loop that trails its traffic never parks). The measurements behind these
+ * rules, and the rules they replaced, are in loop-iocp's README ("Busy loops hand the wait to the
+ * JDK's thread").
  *
  * <p><b>Costs.</b> Waking the loop from another thread while it waits in the port writes a byte
  * over loopback TCP instead of unparking a thread: a cross-thread wake-up measured p50 17 &micro;s
