@@ -125,8 +125,9 @@ final class DirectPort {
      * (Temurin 25, 2026-12-05: {@code writeWakeByte} and the re-armed wake read in 23 % of the loop
      * thread's samples). After each such wait the next first completions that come at once end
      * their waits at once instead, 1, 2, 4, ... up to this many of them before a wait batches again;
-     * a wait that takes more than one completion starts the count over. Without the profiler such waits are rare on this workload: the back-off
-     * changed no figure of the echo matrix (2026-12-05, 4 runs on each JDK; loop-iocp's README).
+     * a wait that takes more than one completion starts the count over. Without the profiler such
+     * waits are rare on this workload: the back-off changed no figure of the echo matrix
+     * (2026-12-05, 4 runs on each JDK; loop-iocp's README).
      */
     static final int MAX_BATCH_BACKOFF = 32;
     /**
