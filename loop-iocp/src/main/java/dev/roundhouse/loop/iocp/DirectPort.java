@@ -112,27 +112,10 @@ final class DirectPort {
      * 40.4&ndash;49.0 k round trips/s on 64-connection ping-pong, against 78.7&ndash;89.9 k with this
      * rule (the hand-off design 74.4&ndash;97.3 k); always going on until the wake byte cost
      * 1-connection ping-pong a third (21.9&ndash;26.1 k against 37.8&ndash;38.9 k), because each wait then
-     * writes and reads a wake byte. Wasted batches back off ({@link #MAX_BATCH_BACKOFF}).
+     * writes and reads a wake byte. Wasted batches back off ({@link BatchBackoff}).
      * {@code -Droundhouse.iocp.batchWithinNanos=N} sets it (for comparisons; 0: never batch).
      */
     static final long BATCH_WITHIN_NANOS = Long.getLong("roundhouse.iocp.batchWithinNanos", 5_000);
-    /**
-     * A batched wait that took only its first completion paid a wake byte's round trip (its write,
-     * the JDK's {@code epoll_wait} and read of it, the re-armed read) for nothing: the completion
-     * had come at once because the peer answered before the loop was back in the port, not because
-     * more were waiting. That is 1-connection ping-pong against a quick peer, where such waits cost
-     * a fifth of the loop's CPU under async-profiler at 100 &micro;s, which slows the loop down
-     * (Temurin 25, 2026-12-05: {@code writeWakeByte} and the re-armed wake read in 23 % of the loop
-     * thread's samples). After each such wait the next first completions that come at once end
-     * their waits at once instead, 1, 2, 4, ... up to this many of them before a wait batches again;
-     * a wait that takes more than one completion starts the count over. Without the profiler such
-     * waits are rare on this workload: the back-off changed no figure of the echo matrix
-     * (2026-12-05, 4 runs on each JDK; loop-iocp's README). Caveat, not fixed: bursts of a size
-     * that divides the skips (16 completions, 32 skips) can keep the back-off aligned so that each
-     * batch starts at a burst's last completion and is wasted again, and such bursts then run
-     * without batching (seen in a test, once in 150 repeats).
-     */
-    static final int MAX_BATCH_BACKOFF = 32;
     /**
      * Looks at the port in one stretch of polls with tasks waiting (the engine's timeout 0, no poll
      * without a task between them) after which the loop hands the wait to the JDK's I/O thread
@@ -198,15 +181,7 @@ final class DirectPort {
     /** The current wait found its first completion at once and runs on until the wake byte. */
     private boolean batching;
     private long batchWithinNanos = BATCH_WITHIN_NANOS;
-    private long batchedWaits;
-    /** Batched waits that took only their first completion ({@link #MAX_BATCH_BACKOFF}). */
-    private long wastedBatches;
-    /** First completions that came at once and ended their wait at once all the same. */
-    private long skippedBatches;
-    /** How many first completions that come at once still end their wait at once; loop thread only. */
-    private int batchSkipsLeft;
-    /** The skips after the last wasted batch (doubles per wasted batch, up to the maximum). */
-    private int batchBackoff;
+    private final BatchBackoff batchBackoff = new BatchBackoff();
     private long portPosts;
     private long looks;
     private long skippedLooks;
@@ -357,7 +332,7 @@ final class DirectPort {
      * A completion was posted on the loop thread. Outside the port's wait this does nothing and
      * returns false. Inside it ends the wait: at once ({@link Escape}) if the wait blocked before it,
      * otherwise after the completions already waiting (see {@link #BATCH_WITHIN_NANOS}), by writing
-     * the wake byte, unless recent such waits were wasted ({@link #MAX_BATCH_BACKOFF}); it returns
+     * the wake byte, unless recent such waits were wasted ({@link BatchBackoff}); it returns
      * true if it does not throw.
      */
     boolean onLoopThreadPost() {
@@ -369,14 +344,12 @@ final class DirectPort {
             return true; // the wake byte written at the first completion ends this wait
         }
         if (System.nanoTime() - enteredNanos < batchWithinNanos) {
-            if (batchSkipsLeft == 0) {
+            if (batchBackoff.batchesNow()) {
                 batching = true;
-                batchedWaits++;
                 writeWakeByte();
                 return true;
             }
-            batchSkipsLeft--; // a recent batched wait took only its first completion: end this one here
-            skippedBatches++;
+            // recent batched waits took only their first completion: this one ends here
         }
         escape();
         return true;
@@ -414,26 +387,26 @@ final class DirectPort {
 
     /** Waits that went on after their first completion ({@link #BATCH_WITHIN_NANOS}). Loop thread only. */
     long batchedWaits() {
-        return batchedWaits;
+        return batchBackoff.batches();
     }
 
-    /** Batched waits that took only their first completion ({@link #MAX_BATCH_BACKOFF}). Loop thread only. */
+    /** Batched waits that took only their first completion ({@link BatchBackoff}). Loop thread only. */
     long wastedBatches() {
-        return wastedBatches;
+        return batchBackoff.wasted();
     }
 
     /**
      * First completions that came at once but ended their wait at once, after wasted batches
-     * ({@link #MAX_BATCH_BACKOFF}). Loop thread only.
+     * ({@link BatchBackoff}). Loop thread only.
      */
     long skippedBatches() {
-        return skippedBatches;
+        return batchBackoff.skipped();
     }
 
     /**
      * For tests: 0 makes every wait return at its first completion, {@code Long.MAX_VALUE} makes every
      * wait count as one whose first completion came at once (batched, unless wasted batches before
-     * it skip it: {@link #MAX_BATCH_BACKOFF}). Loop thread only.
+     * it skip it: {@link BatchBackoff}). Loop thread only.
      */
     void batchWithinNanos(long nanos) {
         batchWithinNanos = nanos;
@@ -491,7 +464,7 @@ final class DirectPort {
             inPort = false;
             lastLookNanos = System.nanoTime();
             if (batching) {
-                noteBatch(portPosts - postsBefore);
+                batchBackoff.onBatchTook(portPosts - postsBefore);
             }
         }
         try {
@@ -501,17 +474,6 @@ final class DirectPort {
             throw e;
         }
         return true;
-    }
-
-    /** A batched wait took {@code posts} completions: backs off after a wasted one ({@link #MAX_BATCH_BACKOFF}). */
-    private void noteBatch(long posts) {
-        if (posts > 1) {
-            batchBackoff = 0;
-            return;
-        }
-        wastedBatches++;
-        batchBackoff = Math.min(MAX_BATCH_BACKOFF, Math.max(1, batchBackoff * 2));
-        batchSkipsLeft = batchBackoff;
     }
 
     /**

@@ -167,10 +167,10 @@ class DirectPortTest {
             });
             Server server = Peers.listen(loop, Peers::echo);
             long[] before = batches(loop, port);
-            // 15 burst peers, not 16: skips in multiples of 16 end where they began in a burst, and
-            // from a burst's last completion every later batch takes one (MAX_BATCH_BACKOFF's caveat)
-            List<Socket> sockets = peers(server, 16);
-            Socket peer = sockets.get(15);
+            // 16 burst peers: with a fixed 32 skips, once a batch began at a burst's last completion
+            // every later one did (BatchBackoff's "How many skips"; failed 1 in 150 repeats then)
+            List<Socket> sockets = peers(server, 17);
+            Socket peer = sockets.get(16);
             try {
                 // each message goes out once the loop has run a task after the echo, i.e. after the
                 // pass that posted the next read: that read waits in the port
@@ -182,16 +182,16 @@ class DirectPortTest {
                 assertTrue(pingPong[1] >= 4 && pingPong[1] == pingPong[0], "each of them wasted: " + pingPong[1]);
                 assertTrue(pingPong[2] >= roundTrips - 12, "waits that ended at once instead: " + pingPong[2]);
 
-                // the skips left from the ping-pong (up to MAX_BATCH_BACKOFF, 15 per burst; one more
-                // set if they run out at a burst's last completion), then every burst batches
+                // the skips left from the ping-pong (up to BatchBackoff.MAX_SKIPS, 16 per burst; one
+                // more set if they run out at a burst's last completion), then every burst batches
                 int rounds = 20;
-                bursts(loop, sockets.subList(0, 15), rounds);
+                bursts(loop, sockets.subList(0, 16), rounds);
                 long[] bursts = minus(batches(loop, port), before, pingPong);
                 assertTrue(bursts[0] - bursts[1] >= rounds / 2, "batches that took several completions: "
                         + (bursts[0] - bursts[1]) + " in " + rounds + " bursts");
 
                 // the bursts started the count over: ping-pong batches again after 1, 2, 4 skips
-                // (not after MAX_BATCH_BACKOFF)
+                // (not after BatchBackoff.MAX_SKIPS)
                 pingPong(peer, 8, afterATask);
                 long[] again = minus(batches(loop, port), before, pingPong, bursts);
                 assertTrue(again[0] >= 2, "batched waits in 8 round trips after the bursts: " + again[0]);
