@@ -381,6 +381,11 @@ public final class LoopEngine implements EventLoop, LoopContext {
         }
     }
 
+    @Override
+    public boolean mayBlock() {
+        return (int) SLEEPING.getVolatile(this) == 1;
+    }
+
     /** How many times the loop spun before sleeping ({@link SpinBeforeSleep}). Loop thread. */
     long spinsBeforeSleep() {
         return spin.spins();

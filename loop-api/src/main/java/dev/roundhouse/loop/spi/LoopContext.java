@@ -38,6 +38,18 @@ public interface LoopContext {
      */
     void enterCallback(Object callback);
 
+    /**
+     * Whether the current {@link Poller#poll} may still block: true from the moment the engine
+     * published that the loop sleeps (a poll with a timeout other than 0) until another thread
+     * requests a wakeup, after which the engine calls {@link Poller#wakeup()}; false during a poll
+     * with timeout 0. A poller whose OS wait can miss a wakeup that comes before it publishes that
+     * it is about to block (Netty's epoll handler) asks again after publishing: a wakeup requested
+     * before that reads false here, one requested after it reaches the OS wait. A volatile read of
+     * a field the waking thread writes anyway, so a wakeup touches no other shared memory.
+     * Loop thread only.
+     */
+    boolean mayBlock();
+
     /** The loop's shared direct read buffer ({@link LoopOptions#readBufferBytes()}); loop thread only. */
     ByteBuffer readBuffer();
 

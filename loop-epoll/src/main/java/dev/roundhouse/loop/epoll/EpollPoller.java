@@ -49,7 +49,7 @@ final class EpollPoller implements Poller {
 
     private final LoopContext ctx;
     private final IoHandler ioHandler;
-    private final EpollWaitContext wait = new EpollWaitContext();
+    private final EpollWaitContext wait;
     private final LoopResources resources = new LoopResources();
     private final Map<SelectableChannel, EpollRegistration> registrations = new IdentityHashMap<>();
     private final ByteBuffer staging;
@@ -60,6 +60,7 @@ final class EpollPoller implements Poller {
     /** Made on the loop thread (BackendProvider.newPoller), which becomes Netty's executor thread. */
     EpollPoller(LoopContext ctx) {
         this.ctx = ctx;
+        this.wait = new EpollWaitContext(ctx);
         this.staging = ByteBuffer.allocateDirect(Math.max(MIN_STAGING_BYTES, ctx.options().readBufferBytes()));
         this.ioHandler = EpollIoHandler.newFactory().newHandler(new LoopThreadExecutor(ctx.loop(), Thread.currentThread()));
         this.ioHandler.initialize();
@@ -87,17 +88,12 @@ final class EpollPoller implements Poller {
     public int poll(long timeoutNanos) {
         batch++;
         wait.prepare(timeoutNanos);
-        try {
-            return ioHandler.run(wait);
-        } finally {
-            wait.consumeWakeup();
-        }
+        return ioHandler.run(wait);
     }
 
     @Override
     public void wakeup() {
         if (!closed) {
-            wait.requestWakeup();
             ioHandler.wakeup(); // writes the eventfd only if the loop is (about to be) in epoll_wait
         }
     }

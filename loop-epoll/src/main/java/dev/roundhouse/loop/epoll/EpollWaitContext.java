@@ -1,6 +1,7 @@
 package dev.roundhouse.loop.epoll;
 
 import dev.roundhouse.loop.internal.WaitWindow;
+import dev.roundhouse.loop.spi.LoopContext;
 import io.netty.channel.IoHandlerContext;
 
 /**
@@ -10,4 +11,7 @@ import io.netty.channel.IoHandlerContext;
  * right after publishing).
  */
 final class EpollWaitContext extends WaitWindow implements IoHandlerContext {
+    EpollWaitContext(LoopContext ctx) {
+        super(ctx);
+    }
 }

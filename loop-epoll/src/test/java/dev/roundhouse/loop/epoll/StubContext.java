@@ -39,6 +39,12 @@ final class StubContext implements LoopContext {
     public void enterCallback(Object callback) {
     }
 
+    /** Polls driven directly by a test are never woken by another thread. */
+    @Override
+    public boolean mayBlock() {
+        return true;
+    }
+
     @Override
     public ByteBuffer readBuffer() {
         return readBuffer;

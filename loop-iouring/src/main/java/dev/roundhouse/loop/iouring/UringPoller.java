@@ -41,7 +41,7 @@ final class UringPoller implements Poller {
 
     private final LoopContext ctx;
     private final IoHandler ioHandler;
-    private final UringWaitContext wait = new UringWaitContext();
+    private final UringWaitContext wait;
     private final LoopResources resources = new LoopResources();
     private final Set<UringFd> fds = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
@@ -54,6 +54,7 @@ final class UringPoller implements Poller {
     /** Made on the loop thread (BackendProvider.newPoller), which becomes Netty's executor thread. */
     UringPoller(LoopContext ctx) {
         this.ctx = ctx;
+        this.wait = new UringWaitContext(ctx);
         this.ioHandler = IoUringIoHandler.newFactory().newHandler(new LoopThreadExecutor(ctx.loop(), Thread.currentThread()));
         this.ioHandler.initialize();
         this.readiness = new UringReadiness(this);
@@ -103,12 +104,7 @@ final class UringPoller implements Poller {
     public int poll(long timeoutNanos) {
         int pending = deferred.size();
         wait.prepare(pending > 0 ? 0 : timeoutNanos);
-        int n;
-        try {
-            n = ioHandler.run(wait);
-        } finally {
-            wait.consumeWakeup();
-        }
+        int n = ioHandler.run(wait);
         for (int i = 0; i < pending; i++) { // not those deferred meanwhile: they wait for the next poll
             Runnable r = deferred.poll();
             try {
@@ -123,7 +119,6 @@ final class UringPoller implements Poller {
     @Override
     public void wakeup() {
         if (!closed) {
-            wait.requestWakeup();
             ioHandler.wakeup(); // writes the ring's eventfd, whose read is always in flight
         }
     }

@@ -1,6 +1,7 @@
 package dev.roundhouse.loop.iouring;
 
 import dev.roundhouse.loop.internal.WaitWindow;
+import dev.roundhouse.loop.spi.LoopContext;
 import io.netty.channel.IoHandlerContext;
 
 /**
@@ -8,7 +9,10 @@ import io.netty.channel.IoHandlerContext;
  * Netty's io_uring {@code wakeup()} writes its eventfd from any thread but the loop's whenever no
  * write is pending, and the ring always has a read of that eventfd in flight, so a wakeup before the
  * wait makes the wait return at once; {@code canBlock()} answering {@code false} after a request
- * saves the system call.
+ * ({@link LoopContext#mayBlock()}) saves the system call.
  */
 final class UringWaitContext extends WaitWindow implements IoHandlerContext {
+    UringWaitContext(LoopContext ctx) {
+        super(ctx);
+    }
 }
