@@ -16,9 +16,9 @@ import dev.roundhouse.loop.spi.LoopContext;
  * waker and the woken loop no shared memory beyond that flag and the handler's own. Until
  * 2026-12-05 this class kept a flag of its own, set by the waker and cleared after each run: one
  * more cache line crossing cores per wakeup, read by the loop on its way from the wait to the task.
- * Dropping it moved no figure (JMH {@code wakeupLatency}, 6 alternated forks each on JDK 17 and
- * Temurin 25: epoll p50 7.60 / 7.74 &micro;s against 7.53 / 7.62 before, io_uring 9.58 / 9.55
- * against 9.55 / 9.65); it stays dropped as the simpler protocol: one flag, one writer per wakeup.
+ * Dropping it moved no figure (JMH {@code wakeupLatency}, 6 alternated forks each, JDK 17 and
+ * Temurin 25: epoll p50 7.60 and 7.74 &micro;s against 7.53 and 7.62 before, io_uring 9.58 and 9.55
+ * against 9.55 and 9.65); it stays dropped as the simpler protocol: one flag, one writer per wakeup.
  *
  * <p><b>Thread:</b> the loop thread.
  */
