@@ -21,7 +21,7 @@ package dev.roundhouse.loop.iocp;
  * (until 2026-12-05) could resonate with bursts: a burst of <i>k</i> completions where a batch began
  * at the burst's last one was wasted, and if the skips plus that one completion were a multiple of
  * <i>k</i>, the next batch began at a burst's last completion again, for good, so such bursts ran
- * without batching (seen in DirectPortTest, once in 150 repeats, with bursts of 16). Drawn skips do
+ * without batching (seen in DirectPortTest with 16 peers bursting, once in 150 repeats). Drawn skips do
  * not stay in step with any burst size ({@code BatchBackoffTest}). The draws come from a fixed-seed
  * xorshift, so a run is repeatable.
  *
