@@ -38,13 +38,7 @@ class BatchBackoffTest {
     @Test
     @Timeout(10)
     void shouldBatchAgainAtOnceAfterABatchThatTookSeveral() {
-        BatchBackoff b = new BatchBackoff();
-        for (int i = 0; i < 6; i++) {
-            while (!b.batchesNow()) {
-                // skipped
-            }
-            b.onBatchTook(1);
-        }
+        BatchBackoff b = wastedToTheMaximum();
         while (!b.batchesNow()) {
             // skipped
         }

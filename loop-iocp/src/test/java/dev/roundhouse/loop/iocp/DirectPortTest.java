@@ -190,7 +190,7 @@ class DirectPortTest {
                 assertTrue(bursts[0] - bursts[1] >= rounds / 2, "batches that took several completions: "
                         + (bursts[0] - bursts[1]) + " in " + rounds + " bursts");
 
-                // the bursts started the count over: ping-pong batches again after 1, 2, 4 skips
+                // the bursts started the count over: ping-pong batches again after 1, 1-2, 2-4 skips
                 // (not after BatchBackoff.MAX_SKIPS)
                 pingPong(peer, 8, afterATask);
                 long[] again = minus(batches(loop, port), before, pingPong, bursts);
