@@ -5,6 +5,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.TimerTask;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -38,6 +39,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code scheduleAndFire}: schedule 1,000 timers already due (distinct deadlines 0-999 ns,
  *       shuffled) and wait until all have fired: insertion, ordering and firing. The wheel fires
  *       only on its next 1 ms tick, so its figure includes up to 1 ms of waiting per batch.
+ *   <li>{@code fireAfterDelay}: how late a timer fires on a loop that sleeps until it is due. A
+ *       chain of {@value #CHAIN} timers, each scheduled {@value #CHAIN_DELAY_NANOS} ns ahead by
+ *       the one before it when it fires ({@code callLater} / {@code schedule} on the loop thread;
+ *       the wheel's on its worker), started from the benchmark thread, which waits for the last.
+ *       The score is the time per timer: the delay plus how late it fired (plus a tenth of one
+ *       cross-thread start and wake-up). Latency, so the ratio is Netty's time over ours.
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -48,6 +55,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class TimerBenchmark {
     static final int BATCH = 1000;
+    static final int CHAIN = 10;
+    static final long CHAIN_DELAY_NANOS = 100_000;
     private static final long FAR_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final Runnable NOOP = () -> { };
     private static final TimerTask NOOP_TASK = timeout -> { };
@@ -62,6 +71,7 @@ public class TimerBenchmark {
     private final long[] dueDelaysNanos = new long[BATCH];
     private Runnable scheduleCancelOnLoop;
     private Runnable scheduleDueOnLoop;
+    private TimerChain chain;
     /** Pipelined: the batches queued so far, counted by {@link #counter} as the loop applies them. */
     private long batchesQueued;
 
@@ -73,6 +83,8 @@ public class TimerBenchmark {
         if (impl.equals("netty-hashedwheel")) {
             wheel = new HashedWheelTimer(r -> new Thread(r, "wheel"), 1, TimeUnit.MILLISECONDS, 512);
             wheel.start();
+            chain = new TimerChain(link -> wheel.newTimeout(timeout -> link.run(), CHAIN_DELAY_NANOS,
+                    TimeUnit.NANOSECONDS));
             return;
         }
         loop = LoopUnderTest.open(impl);
@@ -89,6 +101,7 @@ public class TimerBenchmark {
                     rh.callLater(counter, d, TimeUnit.NANOSECONDS);
                 }
             };
+            chain = new TimerChain(link -> rh.callLater(link, CHAIN_DELAY_NANOS, TimeUnit.NANOSECONDS));
         } else {
             IoEventLoop netty = loop.netty;
             scheduleCancelOnLoop = () -> {
@@ -102,6 +115,7 @@ public class TimerBenchmark {
                     netty.schedule(counter, d, TimeUnit.NANOSECONDS);
                 }
             };
+            chain = new TimerChain(link -> netty.schedule(link, CHAIN_DELAY_NANOS, TimeUnit.NANOSECONDS));
         }
     }
 
@@ -190,5 +204,54 @@ public class TimerBenchmark {
             loop.execute(scheduleDueOnLoop);
         }
         counter.awaitAtLeast(target);
+    }
+
+    /**
+     * Three forks: a timer chain on a sleeping loop, time per timer (see the class comment). The
+     * loops differ in how they sleep until a deadline: to the nanosecond with the kernel's timer
+     * slack (epoll, io_uring), in whole milliseconds (a {@code Selector}), or through an alarm
+     * thread (iocp).
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OperationsPerInvocation(CHAIN)
+    @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+    public void fireAfterDelay(Placement placement) {
+        long target = counter.get() + 1;
+        if (wheel != null) {
+            chain.run(); // the wheel's timers are scheduled from any thread: this one starts it
+        } else {
+            loop.execute(chain);
+        }
+        counter.awaitAtLeast(target);
+    }
+
+    /**
+     * {@value #CHAIN} timers in a row: {@link #run} schedules the first, each one that fires the next,
+     * and the last counts one in {@link #counter}. Runs on the loop (the wheel: its worker), one
+     * chain at a time.
+     */
+    private final class TimerChain implements Runnable {
+        private final Consumer<Runnable> scheduleLink;
+        private final Runnable link = this::fired;
+        private int left;
+
+        TimerChain(Consumer<Runnable> scheduleLink) {
+            this.scheduleLink = scheduleLink;
+        }
+
+        @Override
+        public void run() {
+            left = CHAIN;
+            scheduleLink.accept(link);
+        }
+
+        private void fired() {
+            if (--left == 0) {
+                counter.run();
+            } else {
+                scheduleLink.accept(link);
+            }
+        }
     }
 }
