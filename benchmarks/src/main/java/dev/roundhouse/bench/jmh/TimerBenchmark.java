@@ -39,12 +39,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code scheduleAndFire}: schedule 1,000 timers already due (distinct deadlines 0-999 ns,
  *       shuffled) and wait until all have fired: insertion, ordering and firing. The wheel fires
  *       only on its next 1 ms tick, so its figure includes up to 1 ms of waiting per batch.
- *   <li>{@code fireAfterDelay}: how late a timer fires on a loop that sleeps until it is due. A
- *       chain of {@value #CHAIN} timers, each scheduled {@value #CHAIN_DELAY_NANOS} ns ahead by
- *       the one before it when it fires ({@code callLater} / {@code schedule} on the loop thread;
- *       the wheel's on its worker), started from the benchmark thread, which waits for the last.
- *       The score is the time per timer: the delay plus how late it fired (plus a tenth of one
- *       cross-thread start and wake-up). Latency, so the ratio is Netty's time over ours.
+ *   <li>{@code fireAfter100us}, {@code fireAfter1700us}: how late a timer fires on a loop that
+ *       sleeps until it is due. A chain of {@value #CHAIN} timers, each scheduled 100 &micro;s (1.7
+ *       ms) ahead by the one before it when it fires ({@code callLater} / {@code schedule} on the
+ *       loop thread; the wheel's on its worker), started from the benchmark thread, which waits
+ *       for the last. The score is the time per timer: the delay plus how late it fired (plus a
+ *       tenth of one cross-thread start and wake-up). Latency: the ratio is Netty's over ours.
+ *       Two delays because loops that wait in whole milliseconds round: under half a millisecond
+ *       they spin (Netty's nio, and our nio and iocp), above it Netty's nio sleeps to the
+ *       nearest millisecond (1.7 ms: ~0.3 ms late).
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -56,7 +59,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class TimerBenchmark {
     static final int BATCH = 1000;
     static final int CHAIN = 10;
-    static final long CHAIN_DELAY_NANOS = 100_000;
+    static final long SHORT_DELAY_NANOS = 100_000;
+    static final long LONG_DELAY_NANOS = 1_700_000;
     private static final long FAR_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final Runnable NOOP = () -> { };
     private static final TimerTask NOOP_TASK = timeout -> { };
@@ -71,7 +75,8 @@ public class TimerBenchmark {
     private final long[] dueDelaysNanos = new long[BATCH];
     private Runnable scheduleCancelOnLoop;
     private Runnable scheduleDueOnLoop;
-    private TimerChain chain;
+    private TimerChain shortChain;
+    private TimerChain longChain;
     /** Pipelined: the batches queued so far, counted by {@link #counter} as the loop applies them. */
     private long batchesQueued;
 
@@ -83,8 +88,8 @@ public class TimerBenchmark {
         if (impl.equals("netty-hashedwheel")) {
             wheel = new HashedWheelTimer(r -> new Thread(r, "wheel"), 1, TimeUnit.MILLISECONDS, 512);
             wheel.start();
-            chain = new TimerChain(link -> wheel.newTimeout(timeout -> link.run(), CHAIN_DELAY_NANOS,
-                    TimeUnit.NANOSECONDS));
+            shortChain = new TimerChain(link -> wheel.newTimeout(t -> link.run(), SHORT_DELAY_NANOS, TimeUnit.NANOSECONDS));
+            longChain = new TimerChain(link -> wheel.newTimeout(t -> link.run(), LONG_DELAY_NANOS, TimeUnit.NANOSECONDS));
             return;
         }
         loop = LoopUnderTest.open(impl);
@@ -101,7 +106,8 @@ public class TimerBenchmark {
                     rh.callLater(counter, d, TimeUnit.NANOSECONDS);
                 }
             };
-            chain = new TimerChain(link -> rh.callLater(link, CHAIN_DELAY_NANOS, TimeUnit.NANOSECONDS));
+            shortChain = new TimerChain(link -> rh.callLater(link, SHORT_DELAY_NANOS, TimeUnit.NANOSECONDS));
+            longChain = new TimerChain(link -> rh.callLater(link, LONG_DELAY_NANOS, TimeUnit.NANOSECONDS));
         } else {
             IoEventLoop netty = loop.netty;
             scheduleCancelOnLoop = () -> {
@@ -115,7 +121,8 @@ public class TimerBenchmark {
                     netty.schedule(counter, d, TimeUnit.NANOSECONDS);
                 }
             };
-            chain = new TimerChain(link -> netty.schedule(link, CHAIN_DELAY_NANOS, TimeUnit.NANOSECONDS));
+            shortChain = new TimerChain(link -> netty.schedule(link, SHORT_DELAY_NANOS, TimeUnit.NANOSECONDS));
+            longChain = new TimerChain(link -> netty.schedule(link, LONG_DELAY_NANOS, TimeUnit.NANOSECONDS));
         }
     }
 
@@ -207,16 +214,29 @@ public class TimerBenchmark {
     }
 
     /**
-     * Three forks: a timer chain on a sleeping loop, time per timer (see the class comment). The
-     * loops differ in how they sleep until a deadline: to the nanosecond with the kernel's timer
-     * slack (epoll, io_uring), in whole milliseconds (a {@code Selector}), or through an alarm
-     * thread (iocp).
+     * Three forks: a chain of timers 100 &micro;s apart on a sleeping loop, time per timer (see the
+     * class comment). The loops differ in how they sleep until a deadline: to the nanosecond with
+     * the kernel's timer slack (epoll, io_uring), in whole milliseconds (a {@code Selector}), or
+     * through an alarm thread (iocp).
      */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OperationsPerInvocation(CHAIN)
     @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
-    public void fireAfterDelay(Placement placement) {
+    public void fireAfter100us(Placement placement) {
+        runChain(shortChain);
+    }
+
+    /** Three forks: as {@link #fireAfter100us}, the timers 1.7 ms apart. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OperationsPerInvocation(CHAIN)
+    @Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED"})
+    public void fireAfter1700us(Placement placement) {
+        runChain(longChain);
+    }
+
+    private void runChain(TimerChain chain) {
         long target = counter.get() + 1;
         if (wheel != null) {
             chain.run(); // the wheel's timers are scheduled from any thread: this one starts it

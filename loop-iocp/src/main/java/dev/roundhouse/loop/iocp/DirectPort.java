@@ -418,7 +418,9 @@ final class DirectPort {
      * at once, after every completion already waiting ({@link #onLoopThreadPost}). With
      * {@code timeoutNanos} 0, or when {@code busy} (the poll found completions, which are being
      * dispatched anyway), it looks at the port only while an operation waits in it and at most once
-     * per {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not block. Returns whether it ran
+     * per {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not block; so it does too with
+     * a deadline closer than {@link IocpPoller#SPIN_BELOW_NANOS} (the loop spins toward it), but
+     * such looks never release the port. Returns whether it ran
      * the port (or, released, waited or took the port back). Loop thread only.
      */
     boolean await(long timeoutNanos, boolean busy) throws IOException {
@@ -426,7 +428,7 @@ final class DirectPort {
             return awaitReleased(timeoutNanos, busy);
         }
         long now = System.nanoTime();
-        if (busy || timeoutNanos == 0) {
+        if (busy || timeoutNanos == 0 || IocpPoller.spinsToward(timeoutNanos)) {
             if (completions.outstanding() == 0) {
                 skippedLooks++;
                 return false; // every operation started has been delivered: nothing can come out

@@ -65,6 +65,14 @@ final class IocpPoller implements Poller {
     private static final long GROUP_EXIT_WAIT_MS = 10_000;
     /** How long the loop parks at most once its direct port failed (it no longer wakes it). */
     private static final long FAILED_PORT_PARK_NANOS = 10_000_000;
+    /**
+     * A deadline closer than this is not slept toward: the poll returns without blocking and the
+     * loop polls again until the timer is due, so a timer fires within microseconds of its
+     * deadline at the price of up to this much spinning per timer (the trade of the nio backend
+     * and of Netty's nio). Sleeping, a timer fired ~90 &micro;s late on Linux (the alarm thread's
+     * park, then a wake byte) and ~1 ms late where a park rounds up to a millisecond.
+     */
+    static final long SPIN_BELOW_NANOS = 500_000;
 
     private final LoopContext ctx;
     private final InlineExecutor executor;
@@ -138,12 +146,17 @@ final class IocpPoller implements Poller {
             // in the port's wait the completions of operations that had to wait are posted
             return port.await(timeoutNanos, n > 0) ? n + dispatch(completions.takeAll()) : n;
         }
-        if (n > 0 || timeoutNanos == 0) {
+        if (n > 0 || timeoutNanos == 0 || spinsToward(timeoutNanos)) {
             return n;
         }
         // once the port failed, a wake-up that chose the port just before does not reach this park
         completions.await(port == null ? timeoutNanos : boundedNanos(timeoutNanos));
         return dispatch(completions.takeAll());
+    }
+
+    /** Whether a poll with this timeout spins toward its deadline ({@link #SPIN_BELOW_NANOS}). Pure. */
+    static boolean spinsToward(long timeoutNanos) {
+        return timeoutNanos > 0 && timeoutNanos < SPIN_BELOW_NANOS;
     }
 
     private static long boundedNanos(long timeoutNanos) {

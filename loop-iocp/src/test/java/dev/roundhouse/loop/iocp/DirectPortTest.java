@@ -317,6 +317,46 @@ class DirectPortTest {
     }
 
     /**
+     * A deadline closer than {@link IocpPoller#SPIN_BELOW_NANOS} is spun toward, not slept: with
+     * nothing waiting in the port the poll does not enter it; with an accept waiting it looks at it
+     * (once per {@link DirectPort#CHECK_INTERVAL_NANOS} at most) and such looks never release the
+     * port, however many. A deadline that far is waited for in the port (the alarm ends the wait).
+     */
+    @Test
+    void shouldSpinTowardADeadlineCloserThanHalfAMillisecond() throws Exception {
+        assertTrue(IocpPoller.spinsToward(1) && IocpPoller.spinsToward(IocpPoller.SPIN_BELOW_NANOS - 1));
+        assertFalse(IocpPoller.spinsToward(0) || IocpPoller.spinsToward(-1)
+                || IocpPoller.spinsToward(IocpPoller.SPIN_BELOW_NANOS));
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            boolean[] ran = loop.submit(() -> new boolean[] {
+                    port.await(IocpPoller.SPIN_BELOW_NANOS - 1, false),
+                    port.await(IocpPoller.SPIN_BELOW_NANOS, false)})
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertFalse(ran[0], "a deadline closer than SPIN_BELOW_NANOS, nothing in the port: no wait in it");
+            assertTrue(ran[1], "a deadline SPIN_BELOW_NANOS away: the loop waits in the port");
+
+            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            long[] spun = loop.submit(() -> {
+                long looks = port.looks();
+                long polls = 0;
+                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+                while (port.looks() - looks <= 4L * Math.max(1, DirectPort.LOOKS_BEFORE_RELEASE)
+                        && System.nanoTime() - giveUp < 0) {
+                    port.await(100_000, false);
+                    polls++;
+                }
+                return new long[] {port.looks() - looks, polls, port.released() ? 1 : 0};
+            }).get(2L * Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(spun[0] > 4L * Math.max(1, DirectPort.LOOKS_BEFORE_RELEASE),
+                    "looks at the port while spinning with an accept waiting: " + spun[0] + " in " + spun[1] + " polls");
+            assertEquals(0, spun[2], "spinning toward a deadline released the port");
+            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
      * The count of operations waiting in the port follows every kind: a server's accept, a
      * connection's read, a write the peer holds back, a connect, and drops back to 0 as they end.
      */
