@@ -46,8 +46,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       for the last. The score is the time per timer: the delay plus how late it fired (plus a
  *       tenth of one cross-thread start and wake-up). Latency: the ratio is Netty's over ours.
  *       Two delays because loops that wait in whole milliseconds round: under half a millisecond
- *       they spin (Netty's nio, and our nio and iocp), above it Netty's nio sleeps to the
- *       nearest millisecond (1.7 ms: ~0.3 ms late).
+ *       they spin (Netty's nio, and our nio and iocp), above it Netty's nio and ours sleep to the
+ *       nearest millisecond (1.7 ms: ~0.46 ms late on the VM of 2026-12-05).
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -215,9 +215,9 @@ public class TimerBenchmark {
 
     /**
      * Three forks: a chain of timers 100 &micro;s apart on a sleeping loop, time per timer (see the
-     * class comment). The loops differ in how they sleep until a deadline: to the nanosecond with
-     * the kernel's timer slack (epoll, io_uring), in whole milliseconds (a {@code Selector}), or
-     * through an alarm thread (iocp).
+     * class comment). The loops differ in how they wait for a deadline: to the nanosecond with
+     * the kernel's timer slack (epoll, io_uring), or, where waits are coarse (a {@code Selector}'s
+     * whole milliseconds, iocp's alarm thread), by spinning under half a millisecond.
      */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
@@ -248,8 +248,8 @@ public class TimerBenchmark {
 
     /**
      * {@value #CHAIN} timers in a row: {@link #run} schedules the first, each one that fires the next,
-     * and the last counts one in {@link #counter}. Runs on the loop (the wheel: its worker), one
-     * chain at a time.
+     * and the last counts one in {@link #counter}. Started on the loop (the wheel's: on the
+     * benchmark thread), its timers fire on the loop (the wheel's worker), one chain at a time.
      */
     private final class TimerChain implements Runnable {
         private final Consumer<Runnable> scheduleLink;
