@@ -80,6 +80,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private final String name;
     private final SpinBeforeSleep spin;
     private Poller poller;
+    /** The poller's {@link Poller#spinBelowNanos()}, read once. Loop thread. */
+    private long spinBelowNanos;
     private ByteBuffer readBuffer;
     private final BufferPool writeChunks = BufferPool.writeChunks();
     private final BufferPool readBuffers;
@@ -143,6 +145,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
         try {
             readBuffer = ByteBuffer.allocateDirect(options.readBufferBytes());
             poller = provider.newPoller(this);
+            spinBelowNanos = Math.max(0, poller.spinBelowNanos());
         } catch (Throwable t) {
             tasks.close();
             started.completeExceptionally(t);
@@ -206,12 +209,13 @@ public final class LoopEngine implements EventLoop, LoopContext {
             batchWait.planAfterStep(tasksRun, waiting);
         } else {
             timeout = pollTimeout();
-            if (timeout != 0 && ranTasks) {
-                if (spin.nanos() > 0) {
-                    timeout = spin.spin(tasks, SPIN_PAUSES, timeout) ? 0 : pollTimeout();
-                }
-                sleepAfterTasks = timeout != 0 && spin.isAdaptive();
+            if (timeout != 0 && ranTasks && spin.nanos() > 0) {
+                timeout = spin.spin(tasks, SPIN_PAUSES, timeout) ? 0 : pollTimeout();
             }
+            if (timeout > 0 && timeout < spinBelowNanos) {
+                return spinTowardTimer();
+            }
+            sleepAfterTasks = timeout != 0 && ranTasks && spin.isAdaptive();
         }
         boolean published = timeout != 0;
         long sleepStart = 0;
@@ -253,6 +257,28 @@ public final class LoopEngine implements EventLoop, LoopContext {
             spin.slept(System.nanoTime() - sleepStart, fromOthers > 0);
         }
         batchWait.awaitPlanned(); // what is left of a wait planned after the tasks
+        return true;
+    }
+
+    /**
+     * The poll of a step whose next timer is due in less than the poller's
+     * {@link Poller#spinBelowNanos()}: a non-blocking poll, a few spin-wait hints if it found
+     * nothing, and on to the next step. The loop does not publish that it sleeps (it does not):
+     * a producer's {@code execute} meanwhile costs no wakeup.
+     */
+    private boolean spinTowardTimer() {
+        callbacks.clear(); // idle while polling: pollers enterCallback per event
+        int dispatched = 0;
+        try {
+            dispatched = poller.pollSpinning();
+        } catch (Throwable t) {
+            reportException("poll of backend " + provider.name(), t);
+        }
+        if (dispatched == 0) {
+            for (int i = 0; i < SPIN_PAUSES; i++) {
+                Thread.onSpinWait();
+            }
+        }
         return true;
     }
 

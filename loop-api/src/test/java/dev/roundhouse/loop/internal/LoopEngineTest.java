@@ -57,12 +57,40 @@ class LoopEngineTest {
         volatile Runnable onEveryPoll;
         /** Wait for a wakeup busily instead of parking: a sleep then lasts only as long as the wakeup takes. */
         volatile boolean busyWait;
+        /** What {@link #spinBelowNanos()} declares (read once, when the loop starts). */
+        volatile long spinBelow;
+        /** A timed wait ends this much before its timeout (a coarse OS wait's stand-in). */
+        volatile long timedWaitsShortBy;
+        /** The shortest positive timeout any poll was given so far. */
+        final AtomicLong shortestTimedPoll = new AtomicLong(Long.MAX_VALUE);
+        /** Calls of {@link #pollSpinning()} so far. */
+        final AtomicLong spinningPolls = new AtomicLong();
+        /** Run on the loop thread at the start of each {@link #pollSpinning()}. */
+        volatile Runnable onSpinningPoll;
+
+        @Override
+        public long spinBelowNanos() {
+            return spinBelow;
+        }
+
+        @Override
+        public int pollSpinning() {
+            spinningPolls.incrementAndGet();
+            Runnable hook = onSpinningPoll;
+            if (hook != null) {
+                hook.run();
+            }
+            return 0;
+        }
 
         @Override
         public int poll(long timeoutNanos) throws java.io.IOException {
             Runnable everyPoll = onEveryPoll;
             if (everyPoll != null) {
                 everyPoll.run();
+            }
+            if (timeoutNanos > 0) {
+                shortestTimedPoll.accumulateAndGet(timeoutNanos, Math::min);
             }
             try {
                 if (timeoutNanos != 0) {
@@ -82,7 +110,7 @@ class LoopEngineTest {
                 } else if (timeoutNanos < 0) {
                     wake.acquire();
                 } else {
-                    wake.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS);
+                    wake.tryAcquire(Math.max(0, timeoutNanos - timedWaitsShortBy), TimeUnit.NANOSECONDS);
                 }
                 wake.drainPermits();
             } catch (InterruptedException e) {
@@ -147,6 +175,61 @@ class LoopEngineTest {
         @Override
         public Poller newPoller(LoopContext context) {
             return poller;
+        }
+    }
+
+    /**
+     * A poller that declares {@code spinBelowNanos} is never asked for a shorter timed wait: when
+     * a wait ended that close to the deadline, the loop spins through {@code pollSpinning} without
+     * publishing that it sleeps, and the timer fires at or after its deadline.
+     */
+    @Test
+    void shouldSpinTowardATimerCloserThanThePollersGranularity() throws Exception {
+        FakeProvider p = new FakeProvider();
+        long spinBelow = TimeUnit.MILLISECONDS.toNanos(2);
+        p.poller.spinBelow = spinBelow;
+        p.poller.timedWaitsShortBy = TimeUnit.MICROSECONDS.toNanos(1500); // then 1.5 ms are left
+        AtomicBoolean sleptWhileSpinning = new AtomicBoolean();
+        try (LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS)) {
+            p.poller.onSpinningPoll = () -> sleptWhileSpinning.compareAndSet(false, loop.mayBlock());
+            long[] firedLate = new long[1];
+            CountDownLatch fired = new CountDownLatch(1);
+            loop.submit(() -> {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+                return loop.callAt(() -> {
+                    firedLate[0] = System.nanoTime() - deadline;
+                    fired.countDown();
+                }, deadline);
+            }).get(10, TimeUnit.SECONDS);
+            assertTrue(fired.await(10, TimeUnit.SECONDS));
+            assertTrue(firedLate[0] >= 0, "fired " + -firedLate[0] + " ns early");
+            assertTrue(p.poller.spinningPolls.get() > 0, "no spin toward the deadline");
+            assertTrue(p.poller.shortestTimedPoll.get() >= spinBelow, "a timed poll of "
+                    + p.poller.shortestTimedPoll.get() + " ns, under the poller's " + spinBelow);
+            assertFalse(sleptWhileSpinning.get(), "the loop published SLEEPING while spinning");
+        }
+    }
+
+    /** Another thread's task while the loop spins toward a timer costs no wakeup: the loop is not asleep. */
+    @Test
+    void shouldNotWakeALoopThatSpinsTowardATimer() throws Exception {
+        FakeProvider p = new FakeProvider();
+        p.poller.spinBelow = Long.MAX_VALUE; // every timer is spun toward
+        CountDownLatch spinning = new CountDownLatch(1);
+        p.poller.onSpinningPoll = spinning::countDown;
+        try (LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS)) {
+            dev.roundhouse.loop.TimerHandle far = loop.submit(
+                    () -> loop.callLater(() -> { }, 1, TimeUnit.HOURS)).get(10, TimeUnit.SECONDS);
+            assertTrue(spinning.await(10, TimeUnit.SECONDS));
+            p.poller.blockingPolls.drainPermits(); // the poll before the submit's task
+            int wakeupsBefore = p.poller.wakeups.get();
+            CountDownLatch ran = new CountDownLatch(1);
+            loop.execute(ran::countDown);
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertEquals(wakeupsBefore, p.poller.wakeups.get(), "a wakeup of a loop that was spinning");
+            assertEquals(0, p.poller.blockingPolls.availablePermits(), "a timed poll while spinning");
+            loop.submit(far::cancel).get(10, TimeUnit.SECONDS);
+            assertTrue(p.poller.blockingPolls.tryAcquire(10, TimeUnit.SECONDS), "no timer left: the loop sleeps again");
         }
     }
 

@@ -418,22 +418,16 @@ final class DirectPort {
      * at once, after every completion already waiting ({@link #onLoopThreadPost}). With
      * {@code timeoutNanos} 0, or when {@code busy} (the poll found completions, which are being
      * dispatched anyway), it looks at the port only while an operation waits in it and at most once
-     * per {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not block; so it does too with
-     * a deadline closer than {@link IocpPoller#SPIN_BELOW_NANOS} (the loop spins toward it), but
-     * such looks never release the port. Returns whether it ran
-     * the port (or, released, waited or took the port back). Loop thread only.
+     * per {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not block. Returns whether it
+     * ran the port (or, released, waited or took the port back). Loop thread only.
      */
     boolean await(long timeoutNanos, boolean busy) throws IOException {
         if (released) {
             return awaitReleased(timeoutNanos, busy);
         }
         long now = System.nanoTime();
-        if (busy || timeoutNanos == 0 || IocpPoller.spinsToward(timeoutNanos)) {
-            if (completions.outstanding() == 0) {
-                skippedLooks++;
-                return false; // every operation started has been delivered: nothing can come out
-            }
-            if (now - lastLookNanos < CHECK_INTERVAL_NANOS) {
+        if (busy || timeoutNanos == 0) {
+            if (!lookDue(now)) {
                 return false;
             }
             if (timeoutNanos == 0 && looksBeforeRelease >= 0 && busyLooks >= looksBeforeRelease) {
@@ -449,6 +443,38 @@ final class DirectPort {
         if (timeoutNanos != 0) {
             busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
         }
+        return runPort();
+    }
+
+    /**
+     * A look at the port while the loop spins toward a near timer ({@link IocpPoller#pollSpinning}):
+     * as a busy poll's look (only while an operation waits in it, at most once per
+     * {@link #CHECK_INTERVAL_NANOS}), but no task waits, so it ends a stretch that tasks kept busy
+     * instead of counting toward releasing the port. Released, it does nothing: the JDK's I/O
+     * thread posts each completion as it comes, and the spinning loop takes it at its next poll.
+     * Returns whether it ran the port. Loop thread only.
+     */
+    boolean lookWhileSpinning() throws IOException {
+        if (released || !lookDue(System.nanoTime())) {
+            return false;
+        }
+        busyLooks = 0;
+        looks++;
+        writeWakeByte();
+        return runPort();
+    }
+
+    /** Whether a look at the port could find anything and the last one is long enough ago. */
+    private boolean lookDue(long now) {
+        if (completions.outstanding() == 0) {
+            skippedLooks++;
+            return false; // every operation started has been delivered: nothing can come out
+        }
+        return now - lastLookNanos >= CHECK_INTERVAL_NANOS;
+    }
+
+    /** Runs the JDK's handler task until a completion is posted or the wake byte is read. */
+    private boolean runPort() throws IOException {
         Runnable task = handlerTask;
         handlerTask = null;
         inPort = true;

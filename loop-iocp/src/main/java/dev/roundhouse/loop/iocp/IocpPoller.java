@@ -66,11 +66,11 @@ final class IocpPoller implements Poller {
     /** How long the loop parks at most once its direct port failed (it no longer wakes it). */
     private static final long FAILED_PORT_PARK_NANOS = 10_000_000;
     /**
-     * A deadline closer than this is not slept toward: the poll returns without blocking and the
-     * loop polls again until the timer is due, so a timer fires within microseconds of its
-     * deadline at the price of up to this much spinning per timer (the trade of the nio backend
-     * and of Netty's nio). Sleeping, a timer fired ~90 &micro;s late on Linux (the alarm thread's
-     * park, then a wake byte) and ~1 ms late where a park rounds up to a millisecond.
+     * {@link #spinBelowNanos()}: the engine spins toward a deadline closer than this instead of
+     * asking for a timed wait, so a timer fires within microseconds of its deadline at the price
+     * of up to this much spinning per timer (the trade of the nio backend and of Netty's nio).
+     * Waiting, a timer fired ~90 &micro;s late on Linux (the alarm thread's park, then a wake byte)
+     * and ~1 ms late where a park rounds up to a millisecond.
      */
     static final long SPIN_BELOW_NANOS = 500_000;
 
@@ -146,7 +146,7 @@ final class IocpPoller implements Poller {
             // in the port's wait the completions of operations that had to wait are posted
             return port.await(timeoutNanos, n > 0) ? n + dispatch(completions.takeAll()) : n;
         }
-        if (n > 0 || timeoutNanos == 0 || spinsToward(timeoutNanos)) {
+        if (n > 0 || timeoutNanos == 0) {
             return n;
         }
         // once the port failed, a wake-up that chose the port just before does not reach this park
@@ -154,9 +154,22 @@ final class IocpPoller implements Poller {
         return dispatch(completions.takeAll());
     }
 
-    /** Whether a poll with this timeout spins toward its deadline ({@link #SPIN_BELOW_NANOS}). Pure. */
-    static boolean spinsToward(long timeoutNanos) {
-        return timeoutNanos > 0 && timeoutNanos < SPIN_BELOW_NANOS;
+    @Override
+    public long spinBelowNanos() {
+        return SPIN_BELOW_NANOS;
+    }
+
+    /**
+     * Dispatches the completions queued so far; the direct design also looks at the port now and
+     * then ({@link DirectPort#lookWhileSpinning}), a look that never counts toward releasing it.
+     */
+    @Override
+    public int pollSpinning() throws IOException {
+        int n = dispatch(completions.takeAll());
+        if (port != null && !port.failed() && port.lookWhileSpinning()) {
+            return n + dispatch(completions.takeAll());
+        }
+        return n;
     }
 
     private static long boundedNanos(long timeoutNanos) {

@@ -317,41 +317,77 @@ class DirectPortTest {
     }
 
     /**
-     * A deadline closer than {@link IocpPoller#SPIN_BELOW_NANOS} is spun toward, not slept: with
-     * nothing waiting in the port the poll does not enter it; with an accept waiting it looks at it
-     * (once per {@link DirectPort#CHECK_INTERVAL_NANOS} at most) and such looks never release the
-     * port, however many. A deadline that far is waited for in the port (the alarm ends the wait).
+     * While the engine spins toward a timer closer than {@link IocpPoller#SPIN_BELOW_NANOS} (which
+     * the poller declares), its looks at the port are made only while an operation waits in it,
+     * once per {@link DirectPort#CHECK_INTERVAL_NANOS} at most, and never release the port, however
+     * many. The calls are made on the loop thread, inside a task, as the engine makes them.
      */
     @Test
-    void shouldSpinTowardADeadlineCloserThanHalfAMillisecond() throws Exception {
-        assertTrue(IocpPoller.spinsToward(1) && IocpPoller.spinsToward(IocpPoller.SPIN_BELOW_NANOS - 1));
-        assertFalse(IocpPoller.spinsToward(0) || IocpPoller.spinsToward(-1)
-                || IocpPoller.spinsToward(IocpPoller.SPIN_BELOW_NANOS));
+    void shouldLookAtThePortWhileSpinningWithoutReleasingIt() throws Exception {
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
+            assertEquals(IocpPoller.SPIN_BELOW_NANOS, o.poller().spinBelowNanos());
             DirectPort port = o.poller().port();
-            boolean[] ran = loop.submit(() -> new boolean[] {
-                    port.await(IocpPoller.SPIN_BELOW_NANOS - 1, false),
-                    port.await(IocpPoller.SPIN_BELOW_NANOS, false)})
-                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            assertFalse(ran[0], "a deadline closer than SPIN_BELOW_NANOS, nothing in the port: no wait in it");
-            assertTrue(ran[1], "a deadline SPIN_BELOW_NANOS away: the loop waits in the port");
+            long[] idle = loop.submit(() -> {
+                long looks = port.looks();
+                boolean ran = port.lookWhileSpinning();
+                return new long[] {ran ? 1 : 0, port.looks() - looks};
+            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertEquals(0, idle[0], "nothing waits in the port: no wait in it");
+            assertEquals(0, idle[1], "looks with nothing in the port");
 
             Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            long wanted = 4L * Math.max(1, DirectPort.LOOKS_BEFORE_RELEASE);
             long[] spun = loop.submit(() -> {
                 long looks = port.looks();
                 long polls = 0;
                 long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
-                while (port.looks() - looks <= 4L * Math.max(1, DirectPort.LOOKS_BEFORE_RELEASE)
-                        && System.nanoTime() - giveUp < 0) {
-                    port.await(100_000, false);
+                while (port.looks() - looks <= wanted && System.nanoTime() - giveUp < 0) {
+                    o.poller().pollSpinning();
                     polls++;
                 }
                 return new long[] {port.looks() - looks, polls, port.released() ? 1 : 0};
             }).get(2L * Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            assertTrue(spun[0] > 4L * Math.max(1, DirectPort.LOOKS_BEFORE_RELEASE),
-                    "looks at the port while spinning with an accept waiting: " + spun[0] + " in " + spun[1] + " polls");
+            assertTrue(spun[0] > wanted, "looks at the port while spinning with an accept waiting: "
+                    + spun[0] + " in " + spun[1] + " polls");
             assertEquals(0, spun[2], "spinning toward a deadline released the port");
+            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Released, a spinning loop leaves the port to the JDK's I/O thread: its looks do nothing (no
+     * wait in the port, no recapture) and the echo goes on through the thread's posts.
+     */
+    @Test
+    void shouldLeaveAReleasedPortAloneWhileSpinning() throws Exception {
+        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            configure(loop, () -> onlyTheShortStretchRule(port));
+            Server server = Peers.listen(loop, Peers::echo);
+            try (Socket peer = Peers.peer(server)) {
+                pingPong(peer, 3, () -> null); // a read waits in the port
+                keepBusy(loop, BUSY_MS);
+                long[] state = loop.submit(() -> {
+                    if (!port.released()) {
+                        return new long[] {-1, 0, 0};
+                    }
+                    long looks = port.looks();
+                    long recaptures = port.recaptures();
+                    long ran = 0;
+                    for (int i = 0; i < 4 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE; i++) {
+                        ran += port.lookWhileSpinning() ? 1 : 0;
+                    }
+                    return new long[] {ran, port.looks() - looks, port.recaptures() - recaptures};
+                }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                assertTrue(state[0] >= 0, "released by the tasks");
+                assertEquals(0, state[0], "waits in the port while released");
+                assertEquals(0, state[1], "looks while released");
+                assertEquals(0, state[2], "recaptures by spinning looks");
+                pingPong(peer, 3, () -> null); // the I/O thread still delivers
+            }
             server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
     }

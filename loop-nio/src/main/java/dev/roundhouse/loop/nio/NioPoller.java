@@ -33,6 +33,8 @@ import java.util.function.Consumer;
 
 /** One loop's Selector. Loop thread only, but for {@link #wakeup()}. */
 final class NioPoller implements Poller {
+    /** {@link #spinBelowNanos()}: half of the {@code Selector}'s millisecond. */
+    static final long SPIN_BELOW_NANOS = 500_000;
     private final LoopContext ctx;
     private final Selector selector;
     private final LoopResources resources = new LoopResources();
@@ -89,13 +91,25 @@ final class NioPoller implements Poller {
     }
 
     /**
+     * Half a millisecond: a {@code Selector} waits in whole milliseconds, so the engine spins
+     * toward a deadline closer than that ({@link #pollSpinning()}, i.e. {@code selectNow}) and a
+     * timer fires within microseconds of it, never early, at the price of up to ~0.5 ms of
+     * spinning per timer (Netty's {@code NioIoHandler} makes the same trade). Waiting instead, a
+     * 100 &micro;s timer fired ~1 ms late (p50 0.99&ndash;1.02 ms against Netty nio's 1 &micro;s,
+     * 2026-12-05).
+     */
+    @Override
+    public long spinBelowNanos() {
+        return SPIN_BELOW_NANOS;
+    }
+
+    /**
      * The {@code Selector} time-out for a wait of {@code timeoutNanos} (&gt; 0): whole milliseconds,
-     * rounded to the nearest, 0 meaning "poll without blocking". A wait that ends before the
-     * deadline is followed by another one with what is left, and under half a millisecond that is
-     * a non-blocking poll: the loop spins for at most ~0.5 ms and a timer fires within a few
-     * microseconds of its deadline, never early (Netty's {@code NioIoHandler} makes the same trade).
-     * Rounding up instead made a 100 &micro;s timer fire ~1 ms late (p50 0.99&ndash;1.02 ms against Netty
-     * nio's 1 &micro;s, 2026-12-05). Pure; does not overflow for any positive time-out.
+     * rounded to the nearest, so a wait ends at most half a millisecond late; one that ends early is
+     * followed by another with what is left, which under {@link #SPIN_BELOW_NANOS} the engine
+     * spins through. 0 means "poll without blocking" ({@code select(0)} would block for good): the
+     * engine never asks for such a short wait, but the contract of {@link #poll} allows it. Pure;
+     * does not overflow for any positive time-out.
      */
     static long selectMillis(long timeoutNanos) {
         return timeoutNanos / 1_000_000 + (timeoutNanos % 1_000_000 >= 500_000 ? 1 : 0);
