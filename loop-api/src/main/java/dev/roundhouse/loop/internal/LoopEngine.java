@@ -48,7 +48,10 @@ public final class LoopEngine implements EventLoop, LoopContext {
      * grow while the loop sleeps, e.g. scheduling and cancelling far-off timers in a tight loop.
      */
     static final int LAZY_WAKE_LIMIT = 1024;
-    /** Spin-wait hints between two looks at the task queue while spinning (a few hundred ns here). */
+    /**
+     * Spin-wait hints between two looks at the task queue while spinning before sleep, and after a
+     * spinning poll toward a timer that found nothing (a few hundred ns here).
+     */
     private static final int SPIN_PAUSES = 16;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
     /** Poll timeout cap while shutting down, so the quiet period is re-checked. */
@@ -167,7 +170,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
      * The iteration: (1) expired timers in deadline order, (2) the tasks queued before this step
      * began, (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
      * pending; after a step that ran tasks, only once the queue stayed empty for the spin time,
-     * {@link SpinBeforeSleep}) and dispatch. After a step that ran only a short batch
+     * {@link SpinBeforeSleep}; without blocking, and without publishing that the loop sleeps, when
+     * the deadline is closer than the poller's {@link Poller#spinBelowNanos()}) and dispatch. After a step that ran only a short batch
      * of tasks while more were already queued, the next step starts a few microseconds after it
      * ended at the earliest; the non-blocking poll runs within that time ({@link BatchWait}).
      * Returns when shutdown completes.

@@ -181,29 +181,33 @@ class LoopEngineTest {
     /**
      * A poller that declares {@code spinBelowNanos} is never asked for a shorter timed wait: when
      * a wait ended that close to the deadline, the loop spins through {@code pollSpinning} without
-     * publishing that it sleeps, and the timer fires at or after its deadline.
+     * publishing that it sleeps, and the timer fires at or after its deadline. Each timed wait
+     * ends 10 ms early, so the loop has 10 ms to spin: it spins unless the loop thread was held
+     * off that long after the wait, so the test takes three timers and needs a spin in one.
      */
     @Test
     void shouldSpinTowardATimerCloserThanThePollersGranularity() throws Exception {
         FakeProvider p = new FakeProvider();
-        long spinBelow = TimeUnit.MILLISECONDS.toNanos(2);
+        long spinBelow = TimeUnit.MILLISECONDS.toNanos(20);
         p.poller.spinBelow = spinBelow;
-        p.poller.timedWaitsShortBy = TimeUnit.MICROSECONDS.toNanos(1500); // then 1.5 ms are left
+        p.poller.timedWaitsShortBy = TimeUnit.MILLISECONDS.toNanos(10);
         AtomicBoolean sleptWhileSpinning = new AtomicBoolean();
         try (LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS)) {
             p.poller.onSpinningPoll = () -> sleptWhileSpinning.compareAndSet(false, loop.mayBlock());
-            long[] firedLate = new long[1];
-            CountDownLatch fired = new CountDownLatch(1);
-            loop.submit(() -> {
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-                return loop.callAt(() -> {
-                    firedLate[0] = System.nanoTime() - deadline;
-                    fired.countDown();
-                }, deadline);
-            }).get(10, TimeUnit.SECONDS);
-            assertTrue(fired.await(10, TimeUnit.SECONDS));
-            assertTrue(firedLate[0] >= 0, "fired " + -firedLate[0] + " ns early");
-            assertTrue(p.poller.spinningPolls.get() > 0, "no spin toward the deadline");
+            for (int i = 0; i < 3; i++) {
+                long[] firedLate = new long[1];
+                CountDownLatch fired = new CountDownLatch(1);
+                loop.submit(() -> {
+                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30);
+                    return loop.callAt(() -> {
+                        firedLate[0] = System.nanoTime() - deadline;
+                        fired.countDown();
+                    }, deadline);
+                }).get(10, TimeUnit.SECONDS);
+                assertTrue(fired.await(10, TimeUnit.SECONDS));
+                assertTrue(firedLate[0] >= 0, "fired " + -firedLate[0] + " ns early");
+            }
+            assertTrue(p.poller.spinningPolls.get() > 0, "no spin toward any of three deadlines");
             assertTrue(p.poller.shortestTimedPoll.get() >= spinBelow, "a timed poll of "
                     + p.poller.shortestTimedPoll.get() + " ns, under the poller's " + spinBelow);
             assertFalse(sleptWhileSpinning.get(), "the loop published SLEEPING while spinning");
