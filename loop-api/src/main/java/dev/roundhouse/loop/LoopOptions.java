@@ -25,6 +25,7 @@ public final class LoopOptions {
     private final int readBufferBytes;
     private final long spinBeforeSleepNanos;
     private final boolean spinBeforeSleepAdaptive;
+    private final long timerSpinNanos;
 
     private LoopOptions(Builder b) {
         backend = b.backend;
@@ -36,6 +37,7 @@ public final class LoopOptions {
         readBufferBytes = b.readBufferBytes;
         spinBeforeSleepNanos = b.spinBeforeSleepNanos;
         spinBeforeSleepAdaptive = b.spinBeforeSleepAdaptive;
+        timerSpinNanos = b.timerSpinNanos;
     }
 
     /** A builder holding the defaults. */
@@ -104,6 +106,24 @@ public final class LoopOptions {
      */
     public boolean spinBeforeSleepAdaptive() { return spinBeforeSleepAdaptive; }
 
+    /**
+     * How close to the next timer's deadline the loop stops waiting for I/O and spins instead
+     * (non-blocking polls, I/O still dispatched, other threads' tasks cost no wakeup meanwhile),
+     * or -1 (default): the backend's own choice, 0.5 ms on {@code nio} and {@code iocp}, whose
+     * timed waits are coarse, and 0 on {@code epoll} and {@code io_uring}, which wait to the
+     * nanosecond.
+     *
+     * <p>A spin makes a timer fire within microseconds of its deadline at the price of up to this
+     * much CPU per timer. Measured here (a chain of 100 &micro;s timers, BENCHMARKS.md), how late a
+     * timer fires without a spin: {@code epoll} ~70&ndash;80 &micro;s and {@code io_uring} ~20&ndash;30
+     * &micro;s (the kernel's timer slack), {@code iocp} ~90 &micro;s (its alarm thread),
+     * {@code nio} up to a millisecond (a {@code Selector} waits in whole milliseconds, rounded to
+     * the nearest and never less than one); with the default spin {@code nio} and {@code iocp}
+     * fire within ~1 &micro;s. So 0 trades their timers' precision for CPU on a loop with dense
+     * timers, and e.g. 100 &micro;s makes {@code epoll}'s as precise. Never fires a timer early.
+     */
+    public long timerSpinNanos() { return timerSpinNanos; }
+
     /** Builds {@link LoopOptions}. Not thread-safe. Setters validate at once. */
     public static final class Builder {
         private String backend;
@@ -115,6 +135,7 @@ public final class LoopOptions {
         private int readBufferBytes = 64 * 1024;
         private long spinBeforeSleepNanos = 2_000;
         private boolean spinBeforeSleepAdaptive = true;
+        private long timerSpinNanos = -1;
 
         private Builder() {
         }
@@ -210,6 +231,33 @@ public final class LoopOptions {
         public Builder adaptiveSpinBeforeSleep(long max, TimeUnit unit) {
             spinBeforeSleepNanos = spinNanos(max, unit, 500);
             spinBeforeSleepAdaptive = true;
+            return this;
+        }
+
+        /**
+         * Spins toward a timer due within {@code duration} instead of waiting for it; 0 never
+         * spins.
+         *
+         * @see LoopOptions#timerSpinNanos()
+         * @throws IllegalArgumentException if negative or above 1 ms (a longer spin is a busy
+         *     loop between timers)
+         */
+        public Builder timerSpin(long duration, TimeUnit unit) {
+            long nanos = unit.toNanos(duration);
+            if (nanos < 0 || nanos > TimeUnit.MILLISECONDS.toNanos(1)) {
+                throw new IllegalArgumentException("a timer spin must be in [0, 1 ms], got " + nanos + " ns");
+            }
+            timerSpinNanos = nanos;
+            return this;
+        }
+
+        /**
+         * The backend's own timer spin (the default).
+         *
+         * @see LoopOptions#timerSpinNanos()
+         */
+        public Builder backendTimerSpin() {
+            timerSpinNanos = -1;
             return this;
         }
 

@@ -44,4 +44,26 @@ class LoopOptionsTest {
                 () -> LoopOptions.builder().adaptiveSpinBeforeSleep(2, TimeUnit.MILLISECONDS));
         assertTrue(e.getMessage().contains("2000000"), e.getMessage());
     }
+
+    @Test
+    void shouldLeaveTheTimerSpinToTheBackendByDefault() {
+        assertEquals(-1, LoopOptions.DEFAULTS.timerSpinNanos());
+        assertEquals(0, LoopOptions.builder().timerSpin(0, TimeUnit.SECONDS).build().timerSpinNanos());
+        assertEquals(1_000_000, LoopOptions.builder().timerSpin(1, TimeUnit.MILLISECONDS).build().timerSpinNanos());
+        assertEquals(-1, LoopOptions.builder().timerSpin(100, TimeUnit.MICROSECONDS).backendTimerSpin().build()
+                .timerSpinNanos(), "the last setter wins");
+    }
+
+    @Test
+    void shouldRejectANegativeOrBusyLoopTimerSpin() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LoopOptions.builder().timerSpin(-1, TimeUnit.NANOSECONDS));
+        assertTrue(e.getMessage().contains("[0, 1 ms], got -1 ns"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LoopOptions.builder().timerSpin(1_000_001, TimeUnit.NANOSECONDS));
+        assertTrue(e.getMessage().contains("1000001"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LoopOptions.builder().timerSpin(Long.MAX_VALUE, TimeUnit.DAYS));
+        assertTrue(e.getMessage().contains(Long.toString(Long.MAX_VALUE)), e.getMessage());
+    }
 }

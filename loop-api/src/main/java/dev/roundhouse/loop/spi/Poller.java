@@ -31,8 +31,11 @@ public interface Poller {
      * the loop idle for the wait, so the stall detector only times the dispatch.
      *
      * <p>The engine calls it with 0 when tasks are waiting or a timer is due, with -1 when no
-     * timer is pending, and otherwise with the time until the next timer (never less than
-     * {@link #spinBelowNanos()}); a wait that ends early is followed by another poll.
+     * timer is pending, and otherwise with the time until the next timer (not less than the
+     * loop's timer spin, by default {@link #spinBelowNanos()}); a wait that ends early is
+     * followed by another poll. A poller whose waits are coarse may end a wait late by its
+     * granularity, but must not return at once for a short positive timeout (the engine would
+     * spin where the options said not to).
      *
      * @param timeoutNanos 0 to not block, -1 to block until an event or a wakeup
      * @return the number of events dispatched
@@ -41,13 +44,15 @@ public interface Poller {
     int poll(long timeoutNanos) throws IOException;
 
     /**
-     * How close to a timer's deadline a timed wait of this poller stops being worth it. A poller
-     * whose timed waits are coarse ({@code Selector} waits in whole milliseconds) or wake late
-     * (through another thread) returns how close it is; the engine then never asks it to wait for
-     * less than that: it spins toward the deadline instead, calling {@link #pollSpinning()} until
-     * the timer is due, without publishing that the loop sleeps (producers' tasks cost no wakeup
-     * meanwhile). A timer then fires within microseconds of its deadline, at the price of up to
-     * this much spinning per timer. Default 0: every timed wait is as precise as the OS's timer.
+     * How close to a timer's deadline a timed wait of this poller stops being worth it: the loop's
+     * default {@link dev.roundhouse.loop.LoopOptions#timerSpinNanos() timer spin}. A poller whose
+     * timed waits are coarse ({@code Selector} waits in whole milliseconds) or wake late (through
+     * another thread) returns how close it is; the engine then does not ask it to wait for less
+     * (unless the options set a shorter spin): it spins toward the deadline instead, calling
+     * {@link #pollSpinning()} until the timer is due, without publishing that the loop sleeps
+     * (producers' tasks cost no wakeup meanwhile). A timer then fires within microseconds of its
+     * deadline, at the price of up to this much spinning per timer. Default 0: every timed wait is
+     * as precise as the OS's timer.
      *
      * <p><b>Thread:</b> the loop thread, once, right after the poller is made; the value must not
      * change. A negative value is treated as 0.
@@ -57,8 +62,8 @@ public interface Poller {
     }
 
     /**
-     * A non-blocking poll while the engine spins toward a timer due in less than
-     * {@link #spinBelowNanos()}: like {@code poll(0)} (never blocks, dispatches what is ready), but
+     * A non-blocking poll while the engine spins toward a timer due within the loop's timer spin
+     * (by default {@link #spinBelowNanos()}): like {@code poll(0)} (never blocks, dispatches what is ready), but
      * no task is waiting, so a backend that treats {@code poll(0)} as "the loop is kept busy by
      * tasks" must not count this one as such. The engine calls it in a tight loop (a few spin-wait
      * hints apart), so it should be cheap when nothing is ready. Default: {@code poll(0)}.

@@ -195,23 +195,64 @@ class LoopEngineTest {
         try (LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS)) {
             p.poller.onSpinningPoll = () -> sleptWhileSpinning.compareAndSet(false, loop.mayBlock());
             for (int i = 0; i < 3; i++) {
-                long[] firedLate = new long[1];
-                CountDownLatch fired = new CountDownLatch(1);
-                loop.submit(() -> {
-                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(30);
-                    return loop.callAt(() -> {
-                        firedLate[0] = System.nanoTime() - deadline;
-                        fired.countDown();
-                    }, deadline);
-                }).get(10, TimeUnit.SECONDS);
-                assertTrue(fired.await(10, TimeUnit.SECONDS));
-                assertTrue(firedLate[0] >= 0, "fired " + -firedLate[0] + " ns early");
+                fireTimer(loop, TimeUnit.MILLISECONDS.toNanos(30));
             }
             assertTrue(p.poller.spinningPolls.get() > 0, "no spin toward any of three deadlines");
             assertTrue(p.poller.shortestTimedPoll.get() >= spinBelow, "a timed poll of "
                     + p.poller.shortestTimedPoll.get() + " ns, under the poller's " + spinBelow);
             assertFalse(sleptWhileSpinning.get(), "the loop published SLEEPING while spinning");
         }
+    }
+
+    /**
+     * {@link LoopOptions#timerSpinNanos()} overrides the poller's choice: 0 never spins (the
+     * poller is asked for the short wait), 1 ms spins on a poller that declares no spin. There
+     * the poller's timed waits return at once, so the loop polls with shorter and shorter
+     * timeouts until the deadline is within the spin.
+     */
+    @Test
+    void shouldTakeTheTimerSpinFromTheOptions() throws Exception {
+        FakeProvider off = new FakeProvider();
+        long spinBelow = TimeUnit.MILLISECONDS.toNanos(20);
+        off.poller.spinBelow = spinBelow;
+        off.poller.timedWaitsShortBy = TimeUnit.MILLISECONDS.toNanos(10);
+        try (LoopEngine loop = LoopEngine.start(off,
+                LoopOptions.builder().timerSpin(0, TimeUnit.NANOSECONDS).build())) {
+            for (int i = 0; i < 3; i++) {
+                fireTimer(loop, TimeUnit.MILLISECONDS.toNanos(30)); // each wait leaves 10 ms to wait for
+            }
+        }
+        assertEquals(0, off.poller.spinningPolls.get(), "spun with the timer spin off");
+        assertTrue(off.poller.shortestTimedPoll.get() < spinBelow, "never asked for a wait under the "
+                + "poller's spin: " + off.poller.shortestTimedPoll.get() + " ns at the shortest");
+
+        FakeProvider on = new FakeProvider();
+        on.poller.timedWaitsShortBy = Long.MAX_VALUE; // every timed wait returns at once
+        long spin = TimeUnit.MILLISECONDS.toNanos(1);
+        try (LoopEngine loop = LoopEngine.start(on,
+                LoopOptions.builder().timerSpin(spin, TimeUnit.NANOSECONDS).build())) {
+            for (int i = 0; i < 3; i++) {
+                fireTimer(loop, TimeUnit.MILLISECONDS.toNanos(5));
+            }
+        }
+        assertTrue(on.poller.spinningPolls.get() > 0, "no spin toward any of three deadlines");
+        assertTrue(on.poller.shortestTimedPoll.get() >= spin, "a timed poll of "
+                + on.poller.shortestTimedPoll.get() + " ns, within the options' spin of " + spin);
+    }
+
+    /** Schedules a timer {@code delayNanos} out on the loop and waits until it fired, not early. */
+    private static void fireTimer(LoopEngine loop, long delayNanos) throws Exception {
+        long[] firedLate = new long[1];
+        CountDownLatch fired = new CountDownLatch(1);
+        loop.submit(() -> {
+            long deadline = System.nanoTime() + delayNanos;
+            return loop.callAt(() -> {
+                firedLate[0] = System.nanoTime() - deadline;
+                fired.countDown();
+            }, deadline);
+        }).get(10, TimeUnit.SECONDS);
+        assertTrue(fired.await(10, TimeUnit.SECONDS));
+        assertTrue(firedLate[0] >= 0, "fired " + -firedLate[0] + " ns early");
     }
 
     /** Another thread's task while the loop spins toward a timer costs no wakeup: the loop is not asleep. */

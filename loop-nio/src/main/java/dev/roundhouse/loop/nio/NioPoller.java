@@ -82,9 +82,10 @@ final class NioPoller implements Poller {
         int n;
         if (timeoutNanos < 0) {
             n = selector.select(collect);
+        } else if (timeoutNanos == 0) {
+            n = flushed + selector.selectNow(collect);
         } else {
-            long millis = selectMillis(timeoutNanos);
-            n = millis == 0 ? flushed + selector.selectNow(collect) : selector.select(collect, millis);
+            n = selector.select(collect, selectMillis(timeoutNanos));
         }
         dispatchSelected();
         return n;
@@ -105,14 +106,14 @@ final class NioPoller implements Poller {
 
     /**
      * The {@code Selector} time-out for a wait of {@code timeoutNanos} (&gt; 0): whole milliseconds,
-     * rounded to the nearest, so a wait ends at most half a millisecond late; one that ends early is
-     * followed by another with what is left, which under {@link #SPIN_BELOW_NANOS} the engine
-     * spins through. 0 means "poll without blocking" ({@code select(0)} would block for good): the
-     * engine never asks for such a short wait, but the contract of {@link #poll} allows it. Pure;
-     * does not overflow for any positive time-out.
+     * rounded to the nearest but at least one, so a wait of at least {@link #SPIN_BELOW_NANOS}
+     * ends at most half a millisecond late; one that ends early is followed by another with what
+     * is left, which the engine spins through by default. A shorter wait (a loop whose options
+     * turned the timer spin off) lasts a millisecond: returning at once instead would make the
+     * engine spin after all. Pure; does not overflow for any positive time-out.
      */
     static long selectMillis(long timeoutNanos) {
-        return timeoutNanos / 1_000_000 + (timeoutNanos % 1_000_000 >= 500_000 ? 1 : 0);
+        return Math.max(1, timeoutNanos / 1_000_000 + (timeoutNanos % 1_000_000 >= 500_000 ? 1 : 0));
     }
 
     private void collect(SelectionKey key) {
