@@ -265,7 +265,7 @@ class DirectPortTest {
 
     /**
      * When the JDK's event loop of the group ends under the loop (here: the group shut down behind
-     * its back), the loop reports it once, keeps running its tasks and timers, and still closes
+     * its back), the loop reports it once (at its first wait in the port), keeps running its tasks and timers, and still closes
      * cleanly (the TCK's leak checks would see a left-over thread; here the captured one is joined).
      */
     @Test
@@ -277,6 +277,8 @@ class DirectPortTest {
         try (EventLoop loop = o.loop()) {
             loop.submit(() -> {
                 o.poller().port().group().shutdownNow();
+                // as if an operation waited in the port: a loop with none parks without entering it
+                o.poller().completions().operationStarted();
                 return null;
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             for (int i = 0; i < 3; i++) {
@@ -389,6 +391,59 @@ class DirectPortTest {
                 pingPong(peer, 3, () -> null); // the I/O thread still delivers
             }
             server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A loop with nothing waiting in its port parks in its queue: another thread's wake-up is an
+     * unpark, no wake byte, and a timer a timed park. While an operation waits in the port (a
+     * server's accept) the loop waits in the port and a wake-up is a byte. Each wake-up is made
+     * once the loop is parked, or with the accept asleep. The server comes first, so that its
+     * last wake byte has been read when the idle part begins (a byte not yet read makes later
+     * wake-ups skip theirs, which would hide one written to a parked loop).
+     */
+    @Test
+    void shouldParkWithoutThePortWhileNothingWaitsInIt() throws Exception {
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            long parks = loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            long bytes = port.wakeBytes();
+            for (int i = 0; i < 3; i++) {
+                awaitTrue(((dev.roundhouse.loop.spi.LoopContext) loop)::mayBlock, "the loop never went to sleep");
+                loop.submit(() -> null).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            }
+            assertEquals(parks, (long) loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                    "idle parks with an accept in the port");
+            assertTrue(port.wakeBytes() > bytes, "no wake byte for a loop waiting in the port");
+            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+
+            awaitTrue(port::parkedIdle, "the loop never parked idle once the server closed");
+            bytes = port.wakeBytes();
+            for (int i = 0; i < 20; i++) {
+                awaitTrue(port::parkedIdle, "the loop never parked idle");
+                int n = i;
+                assertEquals(n, loop.submit(() -> n).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            }
+            assertEquals(bytes, port.wakeBytes(), "wake bytes for a loop with nothing in its port");
+            long idleParks = loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(idleParks - parks >= 20, "idle parks: " + (idleParks - parks));
+
+            CountDownLatch fired = new CountDownLatch(3);
+            for (int i = 0; i < 3; i++) { // a timed idle park, no alarm
+                loop.schedule(fired::countDown, 2, TimeUnit.MILLISECONDS);
+            }
+            assertTrue(fired.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** Spins (bounded) until {@code condition} holds. */
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String failure) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() - deadline < 0, failure);
+            Thread.onSpinWait();
         }
     }
 
