@@ -64,6 +64,8 @@ final class CompletionQueue {
     private boolean countsOutstanding;
     /** Operations started and not yet delivered by the JDK; consumer thread only. */
     private int outstanding;
+    /** {@link #outstanding} is 0, for other threads ({@link #portIdle}); written as it crosses 0. */
+    private volatile boolean portIdle = true;
     /** Actions deferred to the end of the current pass, oldest first; consumer thread only. */
     private Runnable[] afterPass = new Runnable[16];
     private int afterPassCount;
@@ -125,14 +127,28 @@ final class CompletionQueue {
         return outstanding;
     }
 
+    /**
+     * Whether no operation waits in the port ({@link #outstanding} is 0), for any thread: a waker
+     * reads it to know whether the loop waits in the port (then it needs a wake byte) or parks in
+     * this queue. Written by the loop thread as the count leaves or reaches 0, before the loop
+     * publishes that it sleeps, so a waker that saw the loop asleep sees the value of that sleep.
+     */
+    boolean portIdle() {
+        return portIdle;
+    }
+
     /** See {@link Completion#starting}. Loop thread only. */
     void operationStarted() {
-        outstanding++;
+        if (outstanding++ == 0) {
+            portIdle = false;
+        }
     }
 
     /** See {@link Completion#completed}. Loop thread only. */
     void operationEnded() {
-        outstanding--;
+        if (--outstanding == 0) {
+            portIdle = true;
+        }
     }
 
     /**

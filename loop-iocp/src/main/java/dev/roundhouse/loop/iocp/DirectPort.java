@@ -189,9 +189,10 @@ final class DirectPort {
     private long skippedLooks;
     /** Looks in the current stretch of polls with tasks waiting; loop thread only. */
     private int busyLooks;
-    /** While the loop parks in its queue with nothing in the port ({@link #awaitIdle}); read by wakers. */
+    /** While the loop parks in its queue with nothing in the port ({@link #awaitIdle}); for tests. */
     private volatile boolean parkedIdle;
     private long idleParks;
+    private long portWaits;
     /** Wake bytes written, by any thread (tests); a plain count is enough for that. */
     private final LongAdder wakeBytes = new LongAdder();
     private long idleBeforeRecaptureNanos = IDLE_BEFORE_RECAPTURE_NANOS;
@@ -301,7 +302,7 @@ final class DirectPort {
         // The first wake byte is read by the JDK's I/O thread (the loop thread is not in the port):
         // its handler runs on that thread, which the executor then keeps (the capture).
         armWake();
-        wakeup();
+        writeWakeByte(); // not wakeup(): nothing waits in the port, so that would only unpark
         try {
             if (!captured.await(CAPTURE_WAIT_MS, TimeUnit.MILLISECONDS)) {
                 throw new IOException("the JDK's I/O thread of the iocp group did not show within "
@@ -314,8 +315,8 @@ final class DirectPort {
         armWake();
         // One wait on the loop thread, ended by a wake byte: proves that this JDK calls the handler
         // on the loop thread and hands its task back after the escape (else: the hand-off design).
-        wakeup();
-        await(-1, false);
+        writeWakeByte();
+        runPort(); // not await(): with nothing waiting in the port that would park instead
         if (handlerTask == null) {
             throw new IOException("this JDK did not hand the group's handler task back after a wait: "
                     + "the loop thread cannot wait on the port here");
@@ -383,7 +384,12 @@ final class DirectPort {
         return idleParks;
     }
 
-    /** Whether the loop is parked idle now ({@link #awaitIdle}). Any thread. */
+    /** Waits the loop thread made in the port (the opening one included). Loop thread only. */
+    long portWaits() {
+        return portWaits;
+    }
+
+    /** Whether the loop is parked idle now ({@link #awaitIdle}). Any thread; for tests. */
     boolean parkedIdle() {
         return parkedIdle;
     }
@@ -480,14 +486,13 @@ final class DirectPort {
      * timed park instead of the alarm thread. Measured (2026-12-06, JDK 17, an ad hoc program:
      * another thread's task to such a loop idle for 20 &micro;s, medians of 10,000, two runs):
      * 18.6&ndash;21.2 &micro;s from {@code execute} to the task running through the port, 9.7&ndash;10.7
-     * parked ({@code nio}: 13.6). A wake byte written as the loop parks (the waker read
-     * {@link #parkedIdle} before it was set) waits for the next wait in the port, which it ends at
-     * once: one spurious return.
+     * parked ({@code nio}: 13.6). Wakers read {@link CompletionQueue#portIdle} to know that no
+     * byte is needed.
      */
     private void awaitIdle(long timeoutNanos) {
         busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
         idleParks++;
-        parkedIdle = true; // wakers read it after their wake-up request: see wakeup()
+        parkedIdle = true;
         try {
             completions.await(timeoutNanos);
         } finally {
@@ -524,6 +529,7 @@ final class DirectPort {
 
     /** Runs the JDK's handler task until a completion is posted or the wake byte is read. */
     private boolean runPort() throws IOException {
+        portWaits++;
         Runnable task = handlerTask;
         handlerTask = null;
         inPort = true;
@@ -702,9 +708,9 @@ final class DirectPort {
      * gets a wake byte.
      */
     void wakeup() {
-        completions.wakeup(); // the request first: a loop about to park idle sees it (Dekker in the queue)
-        if (!released && !parkedIdle) {
-            writeWakeByte(); // a byte written as the loop parks idle stays for its next wait in the port: one spurious return
+        completions.wakeup(); // the request and unpark: a loop that parks idle sees it (Dekker in the queue)
+        if (!released && !completions.portIdle()) {
+            writeWakeByte(); // the loop waits in the port, or will: portIdle was written before it slept
         }
     }
 

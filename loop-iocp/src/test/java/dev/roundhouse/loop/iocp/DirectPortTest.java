@@ -407,6 +407,8 @@ class DirectPortTest {
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
+            assertTrue(loop.submit(port::portWaits).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) >= 1,
+                    "the opening wait, which proves the mechanism, ran in the port");
             Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
             long parks = loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             long bytes = port.wakeBytes();
@@ -421,12 +423,15 @@ class DirectPortTest {
 
             awaitTrue(port::parkedIdle, "the loop never parked idle once the server closed");
             bytes = port.wakeBytes();
+            long waits = loop.submit(port::portWaits).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             for (int i = 0; i < 20; i++) {
                 awaitTrue(port::parkedIdle, "the loop never parked idle");
                 int n = i;
                 assertEquals(n, loop.submit(() -> n).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
             }
             assertEquals(bytes, port.wakeBytes(), "wake bytes for a loop with nothing in its port");
+            assertEquals(waits, (long) loop.submit(port::portWaits).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                    "waits in a port with nothing in it");
             long idleParks = loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertTrue(idleParks - parks >= 20, "idle parks: " + (idleParks - parks));
 
