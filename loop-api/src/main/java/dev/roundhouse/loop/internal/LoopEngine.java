@@ -172,9 +172,10 @@ public final class LoopEngine implements EventLoop, LoopContext {
      * began, (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
      * pending; after a step that ran tasks, only once the queue stayed empty for the spin time,
      * {@link SpinBeforeSleep}; without blocking, and without publishing that the loop sleeps, when
-     * the deadline is within the timer spin, {@link LoopOptions#timerSpinNanos()}) and dispatch. After a step that ran only a short batch
-     * of tasks while more were already queued, the next step starts a few microseconds after it
-     * ended at the earliest; the non-blocking poll runs within that time ({@link BatchWait}).
+     * the deadline is within the timer spin, {@link LoopOptions#timerSpinNanos()}) and dispatch.
+     * After a step that ran only a short batch of tasks while more were already queued, the next
+     * step starts a few microseconds after it ended at the earliest; the non-blocking poll runs
+     * within that time ({@link BatchWait}).
      * Returns when shutdown completes.
      *
      * <p>Each iteration is a call of {@link #step()}, not the body of this loop: the JIT compiles

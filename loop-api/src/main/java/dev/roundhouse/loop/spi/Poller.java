@@ -63,10 +63,11 @@ public interface Poller {
 
     /**
      * A non-blocking poll while the engine spins toward a timer due within the loop's timer spin
-     * (by default {@link #spinBelowNanos()}): like {@code poll(0)} (never blocks, dispatches what is ready), but
-     * no task is waiting, so a backend that treats {@code poll(0)} as "the loop is kept busy by
-     * tasks" must not count this one as such. The engine calls it in a tight loop (a few spin-wait
-     * hints apart), so it should be cheap when nothing is ready. Default: {@code poll(0)}.
+     * (by default {@link #spinBelowNanos()}): like {@code poll(0)} (never blocks, dispatches what
+     * is ready), but no task is waiting, so a backend that treats {@code poll(0)} as "the loop is
+     * kept busy by tasks" must not count this one as such. The engine calls it in a tight loop
+     * (one spin-wait hint apart), so it should be cheap when nothing is ready. Default:
+     * {@code poll(0)}.
      *
      * @return the number of events dispatched
      * @throws IOException if the OS poll fails; the engine reports it and retries

@@ -193,7 +193,7 @@ final class DirectPort {
     private volatile boolean parkedIdle;
     private long idleParks;
     private long portWaits;
-    /** Wake bytes written, by any thread (tests); a plain count is enough for that. */
+    /** Wake bytes written, by any thread; for tests. */
     private final LongAdder wakeBytes = new LongAdder();
     private long idleBeforeRecaptureNanos = IDLE_BEFORE_RECAPTURE_NANOS;
     /**
@@ -378,7 +378,6 @@ final class DirectPort {
         alarmAt(System.nanoTime() + STRAY_POST_NANOS);
     }
 
-    /** Looks at the port that did not block (the loop was busy), each at the price of a wake byte. Loop thread only. */
     /** Waits parked in the queue with nothing in the port ({@link #awaitIdle}). Loop thread only. */
     long idleParks() {
         return idleParks;
@@ -399,6 +398,7 @@ final class DirectPort {
         return wakeBytes.sum();
     }
 
+    /** Looks at the port that did not block (the loop was busy), each at the price of a wake byte. Loop thread only. */
     long looks() {
         return looks;
     }

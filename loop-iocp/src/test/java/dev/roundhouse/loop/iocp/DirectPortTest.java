@@ -363,35 +363,18 @@ class DirectPortTest {
      */
     @Test
     void shouldLeaveAReleasedPortAloneWhileSpinning() throws Exception {
-        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
-        Peers.Opened o = Peers.openIocpWithPoller();
-        try (EventLoop loop = o.loop()) {
-            DirectPort port = o.poller().port();
-            configure(loop, () -> onlyTheShortStretchRule(port));
-            Server server = Peers.listen(loop, Peers::echo);
-            try (Socket peer = Peers.peer(server)) {
-                pingPong(peer, 3, () -> null); // a read waits in the port
-                keepBusy(loop, BUSY_MS);
-                long[] state = loop.submit(() -> {
-                    if (!port.released()) {
-                        return new long[] {-1, 0, 0};
-                    }
-                    long looks = port.looks();
-                    long recaptures = port.recaptures();
-                    long ran = 0;
-                    for (int i = 0; i < 4 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE; i++) {
-                        ran += port.lookWhileSpinning() ? 1 : 0;
-                    }
-                    return new long[] {ran, port.looks() - looks, port.recaptures() - recaptures};
-                }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                assertTrue(state[0] >= 0, "released by the tasks");
-                assertEquals(0, state[0], "waits in the port while released");
-                assertEquals(0, state[1], "looks while released");
-                assertEquals(0, state[2], "recaptures by spinning looks");
-                pingPong(peer, 3, () -> null); // the I/O thread still delivers
+        long[] state = onReleasedEchoLoop(port -> {
+            long looks = port.looks();
+            long recaptures = port.recaptures();
+            long ran = 0;
+            for (int i = 0; i < 4 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE; i++) {
+                ran += port.lookWhileSpinning() ? 1 : 0;
             }
-            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        }
+            return new long[] {ran, port.looks() - looks, port.recaptures() - recaptures};
+        });
+        assertEquals(0, state[0], "waits in the port while released");
+        assertEquals(0, state[1], "looks while released");
+        assertEquals(0, state[2], "recaptures by spinning looks");
     }
 
     /**
@@ -665,6 +648,33 @@ class DirectPortTest {
      */
     @Test
     void shouldTakeThePortBackWhenPollsFindOnlyCompletions() throws Exception {
+        long[] polls = onReleasedEchoLoop(port -> {
+            long recaptures = port.recaptures();
+            int n = 0;
+            while (port.released() && n < 2 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE) {
+                // no task waits, completions were found (however many): no park
+                port.await(-1, true);
+                n++;
+            }
+            return new long[] {n, port.recaptures() - recaptures};
+        });
+        assertEquals(1, polls[1], "taken back after " + polls[0] + " polls that found completions");
+        // the parks that brought this task (after the tasks above) count as short stretches too
+        assertTrue(polls[0] <= DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE, "polls before taking it back: " + polls[0]);
+    }
+
+    /** What a test does on the loop thread to a released port; returns its findings. */
+    private interface OnReleasedPort {
+        long[] run(DirectPort port) throws Exception;
+    }
+
+    /**
+     * Opens an echo loop whose port the tasks of {@link #keepBusy} released (only the short-stretch
+     * rule may take it back), with a peer's read waiting in it; runs {@code onLoop} on the loop
+     * thread, as the engine makes its polls, and returns what it found once a ping-pong showed
+     * that I/O goes on. Fails if the tasks did not release the port.
+     */
+    private static long[] onReleasedEchoLoop(OnReleasedPort onLoop) throws Exception {
         Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
@@ -674,24 +684,11 @@ class DirectPortTest {
             try (Socket peer = Peers.peer(server)) {
                 pingPong(peer, 3, () -> null); // a read waits in the port
                 keepBusy(loop, BUSY_MS);
-                long[] polls = loop.submit(() -> {
-                    if (!port.released()) {
-                        return new long[] {-1, 0};
-                    }
-                    long recaptures = port.recaptures();
-                    int n = 0;
-                    while (port.released() && n < 2 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE) {
-                        // no task waits, completions were found (however many): no park
-                        port.await(-1, true);
-                        n++;
-                    }
-                    return new long[] {n, port.recaptures() - recaptures};
-                }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                assertTrue(polls[0] >= 0, "released by the tasks");
-                assertEquals(1, polls[1], "taken back after " + polls[0] + " polls that found completions");
-                // the parks that brought this task (after the tasks above) count as short stretches too
-                assertTrue(polls[0] <= DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE, "polls before taking it back: " + polls[0]);
-                pingPong(peer, 3, () -> null); // and I/O goes on
+                long[] found = loop.submit(() -> port.released() ? onLoop.run(port) : null)
+                        .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                assertTrue(found != null, "released by the tasks");
+                pingPong(peer, 3, () -> null); // and I/O goes on (the released I/O thread delivers)
+                return found;
             }
         }
     }
