@@ -116,7 +116,8 @@ public final class LoopOptions {
      * <p>A spin makes a timer fire within microseconds of its deadline at the price of up to this
      * much CPU per timer. Measured here (a chain of 100 &micro;s timers, BENCHMARKS.md), how late a
      * timer fires without a spin: {@code epoll} ~70&ndash;80 &micro;s and {@code io_uring} ~20&ndash;30
-     * &micro;s (the kernel's timer slack), {@code iocp} ~90 &micro;s (its alarm thread),
+     * &micro;s (the kernel's timer slack), {@code iocp} ~70&ndash;90 &micro;s (a timed park with
+     * nothing waiting in its port, its alarm thread otherwise),
      * {@code nio} up to a millisecond (a {@code Selector} waits in whole milliseconds, rounded to
      * the nearest and never less than one); with the default spin {@code nio} and {@code iocp}
      * fire within ~1 &micro;s. So 0 trades their timers' precision for CPU on a loop with dense
