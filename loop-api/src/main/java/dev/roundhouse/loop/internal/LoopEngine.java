@@ -84,7 +84,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
      * The timer spin: {@link LoopOptions#timerSpinNanos()}, or if that is -1 the poller's
      * {@link Poller#spinBelowNanos()}, read once. Loop thread.
      */
-    private long spinBelowNanos;
+    private long timerSpinNanos;
     private ByteBuffer readBuffer;
     private final BufferPool writeChunks = BufferPool.writeChunks();
     private final BufferPool readBuffers;
@@ -148,7 +148,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
         try {
             readBuffer = ByteBuffer.allocateDirect(options.readBufferBytes());
             poller = provider.newPoller(this);
-            spinBelowNanos = options.timerSpinNanos() >= 0
+            timerSpinNanos = options.timerSpinNanos() >= 0
                     ? options.timerSpinNanos() : Math.max(0, poller.spinBelowNanos());
         } catch (Throwable t) {
             tasks.close();
@@ -218,7 +218,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
             if (timeout != 0 && ranTasks && spin.nanos() > 0) {
                 timeout = spin.spin(tasks, SPIN_PAUSES, timeout) ? 0 : pollTimeout();
             }
-            if (timeout > 0 && timeout < spinBelowNanos) {
+            if (timeout > 0 && timeout < timerSpinNanos) {
                 return spinTowardTimer();
             }
             sleepAfterTasks = timeout != 0 && ranTasks && spin.isAdaptive();

@@ -220,6 +220,11 @@ final class CompletionQueue {
         return oldest;
     }
 
+    /** Whether the consumer is in {@link #await} (it may be parked). Any thread. */
+    boolean consumerMayPark() {
+        return (int) WAITING.getVolatile(this) == 1;
+    }
+
     /**
      * Blocks until a completion is posted, {@link #wakeup()} is called, or {@code timeoutNanos}
      * passes (negative: no limit). May return early. Loop thread only.

@@ -189,8 +189,6 @@ final class DirectPort {
     private long skippedLooks;
     /** Looks in the current stretch of polls with tasks waiting; loop thread only. */
     private int busyLooks;
-    /** While the loop parks in its queue with nothing in the port ({@link #awaitIdle}); for tests. */
-    private volatile boolean parkedIdle;
     private long idleParks;
     private long portWaits;
     /** Wake bytes written, by any thread; for tests. */
@@ -390,7 +388,7 @@ final class DirectPort {
 
     /** Whether the loop is parked idle now ({@link #awaitIdle}). Any thread; for tests. */
     boolean parkedIdle() {
-        return parkedIdle;
+        return !released && completions.consumerMayPark();
     }
 
     /** Wake bytes written so far (by wake-ups, looks, the alarm, captures). Any thread. */
@@ -466,15 +464,14 @@ final class DirectPort {
                 release();
                 return false;
             }
-            busyLooks++;
-            looks++;
-            writeWakeByte();
-        } else if (timeoutNanos > 0) {
+            // with no task waiting (only completions keep the loop busy) the stretch has ended
+            busyLooks = timeoutNanos == 0 ? busyLooks + 1 : 0;
+            return look();
+        }
+        if (timeoutNanos > 0) {
             alarmAt(now + timeoutNanos);
         }
-        if (timeoutNanos != 0) {
-            busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
-        }
+        busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
         return runPort();
     }
 
@@ -492,12 +489,7 @@ final class DirectPort {
     private void awaitIdle(long timeoutNanos) {
         busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
         idleParks++;
-        parkedIdle = true;
-        try {
-            completions.await(timeoutNanos);
-        } finally {
-            parkedIdle = false;
-        }
+        completions.await(timeoutNanos);
     }
 
     /**
@@ -513,6 +505,11 @@ final class DirectPort {
             return false;
         }
         busyLooks = 0;
+        return look();
+    }
+
+    /** A look at the port: wakes it first, so the wait in it returns at once with what is there. */
+    private boolean look() throws IOException {
         looks++;
         writeWakeByte();
         return runPort();
