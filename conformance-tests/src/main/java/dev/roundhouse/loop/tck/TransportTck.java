@@ -65,6 +65,58 @@ public abstract class TransportTck extends TcpTck {
         p.assertGrammar(Await.loopThread(loop));
     }
 
+    /**
+     * Writing back the very buffer {@code dataReceived} lent (which a transport may send without
+     * copying, Protocol#dataReceived): the peer gets the bytes it held when written, in order with
+     * copied writes before and after it, however the protocol moves its position and limit after.
+     * Per read the protocol consumes a header of up to 3 bytes, writes a 1-byte marker, the buffer
+     * itself, then rewinds it and writes the same bytes again (a copy).
+     */
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {1000, 1 << 20})
+    @Timeout(60)
+    void shouldSendALentBufferWrittenBackAsItWasWhenWritten(int size) throws Exception {
+        EventLoop loop = openLoop();
+        Accepted server = listen(loop, i -> new ProtocolRecorder("server-" + i).onData((t, data) -> {
+            data.position(data.position() + Math.min(3, data.remaining()));
+            int from = data.position();
+            int to = data.limit();
+            t.write(new byte[] {'<'});
+            t.write(data);
+            assertEquals(to, data.position(), "write moves the position to the limit");
+            data.clear(); // position and limit may move after the write; the contents stay
+            data.position(from).limit(to);
+            t.write(data);
+        }));
+        Socket peer = peer(server.server());
+        byte[] sent = payload(size);
+        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
+            try {
+                peer.getOutputStream().write(sent);
+                peer.shutdownOutput();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        byte[] back = readToEnd(peer.getInputStream());
+        Await.get(writing, "the peer's write of " + size + " bytes");
+        ProtocolRecorder p = server.next();
+        assertNull(p.awaitLost(), "a clean close has no cause");
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        int at = 0;
+        for (ProtocolRecorder.Call c : p.calls()) {
+            if (c.kind() == DATA_RECEIVED) {
+                int skip = Math.min(3, c.bytes());
+                expected.write('<');
+                expected.write(sent, at + skip, c.bytes() - skip);
+                expected.write(sent, at + skip, c.bytes() - skip);
+                at += c.bytes();
+            }
+        }
+        assertEquals(size, at, "bytes delivered");
+        assertArrayEquals(expected.toByteArray(), back, "what came back, per read: marker, tail, tail again");
+    }
+
     /** Echo between two Roundhouse transports on two loops: 4 MiB intact, grammar and threads on both sides. */
     @Test
     @Timeout(60)

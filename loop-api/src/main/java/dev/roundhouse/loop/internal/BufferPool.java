@@ -105,6 +105,11 @@ public final class BufferPool {
         }
     }
 
+    /** Whether {@link #take} would hand out a direct buffer now (the budget is not spent). */
+    public boolean canTake() {
+        return out < maxOut;
+    }
+
     /** Buffers taken and not given back yet. Loop thread (tests and diagnostics). */
     public int out() {
         return out;

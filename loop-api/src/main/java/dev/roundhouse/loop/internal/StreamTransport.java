@@ -18,6 +18,12 @@ import java.nio.ByteBuffer;
  * <p>Loop thread only, like {@link Transport}.
  */
 public abstract class StreamTransport implements Transport, LoopResource {
+    /**
+     * The smallest write of a lent read buffer kept instead of copied ({@link #fireLentData}):
+     * below it the copy costs about what the hand-over does (a view, a pooled buffer more per
+     * connection, and a buffer of its own per write where copies share a chunk).
+     */
+    public static final int KEEP_MIN_BYTES = 4096;
     protected final LoopContext ctx;
     protected final Protocol protocol;
     protected final WriteQueue queue;
@@ -33,6 +39,11 @@ public abstract class StreamTransport implements Transport, LoopResource {
     private boolean outputShut;
     private boolean eofSeen;
     private boolean lost;
+    /** The buffer being delivered by {@link #fireLentData}, while a write may still keep it. */
+    private ByteBuffer lent;
+    private BufferPool lentPool;
+    /** A write during the current {@link #fireLentData} kept {@link #lent}. */
+    private boolean lentKept;
 
     protected StreamTransport(LoopContext ctx, Protocol protocol, SocketOptions options, LoopResources resources) {
         this.ctx = ctx;
@@ -97,6 +108,30 @@ public abstract class StreamTransport implements Transport, LoopResource {
         } catch (Throwable t) {
             callbackFailed("dataReceived", t);
         }
+    }
+
+    /**
+     * Delivers bytes read into a buffer of {@code pool} that the transport may give away: when the
+     * protocol writes {@code data} itself back during the call (an echo), the write queue keeps
+     * the buffer instead of copying its bytes ({@link #KEEP_MIN_BYTES} and up, while {@code pool}
+     * can replace it), and gives it back to {@code pool} once they are sent.
+     *
+     * @return {@code true} if the queue kept {@code data}: the caller no longer owns it and must
+     *     read into another buffer next
+     */
+    protected final boolean fireLentData(ByteBuffer data, BufferPool pool) {
+        lent = data;
+        lentPool = pool;
+        lentKept = false;
+        try {
+            fireData(data);
+        } finally {
+            lent = null;
+            lentPool = null;
+        }
+        boolean kept = lentKept;
+        lentKept = false;
+        return kept;
     }
 
     /** The peer sent FIN. */
@@ -243,7 +278,14 @@ public abstract class StreamTransport implements Transport, LoopResource {
                 return true;
             }
         }
-        queue.add(data);
+        if (data == lent && data.remaining() >= KEEP_MIN_BYTES && lentPool.canTake()) {
+            queue.addKept(data.duplicate(), lentPool); // the caller's object: its position moves below
+            data.position(data.limit());
+            lent = null;
+            lentKept = true;
+        } else {
+            queue.add(data);
+        }
         if (!flushPending()) {
             startFlush();
         }

@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  * {@link BufferPool#WRITE_CHUNK_BYTES}. Writes fill the tail chunk before a new one is started, so many
  * tiny writes do not mean many buffers. Chunks are direct buffers from the loop's
  * write-chunk {@link BufferPool} (given back as they drain) while its budget lasts, else heap buffers.
- * Loop thread only.
+ * A buffer handed over with {@link #addKept} is queued as it is, between the chunks, and given back
+ * to its own pool once drained. Loop thread only.
  */
 public final class WriteQueue {
     /** At most this many buffers per gathering write (well under IOV_MAX = 1024). */
@@ -24,6 +25,8 @@ public final class WriteQueue {
     private final BufferPool chunks;
     /** The chunks in order: a ring indexed without iterators (an iterator per write allocates on JDK 25). */
     private ByteBuffer[] ring = new ByteBuffer[16];
+    /** Parallel to {@link #ring}: the pool of a kept buffer, {@code null} for a chunk of {@link #chunks}. */
+    private BufferPool[] owners = new BufferPool[16];
     private int head;
     private int count;
     private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
@@ -69,6 +72,30 @@ public final class WriteQueue {
         }
     }
 
+    /**
+     * Queues {@code kept}'s remaining bytes without copying them: the queue holds {@code kept} itself
+     * (moving its position as bytes are sent) until they are sent, then gives it back to
+     * {@code owner}; {@link #clear} gives it back as never to be reused. The caller hands it over:
+     * it must not use {@code kept} or change the memory under it afterwards.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public void addKept(ByteBuffer kept, BufferPool owner) {
+        java.util.Objects.requireNonNull(owner, "owner");
+        int n = kept.remaining();
+        if (n == 0) {
+            owner.giveBack(kept, true);
+            return;
+        }
+        if (tail != null) {
+            tail.flip(); // what was copied before goes first; a later add starts a new chunk
+            tail = null;
+        }
+        bytes += n;
+        addLast(kept);
+        owners[(head + count - 1) & (ring.length - 1)] = owner;
+    }
+
     /** A direct chunk while the loop's budget lasts, else a heap buffer big enough for {@code want}. */
     private ByteBuffer newChunk(int want) {
         ByteBuffer c = chunks.take();
@@ -100,7 +127,7 @@ public final class WriteQueue {
             total += written;
             bytes -= written;
             while (count > 0 && !ring[head].hasRemaining()) {
-                chunks.giveBack(pollFirst(), true); // written: no operation reads it any more
+                giveBackFirst(true); // written: no operation reads it any more
             }
             if (written < want) {
                 break;
@@ -115,7 +142,7 @@ public final class WriteQueue {
      */
     public void clear() {
         while (count > 0) {
-            chunks.giveBack(pollFirst(), false);
+            giveBackFirst(false);
         }
         head = 0;
         tail = null;
@@ -125,21 +152,27 @@ public final class WriteQueue {
     private void addLast(ByteBuffer b) {
         if (count == ring.length) {
             ByteBuffer[] bigger = new ByteBuffer[ring.length * 2];
+            BufferPool[] biggerOwners = new BufferPool[ring.length * 2];
             for (int i = 0; i < count; i++) {
                 bigger[i] = ring[(head + i) & (ring.length - 1)];
+                biggerOwners[i] = owners[(head + i) & (ring.length - 1)];
             }
             ring = bigger;
+            owners = biggerOwners;
             head = 0;
         }
         ring[(head + count) & (ring.length - 1)] = b;
         count++;
     }
 
-    private ByteBuffer pollFirst() {
+    /** Takes the first buffer off and gives it back to its pool ({@code reuse}: see {@link BufferPool#giveBack}). */
+    private void giveBackFirst(boolean reuse) {
         ByteBuffer b = ring[head];
+        BufferPool owner = owners[head];
         ring[head] = null;
+        owners[head] = null;
         head = (head + 1) & (ring.length - 1);
         count--;
-        return b;
+        (owner != null ? owner : chunks).giveBack(b, reuse);
     }
 }

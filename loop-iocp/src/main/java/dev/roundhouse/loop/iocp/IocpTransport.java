@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * {@link InlineExecutor}); the completion is still only posted there, and dispatched when the loop
  * next takes its queue, so the queue and the water marks change in one place, on dispatch. Every
  * byte written is therefore copied once, into the queue: a posted write holds its buffers until it
- * completes, and the caller may reuse its buffer as soon as {@code write} returns.
+ * completes, and the caller may reuse its buffer as soon as {@code write} returns. The exception is
+ * an echo: a protocol that writes back the read buffer it was given hands it over (4 KiB and up,
+ * see {@code StreamTransport.fireLentData}); the next read goes into another pooled buffer.
  *
  * <p><b>Closing.</b> Closing the channel makes pending operations complete with
  * {@code AsynchronousCloseException}; those completions arrive after {@code connectionLost} and are
@@ -170,7 +172,11 @@ final class IocpTransport extends StreamTransport {
             readBuffer.flip();
             // readInFlight stays set during the callback: a pauseReading/resumeReading pair inside it
             // must not post a read into the buffer being delivered
-            fireData(readBuffer);
+            if (!readBuffer.isDirect()) {
+                fireData(readBuffer); // a heap buffer: the pool's budget was spent
+            } else if (fireLentData(readBuffer, ctx.readBuffers())) {
+                readBuffer = null; // echoed: the write queue keeps it and gives it back; the next read takes another
+            }
         }
         readInFlight = false;
         if (wantsReading()) {

@@ -26,8 +26,9 @@ import java.util.Arrays;
  * from {@code resumeReading}).
  *
  * <p><b>Writing.</b> {@link #writeNow} does nothing: {@code write} queues (the shared queue's direct
- * chunks) and the queue is posted as one {@code WRITEV} entry (up to 64 buffers), which goes to the
- * kernel with the loop's next wait, in the same system call. On
+ * chunks; an echoed read buffer of 4 KiB and up is handed over instead of copied, see
+ * {@code StreamTransport.fireLentData}) and the queue is posted as one {@code WRITEV} entry (up to
+ * 64 buffers), which goes to the kernel with the loop's next wait, in the same system call. On
  * its completion the buffers' positions move by the bytes sent, the queue drops what was sent, the
  * rest is posted, and the water marks and any deferred close follow. A heap chunk (past the loop's
  * direct budget) is copied into a direct staging buffer first.
@@ -190,7 +191,12 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
         }
         readBuffer.clear().limit(res);
         read = Read.DELIVERING; // a pause/resume pair inside the callback must not post into this buffer
-        fireData(readBuffer);
+        if (!readBufferPooled) {
+            fireData(readBuffer);
+        } else if (fireLentData(readBuffer, ctx.readBuffers())) {
+            readBuffer = null; // echoed: the write queue keeps it and gives it back; the next receive takes another
+            recvOps = null;
+        }
         read = Read.IDLE;
         if (wantsReading()) {
             postRead();

@@ -1,0 +1,266 @@
+package dev.roundhouse.loop.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roundhouse.loop.EventLoop;
+import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.Protocol;
+import dev.roundhouse.loop.SocketOptions;
+import dev.roundhouse.loop.Transport;
+import dev.roundhouse.loop.spi.LoopContext;
+import java.io.ByteArrayOutputStream;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A completion transport hands the read buffer it lent to {@code dataReceived} over to its write
+ * queue when the protocol writes that very buffer back ({@link StreamTransport#fireLentData}):
+ * when it does, when it copies instead, the order of kept and copied bytes, and where a kept
+ * buffer goes once sent or dropped. Driven directly, without a loop or socket.
+ */
+class LentBufferTest {
+    private final BufferPool readBuffers = BufferPool.readBuffers(64 * 1024);
+    private final BufferPool writeChunks = BufferPool.writeChunks();
+
+    @Test
+    void shouldKeepTheLentBufferAnEchoWritesBackAndGiveItBackOnceSent() throws Exception {
+        Completion t = new Completion((tr, data) -> tr.write(data));
+        ByteBuffer read = lentRead(20_000);
+        ByteBuffer lent = read;
+
+        assertTrue(t.fireLentData(lent, readBuffers), "an echo of 20,000 bytes is kept");
+        assertEquals(read.limit(), read.position(), "the protocol's buffer looks written: position at its limit");
+        assertEquals(0, writeChunks.out(), "nothing copied into a chunk");
+        assertEquals(20_000, t.writeBufferSize());
+        assertEquals(1, readBuffers.out(), "the kept buffer is still out of its pool");
+
+        read.clear().position(100).limit(200); // the caller may move its position and limit (not change the bytes)
+        assertArrayEquals(bytes(0, 20_000), t.drain(), "the bytes as they were when written");
+        assertEquals(0, readBuffers.out(), "sent: given back");
+        assertEquals(1, readBuffers.free(), "and reusable");
+    }
+
+    @Test
+    void shouldCopyWhatIsNotTheLentBufferItselfOrIsSmall() throws Exception {
+        Completion viaDuplicate = new Completion((tr, data) -> tr.write(data.duplicate()));
+        assertFalse(viaDuplicate.fireLentData(lentRead(20_000), readBuffers), "a duplicate is another buffer: copied");
+        assertEquals(2, writeChunks.out(), "20,000 bytes in two 16 KiB chunks");
+        assertArrayEquals(bytes(0, 20_000), viaDuplicate.drain());
+
+        Completion small = new Completion((tr, data) -> tr.write(data));
+        int under = StreamTransport.KEEP_MIN_BYTES - 1;
+        assertFalse(small.fireLentData(lentRead(under), readBuffers), "under KEEP_MIN_BYTES: copied");
+        assertArrayEquals(bytes(0, under), small.drain());
+    }
+
+    @Test
+    void shouldCopyWhenThePoolCouldNotReplaceTheBuffer() throws Exception {
+        BufferPool big = BufferPool.readBuffers(16 << 20); // 4 out at most
+        ByteBuffer[] out = {big.take(), big.take(), big.take(), big.take()};
+        assertFalse(big.canTake());
+        out[3].put(bytes(0, 8192)).flip();
+        Completion t = new Completion((tr, data) -> tr.write(data));
+        assertFalse(t.fireLentData(out[3], big), "kept, the next read would have no direct buffer");
+        assertArrayEquals(bytes(0, 8192), t.drain());
+        assertEquals(4, big.out(), "the lent buffer stays the caller's");
+    }
+
+    @Test
+    void shouldSendKeptAndCopiedBytesInTheOrderWritten() throws Exception {
+        Completion t = new Completion((tr, data) -> {
+            tr.write(new byte[] {'<'}); // copied into a chunk
+            int from = data.position();
+            tr.write(data); // kept
+            data.position(from);
+            tr.write(data); // the same bytes again: no longer lent, so copied
+            tr.write(new byte[] {'>'}); // a new chunk after the kept buffer
+        });
+        ByteBuffer another = readBuffers.take(); // a connection's read in flight elsewhere
+        assertTrue(t.fireLentData(lentRead(5000), readBuffers));
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        expected.write('<');
+        expected.write(bytes(0, 5000));
+        expected.write(bytes(0, 5000));
+        expected.write('>');
+        assertArrayEquals(expected.toByteArray(), t.drain());
+        assertEquals(1, readBuffers.out(), "the kept buffer given back once, the other still out");
+        assertEquals(1, readBuffers.free(), "kept once: the same memory is never in the free list twice");
+        assertEquals(0, writeChunks.out());
+        readBuffers.giveBack(another, true);
+    }
+
+    @Test
+    void shouldCopyAWriteOfTheBufferAfterTheCallbackReturned() throws Exception {
+        ByteBuffer[] held = new ByteBuffer[1];
+        Completion t = new Completion((tr, data) -> held[0] = data); // a contract breach: kept past the call
+        assertFalse(t.fireLentData(lentRead(8192), readBuffers));
+        t.write(held[0]);
+        assertEquals(1, writeChunks.out(), "copied: the buffer is the reader's again");
+        assertArrayEquals(bytes(0, 8192), t.drain());
+    }
+
+    @Test
+    void shouldGiveAKeptBufferBackForGoodWhenTheConnectionIsAborted() {
+        Completion t = new Completion((tr, data) -> {
+            tr.write(data);
+            tr.abort();
+        });
+        assertTrue(t.fireLentData(lentRead(8192), readBuffers));
+        assertEquals(0, readBuffers.out(), "out of the budget");
+        assertEquals(0, readBuffers.free(), "but never handed out again: a write of it may be in flight");
+        assertTrue(t.socketClosed);
+    }
+
+    /** A buffer of the read pool holding {@code n} bytes of the pattern, flipped as a read leaves it. */
+    private ByteBuffer lentRead(int n) {
+        ByteBuffer b = readBuffers.take();
+        b.put(bytes(0, n)).flip();
+        return b;
+    }
+
+    private static byte[] bytes(int from, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) ((from + i) * 31 + 7);
+        }
+        return b;
+    }
+
+    /** A completion backend's transport, minus the socket: writes wait for {@link #drain}. */
+    private final class Completion extends StreamTransport {
+        private boolean flushing;
+        boolean socketClosed;
+
+        Completion(BiConsumer<Transport, ByteBuffer> onData) {
+            super(new Context(), protocol(onData), SocketOptions.DEFAULTS, new LoopResources());
+            start();
+        }
+
+        /** Completes writes until the queue is empty; the bytes sent. */
+        byte[] drain() throws Exception {
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            while (!queue.isEmpty()) {
+                queue.writeTo((srcs, offset, length) -> {
+                    long n = 0;
+                    for (int i = offset; i < offset + length; i++) {
+                        byte[] b = new byte[srcs[i].remaining()];
+                        srcs[i].get(b);
+                        sent.write(b);
+                        n += b.length;
+                    }
+                    return n;
+                });
+            }
+            flushing = false;
+            return sent.toByteArray();
+        }
+
+        @Override
+        protected void writeNow(ByteBuffer data) {
+        }
+
+        @Override
+        protected void startFlush() {
+            flushing = true;
+        }
+
+        @Override
+        protected boolean flushPending() {
+            return flushing;
+        }
+
+        @Override
+        protected void setReading(boolean on) {
+        }
+
+        @Override
+        protected void shutdownOutputNow() {
+        }
+
+        @Override
+        protected void closeSocket(boolean reset) {
+            socketClosed = true;
+        }
+
+        @Override
+        public SocketAddress localAddress() {
+            return null;
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return null;
+        }
+    }
+
+    private static Protocol protocol(BiConsumer<Transport, ByteBuffer> onData) {
+        return new Protocol() {
+            private Transport t;
+
+            @Override
+            public void connectionMade(Transport transport) {
+                t = transport;
+            }
+
+            @Override
+            public void dataReceived(ByteBuffer data) {
+                onData.accept(t, data);
+            }
+
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+        };
+    }
+
+    /** The loop side a transport needs: the two pools; callbacks run on the test's thread. */
+    private final class Context implements LoopContext {
+        @Override
+        public EventLoop loop() {
+            throw new UnsupportedOperationException("no loop in this test");
+        }
+
+        @Override
+        public LoopOptions options() {
+            return LoopOptions.DEFAULTS;
+        }
+
+        @Override
+        public void reportException(String context, Throwable error) {
+            throw new AssertionError(context, error);
+        }
+
+        @Override
+        public void checkInLoop(String method) {
+        }
+
+        @Override
+        public void enterCallback(Object callback) {
+        }
+
+        @Override
+        public boolean mayBlock() {
+            return true;
+        }
+
+        @Override
+        public ByteBuffer readBuffer() {
+            throw new UnsupportedOperationException("completion transports read into their own buffers");
+        }
+
+        @Override
+        public BufferPool writeChunks() {
+            return writeChunks;
+        }
+
+        @Override
+        public BufferPool readBuffers() {
+            return readBuffers;
+        }
+    }
+}
