@@ -2,7 +2,7 @@
 # Runs the JMH microbenchmarks, each Roundhouse loop paired in the same run with Netty's
 # equivalent, and writes their tables into BENCHMARKS.md (between the jmh markers).
 #
-#   benchmarks/run-jmh.sh [--no-write] [--rounds N] [extra JMH options, e.g. -wi 1 -i 2]
+#   benchmarks/run-jmh.sh [--no-write] [--rounds N] [--listening] [extra JMH options, e.g. -wi 1 -i 2]
 #
 # Benchmarks (dev.roundhouse.bench.jmh): cross-thread execute throughput and wake-up latency
 # (vs SingleThreadIoEventLoop), timer schedule+cancel and firing (vs Netty scheduled tasks and
@@ -24,13 +24,20 @@
 # through the fresh heap pays a page fault per new page, for Netty and Roundhouse alike (timers
 # from another thread ran at a third to a half of their rate for the first one or two measured
 # seconds), which is the JVM starting up, not the loop being measured.
+#
+# --listening: each round also runs the cross-thread execute benchmarks and the timer chains on
+# every loop again with a listening socket in it (impl NAME+listening: a server on a loopback port
+# nobody connects to, Netty's loops too), as in a server's loop. Without one a completion loop has
+# nothing in its port (iocp's then parks instead of waiting in the port); with one, an accept is
+# always pending. About 6 more minutes per round.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
-WRITE=1 ROUNDS=3
+WRITE=1 ROUNDS=3 LISTENING=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-write) WRITE=0; shift ;;
+    --listening) LISTENING=1; shift ;;
     --rounds)
       case "${2:-}" in ''|*[!0-9]*) echo "--rounds takes a number of rounds (0: the classes' own fork counts in one pass), not '${2:-}'" >&2; exit 2 ;; esac
       ROUNDS=$2; shift 2 ;;
@@ -61,6 +68,8 @@ LOOPS="${LOOPS#,},$NETTY"
 echo "JMH: loops $LOOPS" >&2
 
 TIMERS="$LOOPS,netty-hashedwheel"
+LISTENERS=$(sed 's/,/+listening,/g; s/$/+listening/' <<<"$LOOPS")
+LISTENED='ExecuteBenchmark|TimerBenchmark.fireAfter'
 reversed() { awk -F, '{ for (i = NF; i > 0; i--) printf "%s%s", $i, (i > 1 ? "," : "\n") }' <<<"$1"; } # no tac on macOS
 # jmh NAME REGEX IMPLS [JMH options]: one JMH run, raw output and CSV kept under $OUT
 jmh() {
@@ -74,13 +83,19 @@ for a in "$@"; do case $a in -f|-f[0-9]*) FORKS=() ;; esac; done
 if [ "$ROUNDS" = 0 ]; then
   jmh loops 'ExecuteBenchmark|DispatchBenchmark' "$LOOPS" "$@"
   jmh timers 'TimerBenchmark' "$TIMERS" "$@"
+  if [ "$LISTENING" = 1 ]; then jmh listening "$LISTENED" "$LISTENERS" "$@"; fi
 else
   for r in $(seq 1 "$ROUNDS"); do
     echo "JMH: round $r of $ROUNDS" >&2
-    loops=$LOOPS timers=$TIMERS
-    if [ $((r % 2)) = 0 ]; then loops=$(reversed "$LOOPS") timers=$(reversed "$TIMERS"); fi
+    loops=$LOOPS timers=$TIMERS listeners=$LISTENERS
+    if [ $((r % 2)) = 0 ]; then
+      loops=$(reversed "$LOOPS") timers=$(reversed "$TIMERS") listeners=$(reversed "$LISTENERS")
+    fi
     jmh "loops-$r" 'ExecuteBenchmark|DispatchBenchmark' "$loops" ${FORKS[@]+"${FORKS[@]}"} "$@"
     jmh "timers-$r" 'TimerBenchmark' "$timers" ${FORKS[@]+"${FORKS[@]}"} "$@"
+    if [ "$LISTENING" = 1 ]; then
+      jmh "listening-$r" "$LISTENED" "$listeners" ${FORKS[@]+"${FORKS[@]}"} "$@"
+    fi
   done
 fi
 
@@ -95,6 +110,7 @@ fi
     plan="$ROUNDS rounds of one fork per benchmark and loop (or as many as a -f below says), the loops' order reversed every other round"
   fi
   echo "jmh: 1.37, forks with -Xms1g -Xmx1g -XX:+AlwaysPreTouch, $plan; defaults of each class unless overridden: ${*:-none}"
+  if [ "$LISTENING" = 1 ]; then echo "loops NAME+listening: the same loop with a listening socket in it (ExecuteBenchmark and the timer chains)"; fi
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*load averages*: //')"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$OUT/machine.txt"

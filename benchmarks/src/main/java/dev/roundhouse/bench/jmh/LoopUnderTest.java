@@ -5,12 +5,18 @@ import dev.roundhouse.loop.LoopOptions;
 import dev.roundhouse.loop.Loops;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -21,8 +27,17 @@ import java.util.concurrent.TimeUnit;
  * {@code roundhouse-BACKEND} (a Roundhouse loop; stall detection off, as Netty has none) or
  * {@code netty-nio|netty-epoll|netty-io_uring} (Netty's {@code SingleThreadIoEventLoop}, the one
  * loop of a {@code MultiThreadIoEventLoopGroup(1, handlerFactory)}).
+ *
+ * <p>A name ending in {@value #LISTENING} gives the loop a server socket on a loopback port that
+ * nobody connects to, as in any server's loop: an accept is always pending in it (registered for
+ * readiness on epoll, nio and Netty's loops; posted and waiting in the port or ring on iocp and
+ * io_uring). Without it, a completion loop has nothing in its port: iocp's then parks instead of
+ * waiting in the port, which a server's loop never does (BENCHMARKS.md, 2026-12-06).
  */
 final class LoopUnderTest implements AutoCloseable {
+    /** The suffix of a loop name that gives the loop a listening socket. */
+    static final String LISTENING = "+listening";
+
     final String name;
     /** Non-null for a Roundhouse loop. */
     final EventLoop roundhouse;
@@ -37,7 +52,9 @@ final class LoopUnderTest implements AutoCloseable {
         this.netty = nettyGroup == null ? null : (IoEventLoop) nettyGroup.next();
     }
 
-    static LoopUnderTest open(String impl) {
+    static LoopUnderTest open(String name) {
+        boolean listening = name.endsWith(LISTENING);
+        String impl = listening ? name.substring(0, name.length() - LISTENING.length()) : name;
         if (impl.startsWith("roundhouse-")) {
             LoopOptions.Builder options = LoopOptions.builder()
                     .backend(impl.substring("roundhouse-".length()))
@@ -53,25 +70,36 @@ final class LoopUnderTest implements AutoCloseable {
                 options.adaptiveSpinBeforeSleep(adaptive, TimeUnit.NANOSECONDS);
             }
             EventLoop loop = Loops.open(options.build());
-            if (Boolean.getBoolean("roundhouse.bench.listening")) {
+            if (listening) {
                 listen(loop);
             }
-            return new LoopUnderTest(impl, loop, null);
+            return new LoopUnderTest(name, loop, null);
         }
-        IoHandlerFactory factory = switch (impl) {
-            case "netty-nio" -> NioIoHandler.newFactory();
-            case "netty-epoll" -> EpollIoHandler.newFactory();
-            case "netty-io_uring" -> IoUringIoHandler.newFactory();
-            default -> throw new IllegalArgumentException("unknown impl " + impl);
-        };
-        return new LoopUnderTest(impl, null, new MultiThreadIoEventLoopGroup(1, factory));
+        IoHandlerFactory factory;
+        Class<? extends ServerChannel> serverChannel;
+        switch (impl) {
+            case "netty-nio" -> {
+                factory = NioIoHandler.newFactory();
+                serverChannel = NioServerSocketChannel.class;
+            }
+            case "netty-epoll" -> {
+                factory = EpollIoHandler.newFactory();
+                serverChannel = EpollServerSocketChannel.class;
+            }
+            case "netty-io_uring" -> {
+                factory = IoUringIoHandler.newFactory();
+                serverChannel = IoUringServerSocketChannel.class;
+            }
+            default -> throw new IllegalArgumentException("unknown impl " + name);
+        }
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, factory);
+        if (listening) {
+            listen(group, serverChannel);
+        }
+        return new LoopUnderTest(name, null, group);
     }
 
-    /**
-     * For {@code -Droundhouse.bench.listening=true} (Roundhouse loops only, an ad hoc variant): a
-     * server on a loopback port that nobody connects to, so an accept is always pending, as in any
-     * server's loop. Closed with the loop.
-     */
+    /** A Roundhouse server nobody connects to (see {@link #LISTENING}); closed with the loop. */
     private static void listen(EventLoop loop) {
         Protocol ignoring = new Protocol() {
             @Override
@@ -92,7 +120,20 @@ final class LoopUnderTest implements AutoCloseable {
                     .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             loop.close();
-            throw new IllegalStateException("could not open the listener of -Droundhouse.bench.listening", e);
+            throw new IllegalStateException("could not open the listener of a " + LISTENING + " loop", e);
+        }
+    }
+
+    /** A Netty server channel nobody connects to on the group's one loop; closed with the group. */
+    private static void listen(MultiThreadIoEventLoopGroup group, Class<? extends ServerChannel> type) {
+        try {
+            new ServerBootstrap().group(group).channel(type)
+                    .childHandler(new ChannelInboundHandlerAdapter())
+                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                    .sync();
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IllegalStateException("could not open the listener of a " + LISTENING + " loop", e);
         }
     }
 

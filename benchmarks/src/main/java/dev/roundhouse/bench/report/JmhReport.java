@@ -41,24 +41,32 @@ public final class JmhReport {
     private JmhReport() {
     }
 
+    /** The suffix of a loop with a listening socket in it (the benchmarks' {@code LoopUnderTest.LISTENING}). */
+    static final String LISTENING = "+listening";
+
     /**
      * The counterparts of Roundhouse loop {@code impl} in {@code benchmark}. Netty's io_uring loop
      * cannot dispatch readiness of a channel of ours, so our io_uring loop's dispatch is compared
-     * with Netty's epoll loop, the nearest Netty way to do it on Linux.
+     * with Netty's epoll loop, the nearest Netty way to do it on Linux. A loop with a listener
+     * ({@value #LISTENING}) is compared with Netty's loops with a listener (not with the
+     * {@code HashedWheelTimer}, which has no loop).
      */
     static List<String> counterparts(String impl, String benchmark) {
-        String backend = impl.substring("roundhouse-".length());
+        boolean listening = impl.endsWith(LISTENING);
+        String backend = impl.substring("roundhouse-".length(), impl.length() - (listening ? LISTENING.length() : 0));
         List<String> pairs = PAIRS.getOrDefault(backend, List.of());
         if (benchmark.startsWith("DispatchBenchmark") && (backend.equals("io_uring") || backend.equals("iouring"))) {
-            return List.of("netty-epoll");
+            pairs = List.of("netty-epoll");
+        }
+        if (listening) {
+            return pairs.stream().filter(p -> !p.equals("netty-hashedwheel")).map(p -> p + LISTENING).toList();
         }
         return pairs;
     }
 
-    /** Whether {@code other} is a counterpart of Roundhouse loop {@code impl}. */
+    /** Whether {@code other} is a counterpart of Roundhouse loop {@code impl} (in any benchmark but dispatch). */
     static boolean paired(String impl, String other) {
-        return impl.startsWith("roundhouse-")
-                && PAIRS.getOrDefault(impl.substring("roundhouse-".length()), List.of()).contains(other);
+        return impl.startsWith("roundhouse-") && counterparts(impl, "").contains(other);
     }
 
     /**
@@ -174,6 +182,7 @@ public final class JmhReport {
                     MatrixReport.fmt(r.score()), spread, r.unit()));
         }
         sb.append("\n#### Ratios (same run, medians; ≥ 1.00 means Roundhouse is at least as fast)\n\n");
+        sb.append("`~` marks a ratio whose two loops' rounds overlap in range: within this machine's noise.\n\n");
         sb.append("| benchmark | pair | ratio |\n|---|---|--:|\n");
         Map<String, Map<String, Row>> byBench = new LinkedHashMap<>();
         for (Row r : rows) {
@@ -191,11 +200,17 @@ public final class JmhReport {
                     Row o = impls.get(other);
                     if (o != null) {
                         double ratio = rh.higherIsBetter() ? rh.score() / o.score() : o.score() / rh.score();
-                        sb.append(String.format(Locale.ROOT, "| %s | %s / %s | %.2f |%n", bench, impl, other, ratio));
+                        sb.append(String.format(Locale.ROOT, "| %s | %s / %s | %s%.2f |%n", bench, impl, other,
+                                rangesOverlap(rh, o) ? "~" : "", ratio));
                     }
                 }
             });
         });
         return sb.toString();
+    }
+
+    /** Whether both rows are medians of rounds and their rounds' ranges overlap. */
+    static boolean rangesOverlap(Row a, Row b) {
+        return a.rounds() > 1 && b.rounds() > 1 && a.low() <= b.high() && b.low() <= a.high();
     }
 }

@@ -22,7 +22,9 @@ final class EchoProtocol implements Protocol {
 
     @Override
     public void dataReceived(ByteBuffer data) {
-        transport.write(data); // copies what the socket does not take now; data is ours only during the call
+        // data is ours only during the call: a readiness transport copies what the socket does not
+        // take now, a completion transport keeps the buffer itself (4 KiB and up) and reads into another
+        transport.write(data);
     }
 
     @Override

@@ -45,8 +45,55 @@ class JmhReportTest {
         assertEquals(10, ours.high());
         String table = JmhReport.render(combined, "machine");
         assertTrue(table.contains("| " + bench + " | roundhouse-nio | 6.0 | 3.0 – 10.0 (3 rounds) | ops/us |"), table);
-        // medians 6 / 5 (the means would give 1.06)
-        assertTrue(table.contains("| " + bench + " | roundhouse-nio / netty-nio | 1.20 |"), table);
+        // medians 6 / 5 (the means would give 1.06); the rounds 3–10 and 4–9 overlap
+        assertTrue(table.contains("| " + bench + " | roundhouse-nio / netty-nio | ~1.20 |"), table);
+    }
+
+    @Test
+    void shouldMarkARatioOnlyWhenTheRoundsRangesOverlap() {
+        String bench = "ExecuteBenchmark.executeThroughput";
+        List<JmhReport.Row> apart = JmhReport.combineRounds(List.of(
+                new JmhReport.Row(bench, "thrpt", 10, 0.5, "ops/us", "roundhouse-epoll"),
+                new JmhReport.Row(bench, "thrpt", 11, 0.5, "ops/us", "roundhouse-epoll"),
+                new JmhReport.Row(bench, "thrpt", 12, 0.5, "ops/us", "roundhouse-epoll"),
+                new JmhReport.Row(bench, "thrpt", 5, 0.5, "ops/us", "netty-epoll"),
+                new JmhReport.Row(bench, "thrpt", 5.5, 0.5, "ops/us", "netty-epoll"),
+                new JmhReport.Row(bench, "thrpt", 9.9, 0.5, "ops/us", "netty-epoll")));
+        String table = JmhReport.render(apart, "machine");
+        assertTrue(table.contains("| " + bench + " | roundhouse-epoll / netty-epoll | 2.00 |"), table);
+        List<JmhReport.Row> touching = JmhReport.combineRounds(List.of(
+                new JmhReport.Row(bench, "thrpt", 10, 0.5, "ops/us", "roundhouse-epoll"),
+                new JmhReport.Row(bench, "thrpt", 11, 0.5, "ops/us", "roundhouse-epoll"),
+                new JmhReport.Row(bench, "thrpt", 12, 0.5, "ops/us", "roundhouse-epoll"),
+                new JmhReport.Row(bench, "thrpt", 5, 0.5, "ops/us", "netty-epoll"),
+                new JmhReport.Row(bench, "thrpt", 5.5, 0.5, "ops/us", "netty-epoll"),
+                new JmhReport.Row(bench, "thrpt", 10, 0.5, "ops/us", "netty-epoll")));
+        String touched = JmhReport.render(touching, "machine");
+        assertTrue(touched.contains("| roundhouse-epoll / netty-epoll | ~2.00 |"), touched);
+        JmhReport.Row single = new JmhReport.Row(bench, "thrpt", 11, 0.5, "ops/us", "roundhouse-epoll");
+        JmhReport.Row other = new JmhReport.Row(bench, "thrpt", 11, 0.5, "ops/us", "netty-epoll");
+        assertTrue(JmhReport.render(List.of(single, other), "m").contains("| roundhouse-epoll / netty-epoll | 1.00 |"),
+                "one run has no range to overlap");
+    }
+
+    @Test
+    void shouldPairALoopWithAListenerWithNettysLoopsWithOne() {
+        String bench = "TimerBenchmark.fireAfter100us";
+        List<JmhReport.Row> rows = List.of(
+                new JmhReport.Row(bench, "avgt", 100, 1, "us/op", "roundhouse-iocp+listening"),
+                new JmhReport.Row(bench, "avgt", 110, 1, "us/op", "netty-nio+listening"),
+                new JmhReport.Row(bench, "avgt", 200, 1, "us/op", "netty-nio"),
+                new JmhReport.Row(bench, "avgt", 150, 1, "us/op", "netty-hashedwheel"),
+                new JmhReport.Row(bench, "avgt", 125, 1, "us/op", "roundhouse-iocp"));
+        String table = JmhReport.render(rows, "machine");
+        assertTrue(table.contains("| " + bench + " | roundhouse-iocp+listening / netty-nio+listening | 1.10 |"), table);
+        assertFalse(table.contains("roundhouse-iocp+listening / netty-nio |"), table);
+        assertFalse(table.contains("roundhouse-iocp+listening / netty-hashedwheel"), table);
+        assertTrue(table.contains("| " + bench + " | roundhouse-iocp / netty-nio | 1.60 |"), table);
+        assertTrue(table.contains("| " + bench + " | roundhouse-iocp / netty-hashedwheel | 1.20 |"), table);
+        assertFalse(table.contains("roundhouse-iocp / netty-nio+listening"), table);
+        assertTrue(JmhReport.paired("roundhouse-epoll+listening", "netty-epoll+listening"));
+        assertFalse(JmhReport.paired("roundhouse-epoll+listening", "netty-epoll"));
     }
 
     @Test
