@@ -31,12 +31,12 @@ public interface Protocol {
      * call; it is reused for the next read. Copy what must outlive the call. The protocol may
      * consume it (move its position); bytes left unconsumed are not redelivered.
      *
-     * <p><b>Writing it back:</b> {@code transport.write(data)} with this very object (an echo, or
-     * what is left of it after a header was consumed) may hand the buffer over instead of copying
-     * it: completion backends (io_uring, iocp) keep it until its bytes are sent and read into
-     * another. So <b>after writing {@code data}, do not change its contents</b> (moving its
-     * position or limit is fine); a protocol that wants to reuse the memory writes a copy or a
-     * {@code duplicate()}, which is always copied.
+     * <p><b>Writing it on:</b> writing this very object to a transport of the same loop (an
+     * echo, a relay to another connection, or what is left after a header was consumed) may hand
+     * the buffer over instead of copying it: completion backends (io_uring, iocp) keep it until
+     * its bytes are sent and read into another. So <b>after writing {@code data}, do not change
+     * its contents</b> (moving its position or limit is fine); a protocol that wants to reuse the
+     * memory writes a copy or a {@code duplicate()}, which is always copied.
      *
      * @param data the bytes received, never empty
      */

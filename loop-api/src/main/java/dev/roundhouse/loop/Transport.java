@@ -24,11 +24,11 @@ public interface Transport {
      * as soon as this returns; its position is advanced to its limit. When the buffered byte count
      * rises above the high-water mark the protocol's {@code pauseWriting} is called.
      *
-     * <p><b>One exception, echoes:</b> when {@code data} is the very buffer this transport passed
-     * to {@link Protocol#dataReceived} and the call is still running, the transport may keep that
-     * buffer and send from it instead of copying (the completion backends do for 4 KiB and up,
-     * see {@link Protocol#dataReceived}). Its contents must then not be changed for the rest of
-     * the call; its position and limit may be.
+     * <p><b>One exception, echoes and relays:</b> when {@code data} is the very buffer a
+     * transport of this loop passed to {@link Protocol#dataReceived} and that call is still
+     * running, this transport may keep the buffer and send from it instead of copying (the
+     * completion backends do for 4 KiB and up, see {@link Protocol#dataReceived}). Its contents
+     * must then not be changed for the rest of the call; its position and limit may be.
      *
      * @return {@code true} if the bytes were accepted, {@code false} if the connection is already
      *     lost, including after {@link #abort()} (the bytes are dropped: a peer may reset at any

@@ -117,6 +117,63 @@ public abstract class TransportTck extends TcpTck {
         assertArrayEquals(expected.toByteArray(), back, "what came back, per read: marker, tail, tail again");
     }
 
+    /**
+     * A relay between two connections of one loop, each writing what it receives to the other
+     * (the buffer {@code dataReceived} lent, which a transport of the same loop may send without
+     * copying): 1 MiB each way arrives intact, and each peer's EOF is passed on.
+     */
+    @Test
+    @Timeout(60)
+    void shouldRelayBetweenTwoConnectionsOfOneLoop() throws Exception {
+        EventLoop loop = openLoop();
+        Transport[] pair = new Transport[2]; // the loop thread's
+        Accepted server = listen(loop, i -> new ProtocolRecorder("relay-" + i)
+                .onMade(t -> pair[i] = t)
+                .onData((t, data) -> pair[1 - i].write(data))
+                .onEof(t -> {
+                    pair[1 - i].shutdownOutput();
+                    return true;
+                }));
+        Socket[] peers = new Socket[2];
+        ProtocolRecorder[] relays = new ProtocolRecorder[2];
+        for (int i = 0; i < 2; i++) {
+            peers[i] = peer(server.server());
+            relays[i] = server.next();
+            Await.get(relays[i].made(), "connectionMade of relay " + i); // both paired before a byte flows
+        }
+        byte[][] sent = {payload(1 << 20), new byte[1 << 20]};
+        for (int k = 0; k < sent[1].length; k++) {
+            sent[1][k] = (byte) (sent[0][k] * 7 + 1);
+        }
+        List<CompletableFuture<Void>> writers = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Socket peer = peers[i];
+            byte[] bytes = sent[i];
+            writers.add(CompletableFuture.runAsync(() -> {
+                try {
+                    peer.getOutputStream().write(bytes);
+                    peer.shutdownOutput();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        CompletableFuture<byte[]> atZero = CompletableFuture.supplyAsync(() -> {
+            try {
+                return readToEnd(peers[0].getInputStream());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertArrayEquals(sent[0], readToEnd(peers[1].getInputStream()), "peer 0's bytes at peer 1");
+        assertArrayEquals(sent[1], Await.get(atZero, "peer 1's bytes at peer 0"), "peer 1's bytes at peer 0");
+        for (int i = 0; i < 2; i++) {
+            Await.get(writers.get(i), "peer " + i + "'s write");
+            assertNull(relays[i].awaitLost(), "relay " + i + " ends cleanly once both sides are shut");
+            relays[i].assertGrammar(Await.loopThread(loop));
+        }
+    }
+
     /** Echo between two Roundhouse transports on two loops: 4 MiB intact, grammar and threads on both sides. */
     @Test
     @Timeout(60)

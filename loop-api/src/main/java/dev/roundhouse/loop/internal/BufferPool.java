@@ -38,6 +38,10 @@ public final class BufferPool {
     private final ByteBuffer[] free;
     private int freeCount;
     private int out;
+    /** The buffer of this pool a transport is delivering to its protocol now ({@link #lend}). */
+    private ByteBuffer lent;
+    /** A write during the current delivery kept {@link #lent} ({@link #keepLent}). */
+    private boolean lentKept;
 
     /** @throws IllegalArgumentException if a size or limit is not positive, or {@code maxFree > maxOut} */
     private BufferPool(int bufferBytes, int maxOut, int maxFree) {
@@ -108,6 +112,46 @@ public final class BufferPool {
     /** Whether {@link #take} would hand out a direct buffer now (the budget is not spent). */
     public boolean canTake() {
         return out < maxOut;
+    }
+
+    /**
+     * Marks {@code buffer}, one of this pool's, as the one a transport is delivering to its
+     * protocol now: until {@link #endLend}, a write of that very object to any transport of the
+     * loop may keep it ({@link #keepLent}). Deliveries do not nest (a delivery's writes only
+     * post); one that did would end the outer lending early, which only costs a copy.
+     */
+    public void lend(ByteBuffer buffer) {
+        lent = buffer;
+        lentKept = false;
+    }
+
+    /**
+     * Ends the delivery begun by {@link #lend}.
+     *
+     * @return {@code true} if a write kept the buffer: the lender no longer owns it (it comes back
+     *     to this pool once sent) and must read into another next
+     */
+    public boolean endLend() {
+        boolean kept = lentKept;
+        lent = null;
+        lentKept = false;
+        return kept;
+    }
+
+    /**
+     * Hands the lent buffer over to a write queue if {@code data} is that very object, has
+     * {@code minBytes} or more remaining, and this pool could replace it for the lender's next read.
+     *
+     * @return a view of {@code data} (same memory, position and limit) for the queue, which gives
+     *     it back to this pool once sent; {@code null} if the bytes are to be copied
+     */
+    public ByteBuffer keepLent(ByteBuffer data, int minBytes) {
+        if (data != lent || data.remaining() < minBytes || out >= maxOut) {
+            return null;
+        }
+        lent = null; // kept once: a second write of the same bytes is copied
+        lentKept = true;
+        return data.duplicate();
     }
 
     /** Buffers taken and not given back yet. Loop thread (tests and diagnostics). */

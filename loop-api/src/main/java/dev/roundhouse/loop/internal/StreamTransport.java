@@ -39,11 +39,6 @@ public abstract class StreamTransport implements Transport, LoopResource {
     private boolean outputShut;
     private boolean eofSeen;
     private boolean lost;
-    /** The buffer being delivered by {@link #fireLentData}, while a write may still keep it. */
-    private ByteBuffer lent;
-    private BufferPool lentPool;
-    /** A write during the current {@link #fireLentData} kept {@link #lent}. */
-    private boolean lentKept;
 
     protected StreamTransport(LoopContext ctx, Protocol protocol, SocketOptions options, LoopResources resources) {
         this.ctx = ctx;
@@ -111,26 +106,25 @@ public abstract class StreamTransport implements Transport, LoopResource {
     }
 
     /**
-     * Delivers bytes read into a buffer of {@code pool} that the transport may give away: when the
-     * protocol writes {@code data} itself back during the call (an echo), the write queue keeps
-     * the buffer instead of copying its bytes ({@link #KEEP_MIN_BYTES} and up, while {@code pool}
-     * can replace it), and gives it back to {@code pool} once they are sent.
+     * Delivers bytes read into a buffer of the loop's read pool ({@link LoopContext#readBuffers()})
+     * that the transport may give away: when the protocol writes {@code data} itself during the
+     * call, to this transport (an echo) or to another of the loop (a relay), that transport's write
+     * queue keeps the buffer instead of copying its bytes ({@link #KEEP_MIN_BYTES} and up, while
+     * the pool can replace it) and gives it back to the pool once they are sent
+     * ({@link BufferPool#keepLent}).
      *
-     * @return {@code true} if the queue kept {@code data}: the caller no longer owns it and must
+     * @return {@code true} if a queue kept {@code data}: the caller no longer owns it and must
      *     read into another buffer next
      */
-    protected final boolean fireLentData(ByteBuffer data, BufferPool pool) {
-        lent = data;
-        lentPool = pool;
-        lentKept = false;
+    protected final boolean fireLentData(ByteBuffer data) {
+        BufferPool pool = ctx.readBuffers();
+        pool.lend(data);
+        boolean kept;
         try {
             fireData(data);
         } finally {
-            lent = null;
-            lentPool = null;
+            kept = pool.endLend();
         }
-        boolean kept = lentKept;
-        lentKept = false;
         return kept;
     }
 
@@ -278,11 +272,10 @@ public abstract class StreamTransport implements Transport, LoopResource {
                 return true;
             }
         }
-        if (data == lent && data.remaining() >= KEEP_MIN_BYTES && lentPool.canTake()) {
-            queue.addKept(data.duplicate(), lentPool); // the caller's object: its position moves below
+        ByteBuffer kept = ctx.readBuffers().keepLent(data, KEEP_MIN_BYTES);
+        if (kept != null) {
+            queue.addKept(kept, ctx.readBuffers()); // a view: the caller's object moves to its limit below
             data.position(data.limit());
-            lent = null;
-            lentKept = true;
         } else {
             queue.add(data);
         }

@@ -18,13 +18,14 @@ import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * A completion transport hands the read buffer it lent to {@code dataReceived} over to its write
- * queue when the protocol writes that very buffer back ({@link StreamTransport#fireLentData}):
- * when it does, when it copies instead, the order of kept and copied bytes, and where a kept
- * buffer goes once sent or dropped. Driven directly, without a loop or socket.
+ * A completion transport hands the read buffer it lent to {@code dataReceived} over to a write
+ * queue when the protocol writes that very buffer, back or to another transport of the loop
+ * ({@link StreamTransport#fireLentData}): when it does, when it copies instead, the order of kept
+ * and copied bytes, and where a kept buffer goes once sent or dropped. Driven directly, without a
+ * loop or socket.
  */
 class LentBufferTest {
-    private final BufferPool readBuffers = BufferPool.readBuffers(64 * 1024);
+    private BufferPool readBuffers = BufferPool.readBuffers(64 * 1024);
     private final BufferPool writeChunks = BufferPool.writeChunks();
 
     @Test
@@ -33,7 +34,7 @@ class LentBufferTest {
         ByteBuffer read = lentRead(20_000);
         ByteBuffer lent = read;
 
-        assertTrue(t.fireLentData(lent, readBuffers), "an echo of 20,000 bytes is kept");
+        assertTrue(t.fireLentData(lent), "an echo of 20,000 bytes is kept");
         assertEquals(read.limit(), read.position(), "the protocol's buffer looks written: position at its limit");
         assertEquals(0, writeChunks.out(), "nothing copied into a chunk");
         assertEquals(20_000, t.writeBufferSize());
@@ -48,26 +49,26 @@ class LentBufferTest {
     @Test
     void shouldCopyWhatIsNotTheLentBufferItselfOrIsSmall() throws Exception {
         Completion viaDuplicate = new Completion((tr, data) -> tr.write(data.duplicate()));
-        assertFalse(viaDuplicate.fireLentData(lentRead(20_000), readBuffers), "a duplicate is another buffer: copied");
+        assertFalse(viaDuplicate.fireLentData(lentRead(20_000)), "a duplicate is another buffer: copied");
         assertEquals(2, writeChunks.out(), "20,000 bytes in two 16 KiB chunks");
         assertArrayEquals(bytes(0, 20_000), viaDuplicate.drain());
 
         Completion small = new Completion((tr, data) -> tr.write(data));
         int under = StreamTransport.KEEP_MIN_BYTES - 1;
-        assertFalse(small.fireLentData(lentRead(under), readBuffers), "under KEEP_MIN_BYTES: copied");
+        assertFalse(small.fireLentData(lentRead(under)), "under KEEP_MIN_BYTES: copied");
         assertArrayEquals(bytes(0, under), small.drain());
     }
 
     @Test
     void shouldCopyWhenThePoolCouldNotReplaceTheBuffer() throws Exception {
-        BufferPool big = BufferPool.readBuffers(16 << 20); // 4 out at most
-        ByteBuffer[] out = {big.take(), big.take(), big.take(), big.take()};
-        assertFalse(big.canTake());
+        readBuffers = BufferPool.readBuffers(16 << 20); // 4 out at most
+        ByteBuffer[] out = {readBuffers.take(), readBuffers.take(), readBuffers.take(), readBuffers.take()};
+        assertFalse(readBuffers.canTake());
         out[3].put(bytes(0, 8192)).flip();
         Completion t = new Completion((tr, data) -> tr.write(data));
-        assertFalse(t.fireLentData(out[3], big), "kept, the next read would have no direct buffer");
+        assertFalse(t.fireLentData(out[3]), "kept, the next read would have no direct buffer");
         assertArrayEquals(bytes(0, 8192), t.drain());
-        assertEquals(4, big.out(), "the lent buffer stays the caller's");
+        assertEquals(4, readBuffers.out(), "the lent buffer stays the caller's");
     }
 
     @Test
@@ -81,7 +82,7 @@ class LentBufferTest {
             tr.write(new byte[] {'>'}); // a new chunk after the kept buffer
         });
         ByteBuffer another = readBuffers.take(); // a connection's read in flight elsewhere
-        assertTrue(t.fireLentData(lentRead(5000), readBuffers));
+        assertTrue(t.fireLentData(lentRead(5000)));
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         expected.write('<');
         expected.write(bytes(0, 5000));
@@ -98,10 +99,25 @@ class LentBufferTest {
     void shouldCopyAWriteOfTheBufferAfterTheCallbackReturned() throws Exception {
         ByteBuffer[] held = new ByteBuffer[1];
         Completion t = new Completion((tr, data) -> held[0] = data); // a contract breach: kept past the call
-        assertFalse(t.fireLentData(lentRead(8192), readBuffers));
+        assertFalse(t.fireLentData(lentRead(8192)));
         t.write(held[0]);
         assertEquals(1, writeChunks.out(), "copied: the buffer is the reader's again");
         assertArrayEquals(bytes(0, 8192), t.drain());
+    }
+
+    @Test
+    void shouldKeepALentBufferRelayedToAnotherTransportOfTheLoop() throws Exception {
+        Completion[] to = new Completion[1];
+        Completion from = new Completion((tr, data) -> to[0].write(data));
+        to[0] = new Completion((tr, data) -> { });
+        ByteBuffer read = lentRead(30_000);
+
+        assertTrue(from.fireLentData(read), "relayed on the same loop: kept by the other transport's queue");
+        assertEquals(0, from.writeBufferSize());
+        assertEquals(30_000, to[0].writeBufferSize());
+        assertEquals(0, writeChunks.out(), "nothing copied");
+        assertArrayEquals(bytes(0, 30_000), to[0].drain());
+        assertEquals(0, readBuffers.out(), "sent: back in the read pool");
     }
 
     @Test
@@ -110,7 +126,7 @@ class LentBufferTest {
             tr.write(data);
             tr.abort();
         });
-        assertTrue(t.fireLentData(lentRead(8192), readBuffers));
+        assertTrue(t.fireLentData(lentRead(8192)));
         assertEquals(0, readBuffers.out(), "out of the budget");
         assertEquals(0, readBuffers.free(), "but never handed out again: a write of it may be in flight");
         assertTrue(t.socketClosed);

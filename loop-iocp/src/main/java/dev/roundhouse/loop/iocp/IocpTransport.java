@@ -41,8 +41,9 @@ import java.util.concurrent.TimeUnit;
  * next takes its queue, so the queue and the water marks change in one place, on dispatch. Every
  * byte written is therefore copied once, into the queue: a posted write holds its buffers until it
  * completes, and the caller may reuse its buffer as soon as {@code write} returns. The exception is
- * an echo: a protocol that writes back the read buffer it was given hands it over (4 KiB and up,
- * see {@code StreamTransport.fireLentData}); the next read goes into another pooled buffer.
+ * the read buffer a protocol was given, written back (an echo) or to another connection of the
+ * loop: it is handed over (4 KiB and up, see {@code StreamTransport.fireLentData}); the next read
+ * goes into another pooled buffer.
  *
  * <p><b>Closing.</b> Closing the channel makes pending operations complete with
  * {@code AsynchronousCloseException}; those completions arrive after {@code connectionLost} and are
@@ -174,8 +175,8 @@ final class IocpTransport extends StreamTransport {
             // must not post a read into the buffer being delivered
             if (!readBuffer.isDirect()) {
                 fireData(readBuffer); // a heap buffer: the pool's budget was spent
-            } else if (fireLentData(readBuffer, ctx.readBuffers())) {
-                readBuffer = null; // echoed: the write queue keeps it and gives it back; the next read takes another
+            } else if (fireLentData(readBuffer)) {
+                readBuffer = null; // written on (an echo or a relay): a write queue keeps it; the next read takes another
             }
         }
         readInFlight = false;

@@ -26,9 +26,10 @@ import java.util.Arrays;
  * from {@code resumeReading}).
  *
  * <p><b>Writing.</b> {@link #writeNow} does nothing: {@code write} queues (the shared queue's direct
- * chunks; an echoed read buffer of 4 KiB and up is handed over instead of copied, see
- * {@code StreamTransport.fireLentData}) and the queue is posted as one {@code WRITEV} entry (up to
- * 64 buffers), which goes to the kernel with the loop's next wait, in the same system call. On
+ * chunks; a read buffer of 4 KiB and up written on by its protocol, to this connection or another
+ * of the loop, is handed over instead, see {@code StreamTransport.fireLentData}) and the queue is
+ * posted as one {@code WRITEV} entry (up to 64 buffers), which goes to the kernel with the loop's
+ * next wait, in the same system call. On
  * its completion the buffers' positions move by the bytes sent, the queue drops what was sent, the
  * rest is posted, and the water marks and any deferred close follow. A heap chunk (past the loop's
  * direct budget) is copied into a direct staging buffer first.
@@ -193,8 +194,8 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
         read = Read.DELIVERING; // a pause/resume pair inside the callback must not post into this buffer
         if (!readBufferPooled) {
             fireData(readBuffer);
-        } else if (fireLentData(readBuffer, ctx.readBuffers())) {
-            readBuffer = null; // echoed: the write queue keeps it and gives it back; the next receive takes another
+        } else if (fireLentData(readBuffer)) {
+            readBuffer = null; // written on (an echo or a relay): a write queue keeps it; the next receive takes another
             recvOps = null;
         }
         read = Read.IDLE;
