@@ -48,14 +48,7 @@ public abstract class TransportTck extends TcpTck {
         Accepted server = listenEcho(loop);
         Socket peer = peer(server.server());
         byte[] sent = payload(size);
-        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-            try {
-                peer.getOutputStream().write(sent);
-                peer.shutdownOutput();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> writing = writeAndShutdown(peer, sent);
         byte[] back = readToEnd(peer.getInputStream());
         Await.get(writing, "the peer's write of " + size + " bytes");
         assertEquals(size, back.length, "echoed length");
@@ -90,14 +83,7 @@ public abstract class TransportTck extends TcpTck {
         }));
         Socket peer = peer(server.server());
         byte[] sent = payload(size);
-        CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-            try {
-                peer.getOutputStream().write(sent);
-                peer.shutdownOutput();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> writing = writeAndShutdown(peer, sent);
         byte[] back = readToEnd(peer.getInputStream());
         Await.get(writing, "the peer's write of " + size + " bytes");
         ProtocolRecorder p = server.next();
@@ -147,16 +133,7 @@ public abstract class TransportTck extends TcpTck {
         }
         List<CompletableFuture<Void>> writers = new java.util.ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            Socket peer = peers[i];
-            byte[] bytes = sent[i];
-            writers.add(CompletableFuture.runAsync(() -> {
-                try {
-                    peer.getOutputStream().write(bytes);
-                    peer.shutdownOutput();
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
+            writers.add(writeAndShutdown(peers[i], sent[i]));
         }
         CompletableFuture<byte[]> atZero = CompletableFuture.supplyAsync(() -> {
             try {
@@ -412,6 +389,18 @@ public abstract class TransportTck extends TcpTck {
     }
 
     /** Returns what {@code action} threw, or {@code null}. */
+    /** Writes {@code bytes} to {@code peer} and shuts its output, on another thread (the caller reads meanwhile). */
+    private static CompletableFuture<Void> writeAndShutdown(Socket peer, byte[] bytes) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                peer.getOutputStream().write(bytes);
+                peer.shutdownOutput();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     static Throwable thrown(Runnable action) {
         try {
             action.run();
