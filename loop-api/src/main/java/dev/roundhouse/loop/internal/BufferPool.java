@@ -146,7 +146,7 @@ public final class BufferPool {
      *     it back to this pool once sent; {@code null} if the bytes are to be copied
      */
     public ByteBuffer keepLent(ByteBuffer data, int minBytes) {
-        if (data != lent || data.remaining() < minBytes || out >= maxOut) {
+        if (data != lent || data.remaining() < minBytes || !canTake()) {
             return null;
         }
         lent = null; // kept once: a second write of the same bytes is copied

@@ -272,9 +272,10 @@ public abstract class StreamTransport implements Transport, LoopResource {
                 return true;
             }
         }
-        ByteBuffer kept = ctx.readBuffers().keepLent(data, KEEP_MIN_BYTES);
+        BufferPool reads = ctx.readBuffers();
+        ByteBuffer kept = reads.keepLent(data, KEEP_MIN_BYTES);
         if (kept != null) {
-            queue.addKept(kept, ctx.readBuffers()); // a view: the caller's object moves to its limit below
+            queue.addKept(kept, reads); // a view: the caller's object moves to its limit below
             data.position(data.limit());
         } else {
             queue.add(data);
