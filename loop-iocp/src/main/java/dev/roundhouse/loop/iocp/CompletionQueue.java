@@ -66,6 +66,8 @@ final class CompletionQueue {
     private int outstanding;
     /** {@link #outstanding} is 0, for other threads ({@link #portIdle}); written as it crosses 0. */
     private volatile boolean portIdle = true;
+    /** Awaits that returned at once for a wake-up request; consumer thread only. */
+    private long awaitsCutShort;
     /** Actions deferred to the end of the current pass, oldest first; consumer thread only. */
     private Runnable[] afterPass = new Runnable[16];
     private int afterPassCount;
@@ -202,6 +204,24 @@ final class CompletionQueue {
         afterPassCount = 0;
     }
 
+    /**
+     * Drops a wake-up request that a wait in the port has served: a waker writes the port's wake
+     * byte as well as the request (the port does not read the request), so once the loop is back
+     * from the port the request would only cut its next park short for nothing (one idle turn of
+     * the loop). Safe to drop because the loop is awake: every wake-up, the engine's and a
+     * shutdown's, is for work the loop looks at before it waits again. Loop thread only.
+     */
+    void dropWakeupRequest() {
+        if (wakeupRequested) {
+            wakeupRequested = false;
+        }
+    }
+
+    /** How many {@link #await}s returned without parking because a wake-up was requested. Loop thread. */
+    long awaitsCutShort() {
+        return awaitsCutShort;
+    }
+
     /** Whether no completion is queued now. Loop thread only. */
     boolean isEmpty() {
         return HEAD.getVolatile(this) == null;
@@ -231,7 +251,9 @@ final class CompletionQueue {
      */
     void await(long timeoutNanos) {
         WAITING.setVolatile(this, 1);
-        if (HEAD.getVolatile(this) == null && !wakeupRequested) {
+        if (wakeupRequested) {
+            awaitsCutShort++;
+        } else if (HEAD.getVolatile(this) == null) {
             if (timeoutNanos < 0) {
                 LockSupport.park(this);
             } else {

@@ -542,6 +542,7 @@ final class DirectPort {
             // a completion was posted: back to the poll
         } finally {
             inPort = false;
+            completions.dropWakeupRequest(); // served by the wake byte, or by this return anyway
             lastLookNanos = System.nanoTime();
             if (batching) {
                 batchBackoff.onBatchTook(portPosts - postsBefore);

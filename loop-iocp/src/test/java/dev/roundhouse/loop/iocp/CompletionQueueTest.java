@@ -76,6 +76,25 @@ class CompletionQueueTest {
         assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(25), "the timeout is honoured");
     }
 
+    /**
+     * A wake-up request cuts the next await short once (it returns without parking), and a
+     * request dropped because a wait in the port served it does not.
+     */
+    @Test
+    @Timeout(10)
+    void shouldCutOneAwaitShortPerRequestUnlessDropped() {
+        CompletionQueue q = new CompletionQueue(Thread.currentThread());
+        q.wakeup();
+        q.await(-1); // would park for good without the request
+        assertEquals(1, q.awaitsCutShort(), "a request cuts the await short");
+        q.await(TimeUnit.MICROSECONDS.toNanos(100));
+        assertEquals(1, q.awaitsCutShort(), "the await that served a request cleared it");
+        q.wakeup();
+        q.dropWakeupRequest();
+        q.await(TimeUnit.MICROSECONDS.toNanos(100));
+        assertEquals(1, q.awaitsCutShort(), "a dropped request cuts no await short");
+    }
+
     /** Four producers re-posting their completion as soon as it is dispatched: every completion arrives, none is lost to a missed unpark. */
     @Test
     @Timeout(60)

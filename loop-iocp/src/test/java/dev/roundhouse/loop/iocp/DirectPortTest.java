@@ -426,6 +426,36 @@ class DirectPortTest {
         }
     }
 
+    /**
+     * A wake-up of a loop waiting in its port (a wake byte, and a request in the queue for a loop
+     * that parks) leaves no request behind once the loop is back: the first park after it, here
+     * the loop's park once its server is closed and nothing waits in the port, really parks
+     * instead of returning at once for a request already served (an idle turn of the loop).
+     */
+    @Test
+    void shouldNotCutAParkShortForAWakeupThePortServed() throws Exception {
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            CompletionQueue completions = o.poller().completions();
+            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            long bytes = port.wakeBytes();
+            for (int i = 0; i < 5; i++) {
+                awaitTrue(((dev.roundhouse.loop.spi.LoopContext) loop)::mayBlock, "the loop never went to sleep");
+                loop.submit(() -> null).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            }
+            assertTrue(port.wakeBytes() > bytes, "no wake byte for a loop waiting in the port");
+            long cutShort = loop.submit(completions::awaitsCutShort).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            long parks = loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            // the close wakes the loop in its port too; the accept it ends leaves the port empty
+            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            awaitTrue(port::parkedIdle, "the loop never parked idle once the server closed");
+            assertEquals(cutShort, (long) loop.submit(completions::awaitsCutShort).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                    "parks cut short by a wake-up request the port had served (idle parks since: "
+                            + (loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) - parks) + ")");
+        }
+    }
+
     /** Spins (bounded) until {@code condition} holds. */
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String failure) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
