@@ -388,7 +388,6 @@ public abstract class TransportTck extends TcpTck {
         assertEquals(1, p.count(CONNECTION_LOST), "close/abort after loss deliver nothing");
     }
 
-    /** Returns what {@code action} threw, or {@code null}. */
     /** Writes {@code bytes} to {@code peer} and shuts its output, on another thread (the caller reads meanwhile). */
     private static CompletableFuture<Void> writeAndShutdown(Socket peer, byte[] bytes) {
         return CompletableFuture.runAsync(() -> {
@@ -401,6 +400,7 @@ public abstract class TransportTck extends TcpTck {
         });
     }
 
+    /** Returns what {@code action} threw, or {@code null}. */
     static Throwable thrown(Runnable action) {
         try {
             action.run();

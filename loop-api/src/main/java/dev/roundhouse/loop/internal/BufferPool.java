@@ -40,8 +40,12 @@ public final class BufferPool {
     private int out;
     /** The buffer of this pool a transport is delivering to its protocol now ({@link #lend}). */
     private ByteBuffer lent;
-    /** A write during the current delivery kept {@link #lent} ({@link #keepLent}). */
-    private boolean lentKept;
+    /**
+     * The buffer a write kept ({@link #keepLent}) and its lender has not yet been told of
+     * ({@link #endLend}). The buffer itself, not a flag: a delivery inside another could not then
+     * make the outer one believe its kept buffer was still its own.
+     */
+    private ByteBuffer kept;
 
     /** @throws IllegalArgumentException if a size or limit is not positive, or {@code maxFree > maxOut} */
     private BufferPool(int bufferBytes, int maxOut, int maxFree) {
@@ -122,20 +126,21 @@ public final class BufferPool {
      */
     public void lend(ByteBuffer buffer) {
         lent = buffer;
-        lentKept = false;
     }
 
     /**
-     * Ends the delivery begun by {@link #lend}.
+     * Ends the delivery of {@code buffer} begun by {@link #lend}.
      *
-     * @return {@code true} if a write kept the buffer: the lender no longer owns it (it comes back
-     *     to this pool once sent) and must read into another next
+     * @return {@code true} if a write kept {@code buffer}: the lender no longer owns it (it comes
+     *     back to this pool once sent) and must read into another next
      */
-    public boolean endLend() {
-        boolean kept = lentKept;
+    public boolean endLend(ByteBuffer buffer) {
         lent = null;
-        lentKept = false;
-        return kept;
+        if (kept != buffer) {
+            return false;
+        }
+        kept = null;
+        return true;
     }
 
     /**
@@ -150,7 +155,7 @@ public final class BufferPool {
             return null;
         }
         lent = null; // kept once: a second write of the same bytes is copied
-        lentKept = true;
+        kept = data;
         return data.duplicate();
     }
 

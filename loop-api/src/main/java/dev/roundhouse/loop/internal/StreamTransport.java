@@ -123,7 +123,7 @@ public abstract class StreamTransport implements Transport, LoopResource {
         try {
             fireData(data);
         } finally {
-            kept = pool.endLend();
+            kept = pool.endLend(data);
         }
         return kept;
     }

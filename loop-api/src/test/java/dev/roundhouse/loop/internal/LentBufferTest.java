@@ -132,6 +132,24 @@ class LentBufferTest {
         assertTrue(t.socketClosed);
     }
 
+    /**
+     * A delivery inside another (none of ours nests, but the pool must not depend on it): the
+     * inner one cannot make the outer lender believe its kept buffer is still its own, which would
+     * read into memory a write queue is sending from.
+     */
+    @Test
+    void shouldTellEachLenderOfItsOwnKeptBufferWhenDeliveriesNest() {
+        ByteBuffer outer = lentRead(20_000);
+        ByteBuffer inner = lentRead(20_000);
+        readBuffers.lend(outer);
+        ByteBuffer view = readBuffers.keepLent(outer, StreamTransport.KEEP_MIN_BYTES);
+        assertTrue(view != null, "the outer buffer is kept");
+        readBuffers.lend(inner);
+        assertFalse(readBuffers.endLend(inner), "the inner buffer was not kept");
+        assertTrue(readBuffers.endLend(outer), "the outer lender learns its buffer was kept");
+        assertFalse(readBuffers.endLend(outer), "and only once");
+    }
+
     /** A buffer of the read pool holding {@code n} bytes of the pattern, flipped as a read leaves it. */
     private ByteBuffer lentRead(int n) {
         ByteBuffer b = readBuffers.take();
