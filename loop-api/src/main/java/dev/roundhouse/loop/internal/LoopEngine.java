@@ -219,7 +219,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
                 timeout = spin.spin(tasks, SPIN_PAUSES, timeout) ? 0 : pollTimeout();
             }
             if (timeout > 0 && timeout < timerSpinNanos) {
-                return spinTowardTimer();
+                return spinTowardTimer(timeout);
             }
             sleepAfterTasks = timeout != 0 && ranTasks && spin.isAdaptive();
         }
@@ -271,13 +271,14 @@ public final class LoopEngine implements EventLoop, LoopContext {
      * ({@link LoopOptions#timerSpinNanos()}, by default the poller's
      * {@link Poller#spinBelowNanos()}): a non-blocking poll, a spin-wait hint if it found nothing,
      * and on to the next step. The loop does not publish that it sleeps (it does not):
-     * a producer's {@code execute} meanwhile costs no wakeup.
+     * a producer's {@code execute} meanwhile costs no wakeup. {@code dueInNanos}: how far the timer
+     * is, for a poller whose poll may take longer ({@link Poller#pollSpinning(long)}).
      */
-    private boolean spinTowardTimer() {
+    private boolean spinTowardTimer(long dueInNanos) {
         callbacks.clear(); // idle while polling: pollers enterCallback per event
         int dispatched = 0;
         try {
-            dispatched = poller.pollSpinning();
+            dispatched = poller.pollSpinning(dueInNanos);
         } catch (Throwable t) {
             reportException("poll of backend " + provider.name(), t);
         }

@@ -49,7 +49,7 @@ public interface Poller {
      * timed waits are coarse ({@code Selector} waits in whole milliseconds) or wake late (through
      * another thread) returns how close it is; the engine then does not ask it to wait for less
      * (unless the options set a shorter spin): it spins toward the deadline instead, calling
-     * {@link #pollSpinning()} until the timer is due, without publishing that the loop sleeps
+     * {@link #pollSpinning(long)} until the timer is due, without publishing that the loop sleeps
      * (producers' tasks cost no wakeup meanwhile). A timer then fires within microseconds of its
      * deadline, at the price of up to this much spinning per timer. Default 0: every timed wait is
      * as precise as the OS's timer.
@@ -66,13 +66,18 @@ public interface Poller {
      * (by default {@link #spinBelowNanos()}): like {@code poll(0)} (never blocks, dispatches what
      * is ready), but no task is waiting, so a backend that treats {@code poll(0)} as "the loop is
      * kept busy by tasks" must not count this one as such. The engine calls it in a tight loop
-     * (one spin-wait hint apart), so it should be cheap when nothing is ready. Default:
+     * (one spin-wait hint apart), so it should be cheap when nothing is ready. A poll that is not
+     * cheap (a look through another channel, as iocp's) should not start when it would end after
+     * the timer is due, {@code dueInNanos} from the call: the timer would fire that much late,
+     * while what the poll would find can wait for a poll after the timer. Default:
      * {@code poll(0)}.
      *
+     * @param dueInNanos how far the timer the engine spins toward is from being due, read from the
+     *     clock just before the call (positive, below the loop's timer spin)
      * @return the number of events dispatched
      * @throws IOException if the OS poll fails; the engine reports it and retries
      */
-    default int pollSpinning() throws IOException {
+    default int pollSpinning(long dueInNanos) throws IOException {
         return poll(0);
     }
 

@@ -63,10 +63,13 @@ class LoopEngineTest {
         volatile long timedWaitsShortBy;
         /** The shortest positive timeout any poll was given so far. */
         final AtomicLong shortestTimedPoll = new AtomicLong(Long.MAX_VALUE);
-        /** Calls of {@link #pollSpinning()} so far. */
+        /** Calls of {@link #pollSpinning(long)} so far. */
         final AtomicLong spinningPolls = new AtomicLong();
-        /** Run on the loop thread at the start of each {@link #pollSpinning()}. */
+        /** Run on the loop thread at the start of each {@link #pollSpinning(long)}. */
         volatile Runnable onSpinningPoll;
+        /** The {@code dueInNanos} of the spinning polls: the smallest and the largest so far. */
+        final AtomicLong leastDueIn = new AtomicLong(Long.MAX_VALUE);
+        final AtomicLong mostDueIn = new AtomicLong(Long.MIN_VALUE);
 
         @Override
         public long spinBelowNanos() {
@@ -74,8 +77,10 @@ class LoopEngineTest {
         }
 
         @Override
-        public int pollSpinning() {
+        public int pollSpinning(long dueInNanos) {
             spinningPolls.incrementAndGet();
+            leastDueIn.accumulateAndGet(dueInNanos, Math::min);
+            mostDueIn.accumulateAndGet(dueInNanos, Math::max);
             Runnable hook = onSpinningPoll;
             if (hook != null) {
                 hook.run();
@@ -183,7 +188,8 @@ class LoopEngineTest {
      * a wait ended that close to the deadline, the loop spins through {@code pollSpinning} without
      * publishing that it sleeps, and the timer fires at or after its deadline. Each timed wait
      * ends 10 ms early, so the loop has 10 ms to spin: it spins unless the loop thread was held
-     * off that long after the wait, so the test takes three timers and needs a spin in one.
+     * off that long after the wait, so the test takes three timers and needs a spin in one. Each
+     * spinning poll is told how far the timer is: more than 0, less than the spin.
      */
     @Test
     void shouldSpinTowardATimerCloserThanThePollersGranularity() throws Exception {
@@ -198,6 +204,9 @@ class LoopEngineTest {
                 fireTimer(loop, TimeUnit.MILLISECONDS.toNanos(30));
             }
             assertTrue(p.poller.spinningPolls.get() > 0, "no spin toward any of three deadlines");
+            assertTrue(p.poller.leastDueIn.get() > 0 && p.poller.mostDueIn.get() < spinBelow,
+                    "a spinning poll told the timer is due in " + p.poller.leastDueIn.get() + " to "
+                    + p.poller.mostDueIn.get() + " ns; the spin is " + spinBelow);
             assertTrue(p.poller.shortestTimedPoll.get() >= spinBelow, "a timed poll of "
                     + p.poller.shortestTimedPoll.get() + " ns, under the poller's " + spinBelow);
             assertFalse(sleptWhileSpinning.get(), "the loop published SLEEPING while spinning");

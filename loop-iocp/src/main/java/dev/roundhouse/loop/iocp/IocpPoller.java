@@ -161,12 +161,13 @@ final class IocpPoller implements Poller {
 
     /**
      * Dispatches the completions queued so far; the direct design also looks at the port now and
-     * then ({@link DirectPort#lookWhileSpinning}), a look that never counts toward releasing it.
+     * then ({@link DirectPort#lookWhileSpinning}), a look that never counts toward releasing it,
+     * and not when the timer is due too soon for one.
      */
     @Override
-    public int pollSpinning() throws IOException {
+    public int pollSpinning(long dueInNanos) throws IOException {
         int n = dispatch(completions.takeAll());
-        if (port != null && !port.failed() && port.lookWhileSpinning()) {
+        if (port != null && !port.failed() && port.lookWhileSpinning(dueInNanos)) {
             return n + dispatch(completions.takeAll());
         }
         return n;

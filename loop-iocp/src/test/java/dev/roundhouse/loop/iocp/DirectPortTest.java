@@ -43,6 +43,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(60)
 class DirectPortTest {
     private static final int ROUND_TRIPS = 100;
+    /** The farthest a timer the engine spins toward can be: any look is shorter. */
+    private static final long FAR_TIMER_NANOS = IocpPoller.SPIN_BELOW_NANOS - 1;
 
     @BeforeEach
     void linuxOnly() {
@@ -332,7 +334,7 @@ class DirectPortTest {
             DirectPort port = o.poller().port();
             long[] idle = loop.submit(() -> {
                 long looks = port.looks();
-                boolean ran = port.lookWhileSpinning();
+                boolean ran = port.lookWhileSpinning(FAR_TIMER_NANOS);
                 return new long[] {ran ? 1 : 0, port.looks() - looks};
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(0, idle[0], "nothing waits in the port: no wait in it");
@@ -345,7 +347,7 @@ class DirectPortTest {
                 long polls = 0;
                 long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
                 while (port.looks() - looks <= wanted && System.nanoTime() - giveUp < 0) {
-                    o.poller().pollSpinning();
+                    o.poller().pollSpinning(FAR_TIMER_NANOS);
                     polls++;
                 }
                 return new long[] {port.looks() - looks, polls, port.released() ? 1 : 0};
@@ -353,6 +355,47 @@ class DirectPortTest {
             assertTrue(spun[0] > wanted, "looks at the port while spinning with an accept waiting: "
                     + spun[0] + " in " + spun[1] + " polls");
             assertEquals(0, spun[2], "spinning toward a deadline released the port");
+            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A spinning loop does not look at the port when its timer is due sooner than twice what a look
+     * has taken lately: the look would make the timer late, and what it would find waits only until
+     * the timer has run. It looks again when the timer is further off.
+     */
+    @Test
+    void shouldNotLookWhileSpinningWhenTheTimerIsDueSoonerThanALookTakes() throws Exception {
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            // busy polls of a cold JVM must not release the port (spinning looks do nothing then)
+            configure(loop, () -> port.looksBeforeRelease(-1));
+            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            long[] r = loop.submit(() -> {
+                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+                long looks = port.looks();
+                while (port.looks() == looks && System.nanoTime() - giveUp < 0) {
+                    port.lookWhileSpinning(FAR_TIMER_NANOS); // a first look: what one takes
+                }
+                long lookNanos = port.lookNanos();
+                looks = port.looks();
+                long deferred = port.deferredLooks();
+                while (port.deferredLooks() == deferred && System.nanoTime() - giveUp < 0) {
+                    port.lookWhileSpinning(lookNanos); // due about when a look would end
+                }
+                long looksNear = port.looks() - looks;
+                deferred = port.deferredLooks() - deferred;
+                looks = port.looks();
+                while (port.looks() == looks && System.nanoTime() - giveUp < 0) {
+                    port.lookWhileSpinning(FAR_TIMER_NANOS);
+                }
+                return new long[] {lookNanos, looksNear, deferred, port.looks() - looks};
+            }).get(2L * Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(r[0] > 0 && r[0] <= DirectPort.CHECK_INTERVAL_NANOS, "what a look takes: " + r[0] + " ns");
+            assertEquals(0, r[1], "looks toward a timer due sooner than a look takes");
+            assertEquals(1, r[2], "looks put off");
+            assertEquals(1, r[3], "looks toward a far timer afterwards");
             server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
     }
@@ -368,7 +411,7 @@ class DirectPortTest {
             long recaptures = port.recaptures();
             long ran = 0;
             for (int i = 0; i < 4 * DirectPort.SHORT_STRETCHES_BEFORE_RECAPTURE; i++) {
-                ran += port.lookWhileSpinning() ? 1 : 0;
+                ran += port.lookWhileSpinning(FAR_TIMER_NANOS) ? 1 : 0;
             }
             return new long[] {ran, port.looks() - looks, port.recaptures() - recaptures};
         });

@@ -93,7 +93,7 @@ final class NioPoller implements Poller {
 
     /**
      * Half a millisecond: a {@code Selector} waits in whole milliseconds, so the engine spins
-     * toward a deadline closer than that ({@link #pollSpinning()}, i.e. {@code selectNow}) and a
+     * toward a deadline closer than that ({@link #pollSpinning(long)}, i.e. {@code selectNow}) and a
      * timer fires within microseconds of it, never early, at the price of up to ~0.5 ms of
      * spinning per timer (Netty's {@code NioIoHandler} makes the same trade). Waiting instead, a
      * 100 &micro;s timer fired ~1 ms late (p50 0.99&ndash;1.02 ms against Netty nio's 1 &micro;s,
