@@ -26,6 +26,7 @@ public final class LoopOptions {
     private final long spinBeforeSleepNanos;
     private final boolean spinBeforeSleepAdaptive;
     private final long timerSpinNanos;
+    private final long timerSlackNanos;
 
     private LoopOptions(Builder b) {
         backend = b.backend;
@@ -38,6 +39,7 @@ public final class LoopOptions {
         spinBeforeSleepNanos = b.spinBeforeSleepNanos;
         spinBeforeSleepAdaptive = b.spinBeforeSleepAdaptive;
         timerSpinNanos = b.timerSpinNanos;
+        timerSlackNanos = b.timerSlackNanos;
     }
 
     /** A builder holding the defaults. */
@@ -122,8 +124,31 @@ public final class LoopOptions {
      * the nearest and never less than one); with the default spin {@code nio} and {@code iocp}
      * fire within ~1 &micro;s. So 0 trades their timers' precision for CPU on a loop with dense
      * timers, and e.g. 100 &micro;s makes {@code epoll}'s as precise. Never fires a timer early.
+     * The {@code epoll} and {@code io_uring} figures above are with Linux's default timer slack of
+     * 50 &micro;s; with this loop's default {@link #timerSlackNanos()} they are ~20&ndash;25
+     * &micro;s each.
      */
     public long timerSpinNanos() { return timerSpinNanos; }
+
+    /**
+     * The loop thread's timer slack on Linux, in ns: how much later than asked the kernel may end
+     * the loop's timed waits so that it can serve several wake-ups at once. Default 1 &micro;s;
+     * -1 leaves the thread the slack it inherits (Linux's default is 50 &micro;s). Set when the
+     * loop thread starts, through {@code /proc/<tid>/timerslack_ns}, which a thread may write for
+     * itself; if that fails on Linux (no {@code /proc}, a sandbox that forbids it) the loop runs
+     * with the inherited slack and reports why to its {@link #exceptionHandler()}. Elsewhere (no
+     * such setting) it has no effect.
+     *
+     * <p>Measured (2026-12-06, BENCHMARKS.md, {@code TimerLateness}: 100 &micro;s timers back to
+     * back, with a listening socket in the loop, JDK 17): {@code epoll} timers fired 71&ndash;73
+     * &micro;s late on average with 50 &micro;s of slack (Netty's epoll loop, which leaves it,
+     * 71&ndash;79), 24&ndash;29 with 1 &micro;s (p50 22&ndash;23); {@code io_uring}'s 22&ndash;25
+     * were the same with either. It matters to timed waits only: a loop
+     * that spins toward its timers ({@link #timerSpinNanos()}) or is woken by I/O is not affected.
+     * The price is the kernel's batching of this thread's wake-ups, i.e. more timer interrupts on
+     * a machine whose loops wake at nearby times.
+     */
+    public long timerSlackNanos() { return timerSlackNanos; }
 
     /** Builds {@link LoopOptions}. Not thread-safe. Setters validate at once. */
     public static final class Builder {
@@ -137,6 +162,7 @@ public final class LoopOptions {
         private long spinBeforeSleepNanos = 2_000;
         private boolean spinBeforeSleepAdaptive = true;
         private long timerSpinNanos = -1;
+        private long timerSlackNanos = 1_000;
 
         private Builder() {
         }
@@ -259,6 +285,32 @@ public final class LoopOptions {
          */
         public Builder backendTimerSpin() {
             timerSpinNanos = -1;
+            return this;
+        }
+
+        /**
+         * Sets the loop thread's timer slack (Linux).
+         *
+         * @see LoopOptions#timerSlackNanos()
+         * @throws IllegalArgumentException if below 1 ns or above 1 s (Linux reads 0 as "back to
+         *     the default", which {@link #inheritedTimerSlack()} says)
+         */
+        public Builder timerSlack(long slack, TimeUnit unit) {
+            long nanos = unit.toNanos(slack);
+            if (nanos < 1 || nanos > TimeUnit.SECONDS.toNanos(1)) {
+                throw new IllegalArgumentException("a timer slack must be in [1 ns, 1 s], got " + nanos + " ns");
+            }
+            timerSlackNanos = nanos;
+            return this;
+        }
+
+        /**
+         * Leaves the loop thread the timer slack it inherits from the thread that opens the loop.
+         *
+         * @see LoopOptions#timerSlackNanos()
+         */
+        public Builder inheritedTimerSlack() {
+            timerSlackNanos = -1;
             return this;
         }
 

@@ -66,4 +66,26 @@ class LoopOptionsTest {
                 () -> LoopOptions.builder().timerSpin(Long.MAX_VALUE, TimeUnit.DAYS));
         assertTrue(e.getMessage().contains(Long.toString(Long.MAX_VALUE)), e.getMessage());
     }
+
+    @Test
+    void shouldSetATimerSlackOfAMicrosecondByDefault() {
+        assertEquals(1_000, LoopOptions.DEFAULTS.timerSlackNanos());
+        assertEquals(7_000, LoopOptions.builder().timerSlack(7, TimeUnit.MICROSECONDS).build().timerSlackNanos());
+        assertEquals(1_000_000_000, LoopOptions.builder().timerSlack(1, TimeUnit.SECONDS).build().timerSlackNanos());
+        assertEquals(-1, LoopOptions.builder().timerSlack(1, TimeUnit.NANOSECONDS).inheritedTimerSlack().build()
+                .timerSlackNanos(), "the last setter wins");
+    }
+
+    @Test
+    void shouldRejectATimerSlackTheKernelWouldReadOtherwise() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LoopOptions.builder().timerSlack(0, TimeUnit.NANOSECONDS));
+        assertTrue(e.getMessage().contains("[1 ns, 1 s], got 0 ns"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LoopOptions.builder().timerSlack(-5, TimeUnit.MICROSECONDS));
+        assertTrue(e.getMessage().contains("got -5000 ns"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> LoopOptions.builder().timerSlack(1_000_000_001, TimeUnit.NANOSECONDS));
+        assertTrue(e.getMessage().contains("1000000001"), e.getMessage());
+    }
 }

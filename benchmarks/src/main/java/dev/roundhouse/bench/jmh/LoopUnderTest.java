@@ -69,6 +69,13 @@ final class LoopUnderTest implements AutoCloseable {
             } else if (adaptive != null) {
                 options.adaptiveSpinBeforeSleep(adaptive, TimeUnit.NANOSECONDS);
             }
+            // -Droundhouse.bench.timerSlackNanos=N sets the loop thread's timer slack (-1: inherited)
+            Long slack = Long.getLong("roundhouse.bench.timerSlackNanos");
+            if (slack != null && slack < 0) {
+                options.inheritedTimerSlack();
+            } else if (slack != null) {
+                options.timerSlack(slack, TimeUnit.NANOSECONDS);
+            }
             EventLoop loop = Loops.open(options.build());
             if (listening) {
                 listen(loop);

@@ -19,6 +19,7 @@ import dev.roundhouse.loop.Trigger;
 import dev.roundhouse.loop.spi.BackendProvider;
 import dev.roundhouse.loop.spi.LoopContext;
 import dev.roundhouse.loop.spi.Poller;
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
@@ -145,6 +146,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
     // ---------------------------------------------------------------- loop thread
 
     private void threadMain() {
+        applyTimerSlack(); // first: threads the poller starts (iocp's) inherit it
         try {
             readBuffer = ByteBuffer.allocateDirect(options.readBufferBytes());
             poller = provider.newPoller(this);
@@ -164,6 +166,19 @@ public final class LoopEngine implements EventLoop, LoopContext {
             runLoop();
         } finally {
             terminate();
+        }
+    }
+
+    /** Sets the loop thread's timer slack ({@link LoopOptions#timerSlackNanos()}); reports a failure. */
+    private void applyTimerSlack() {
+        long slack = options.timerSlackNanos();
+        if (slack > 0 && TimerSlack.supported()) {
+            try {
+                TimerSlack.set(slack);
+            } catch (IOException | RuntimeException e) {
+                reportException("timer slack of loop " + name + " (LoopOptions.timerSlack: it runs with the slack it "
+                        + "inherited)", e);
+            }
         }
     }
 
