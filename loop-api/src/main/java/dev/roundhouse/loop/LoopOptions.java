@@ -270,11 +270,8 @@ public final class LoopOptions {
          *     loop between timers)
          */
         public Builder timerSpin(long duration, TimeUnit unit) {
-            long nanos = unit.toNanos(duration);
-            if (nanos < 0 || nanos > TimeUnit.MILLISECONDS.toNanos(1)) {
-                throw new IllegalArgumentException("a timer spin must be in [0, 1 ms], got " + nanos + " ns");
-            }
-            timerSpinNanos = nanos;
+            timerSpinNanos = nanosWithin(duration, unit, 0, TimeUnit.MILLISECONDS.toNanos(1), "a timer spin",
+                    "0, 1 ms");
             return this;
         }
 
@@ -296,11 +293,7 @@ public final class LoopOptions {
          *     the default", which {@link #inheritedTimerSlack()} says)
          */
         public Builder timerSlack(long slack, TimeUnit unit) {
-            long nanos = unit.toNanos(slack);
-            if (nanos < 1 || nanos > TimeUnit.SECONDS.toNanos(1)) {
-                throw new IllegalArgumentException("a timer slack must be in [1 ns, 1 s], got " + nanos + " ns");
-            }
-            timerSlackNanos = nanos;
+            timerSlackNanos = nanosWithin(slack, unit, 1, TimeUnit.SECONDS.toNanos(1), "a timer slack", "1 ns, 1 s");
             return this;
         }
 
@@ -315,10 +308,15 @@ public final class LoopOptions {
         }
 
         private static long spinNanos(long duration, TimeUnit unit, long min) {
+            return nanosWithin(duration, unit, min, TimeUnit.MILLISECONDS.toNanos(1), "a spin before sleeping",
+                    min + " ns, 1 ms");
+        }
+
+        /** {@code duration} in ns if within [min, max] ns, else an exception saying {@code what must be in [range]}. */
+        private static long nanosWithin(long duration, TimeUnit unit, long min, long max, String what, String range) {
             long nanos = unit.toNanos(duration);
-            if (nanos < min || nanos > TimeUnit.MILLISECONDS.toNanos(1)) {
-                throw new IllegalArgumentException("a spin before sleeping must be in [" + min
-                        + " ns, 1 ms], got " + nanos + " ns");
+            if (nanos < min || nanos > max) {
+                throw new IllegalArgumentException(what + " must be in [" + range + "], got " + nanos + " ns");
             }
             return nanos;
         }

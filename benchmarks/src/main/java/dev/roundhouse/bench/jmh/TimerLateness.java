@@ -86,17 +86,23 @@ public final class TimerLateness {
         int timers = 20_000;
         int rounds = 4;
         List<String> impls = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--delay-us" -> delayNanos = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(args[++i]));
-                case "--timers" -> timers = Integer.parseInt(args[++i]);
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> impls.add(args[i]);
+        boolean wrong = false;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--delay-us" -> delayNanos = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(args[++i]));
+                    case "--timers" -> timers = Integer.parseInt(args[++i]);
+                    case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                    default -> impls.add(args[i]);
+                }
             }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            wrong = true; // a flag without its number, or not a number
         }
-        if (impls.isEmpty() || delayNanos <= 0 || timers <= 0 || rounds <= 0) {
+        if (wrong || impls.isEmpty() || delayNanos <= 0 || timers <= 0 || rounds <= 0) {
             System.err.println("usage: TimerLateness [--delay-us N > 0] [--timers N > 0] [--rounds N > 0] IMPL..."
-                    + " (IMPL: roundhouse-BACKEND or netty-nio|netty-epoll|netty-io_uring, +listening for a server socket)");
+                    + " (IMPL: roundhouse-BACKEND or netty-nio|netty-epoll|netty-io_uring,"
+                    + " +listening for a server socket)");
             System.exit(2);
         }
         for (int round = 0; round <= rounds; round++) {
