@@ -117,16 +117,14 @@ public final class LoopOptions {
      *
      * <p>A spin makes a timer fire within microseconds of its deadline at the price of up to this
      * much CPU per timer. Measured here (a chain of 100 &micro;s timers, BENCHMARKS.md), how late a
-     * timer fires without a spin: {@code epoll} ~70&ndash;80 &micro;s and {@code io_uring} ~20&ndash;30
-     * &micro;s (the kernel's timer slack), {@code iocp} ~70&ndash;90 &micro;s (a timed park with
+     * timer fires without a spin: {@code epoll} and {@code io_uring} ~20&ndash;30 &micro;s (the VM's
+     * wake-up; {@code epoll} ~70&ndash;80 with Linux's default timer slack, see
+     * {@link #timerSlackNanos()}), {@code iocp} ~70&ndash;90 &micro;s (a timed park with
      * nothing waiting in its port, its alarm thread otherwise),
      * {@code nio} up to a millisecond (a {@code Selector} waits in whole milliseconds, rounded to
      * the nearest and never less than one); with the default spin {@code nio} and {@code iocp}
      * fire within ~1 &micro;s. So 0 trades their timers' precision for CPU on a loop with dense
      * timers, and e.g. 100 &micro;s makes {@code epoll}'s as precise. Never fires a timer early.
-     * The {@code epoll} and {@code io_uring} figures above are with Linux's default timer slack of
-     * 50 &micro;s; with this loop's default {@link #timerSlackNanos()} they are ~20&ndash;25
-     * &micro;s each.
      */
     public long timerSpinNanos() { return timerSpinNanos; }
 
