@@ -2,6 +2,7 @@ package dev.roundhouse.bench.jmh;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -108,7 +109,7 @@ public final class TimerLateness {
         for (int round = 0; round <= rounds; round++) {
             List<String> order = new ArrayList<>(impls);
             if (round % 2 == 1) {
-                java.util.Collections.reverse(order);
+                Collections.reverse(order);
             }
             for (String impl : order) {
                 try (LoopUnderTest loop = LoopUnderTest.open(impl)) {

@@ -519,8 +519,8 @@ final class DirectPort {
      * waits only until the timer has run. Measured there (a loop with a listener firing 100
      * &micro;s timers back to back, 20,000 per round, both JDKs): lateness mean 1.6&ndash;3.7
      * &micro;s and p99 17&ndash;31 &micro;s with every due look made, 0.22&ndash;0.67 and
-     * 0.2&ndash;2.9 with this rule (as without a listener); once the average look, p99 still
-     * 14&ndash;38 (looks vary). Released, it does nothing: the JDK's I/O
+     * 0.2&ndash;2.9 with this rule (as without a listener); with the average look itself as the
+     * bound, p99 still 14&ndash;38 (looks vary). Released, it does nothing: the JDK's I/O
      * thread posts each completion as it comes, and the spinning loop takes it at its next poll.
      * Returns whether it ran the port. Loop thread only.
      */
