@@ -1,27 +1,10 @@
 package dev.roundhouse.loop.iocp;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousChannelGroup;
-import java.nio.channels.AsynchronousSocketChannel;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.CompletionHandler;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The loop thread as the group's own handler thread: on Linux the loop thread runs the JDK's event
@@ -53,35 +36,27 @@ import java.util.concurrent.locks.LockSupport;
  * (the wake channel's first read, while the loop thread is not in the port) hands its handler to the
  * executor on that thread, which then never returns to the JDK until the group shuts down. From then
  * on the loop thread is the only one that waits on the port; the captured thread serves as the
- * loop's alarm clock ({@link #alarmAt}).
+ * loop's alarm clock ({@link PortAlarm}).
  *
  * <p><b>Wake-ups and timeouts.</b> The JDK waits without a timeout and offers no public way to wake
- * it, so the loop has a wake channel: a loopback TCP connection whose one end is an asynchronous
- * channel of the group with a read always pending, and whose other end any thread writes one byte to
- * ({@link #wakeup}, coalesced). A wait with a deadline arms the alarm, which writes that byte when
- * the deadline passes. A poll that must not block (tasks are waiting) runs the port only every
- * {@link #CHECK_INTERVAL_NANOS} and then wakes it first, so it returns at once; and only while an
- * operation waits in the port ({@link CompletionQueue#outstanding}): with none, nothing can come
- * out of it, so a busy loop without I/O (no server, no connection) pays no wake byte at all.
+ * it, so the loop has a {@link WakeChannel}: a loopback TCP connection with a read always pending
+ * in the group, to which any thread writes one byte ({@link #wakeup}, coalesced). A wait with a
+ * deadline arms the alarm, which writes that byte when the deadline passes. A poll that must not
+ * block (tasks are waiting) runs the port only every {@link #CHECK_INTERVAL_NANOS} and then wakes
+ * it first, so it returns at once; and only while an operation waits in the port
+ * ({@link CompletionQueue#outstanding}): with none, nothing can come out of it, so a busy loop
+ * without I/O (no server, no connection) pays no wake byte at all.
  *
  * <p><b>Busy loops hand the wait over.</b> Each look is a wake byte's round trip (its write, the
  * JDK's read of it, which also sends a TCP ACK, and the re-armed read): looking every
  * {@link #CHECK_INTERVAL_NANOS} took about a quarter of the CPU of a loop kept busy by another
  * thread's tasks. So after {@link #LOOKS_BEFORE_RELEASE} looks in one stretch that tasks keep busy the loop
- * {@linkplain #release releases} the captured I/O thread: its {@link #runAlarm} returns to the JDK's
- * handler loop, which waits in the port and posts the completions it finishes from that thread,
- * and the loop behaves as the hand-off design: no looks, and when it runs out of work it parks in
- * the {@link CompletionQueue}, unparked by those posts and by {@link #wakeup}. A park that found
- * nothing for {@link #IDLE_BEFORE_RECAPTURE_NANOS}, or a poll with no task waiting after
- * {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} short stretches in a row, {@linkplain #recapture takes the port back}: with
- * a capture requested the loop arms the wake read and writes a byte; the I/O thread, completing
- * that read, is kept in {@link #onForeignTask} again. So the loop waits in the port itself while
- * only its own I/O keeps it busy (1-connection ping-pong, where this design is ahead) and lets the
- * JDK's thread wait while other threads' tasks keep it busy (where the hand-off was ahead).
- * Completions alone never release it, and a poll that finds only completions ends a stretch as a
- * park does (a released loop that trails its traffic never parks). The measurements behind these
- * rules, and the rules they replaced, are in loop-iocp's README ("Busy loops hand the wait to the
- * JDK's thread").
+ * releases the captured I/O thread to wait in the port and post what it finishes, parks in the
+ * {@link CompletionQueue} when out of work, and takes the port back when tasks no longer keep it
+ * busy ({@link HandOver}). So the loop waits in the port itself while only its own I/O keeps it
+ * busy (1-connection ping-pong, where this design is ahead) and lets the JDK's thread wait while
+ * other threads' tasks keep it busy (where the hand-off was ahead). Completions alone never
+ * release it.
  *
  * <p><b>Costs.</b> Waking the loop from another thread while it waits in the port writes a byte
  * over loopback TCP instead of unparking a thread: a cross-thread wake-up measured p50 17 &micro;s
@@ -96,10 +71,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code -Droundhouse.iocp.completions=handoff}, the loop uses the hand-off design.
  *
  * <p><b>Thread:</b> {@link #wakeup} any thread; the rest on the loop thread, but the capture, the
- * alarm and the released thread's return to the JDK, which run on the JDK's I/O thread. A waker
- * sets the queue's wake-up request before it reads whether the thread is released; the loop
- * reads the request (the engine looks at its tasks) after it sees the thread captured again, so
- * a wake-up during the switch is never lost.
+ * alarm and the released thread's return to the JDK, which run on the JDK's I/O thread (see
+ * {@link HandOver} for why a wake-up during a switch is never lost).
  */
 final class DirectPort {
     /** {@code handoff} keeps the JDK's I/O thread and the hand-off on Linux too (for comparison). */
@@ -121,39 +94,14 @@ final class DirectPort {
     /**
      * Looks at the port in one stretch of polls with tasks waiting (the engine's timeout 0, no poll
      * without a task between them) after which the loop hands the wait to the JDK's I/O thread
-     * instead ({@link #release}); negative: never. Completions alone never release it: a loop kept
+     * instead ({@link HandOver#release}); negative: never. Completions alone never release it: a loop kept
      * busy by its own I/O waits in the port itself.
      * {@code -Droundhouse.iocp.looksBeforeRelease=N} sets it (for comparisons).
      */
     static final int LOOKS_BEFORE_RELEASE = Integer.getInteger("roundhouse.iocp.looksBeforeRelease", 2);
-    /** How long a released loop parks with nothing to do before it takes the port back ({@link #recapture}). */
-    static final long IDLE_BEFORE_RECAPTURE_NANOS = 1_000_000;
-    /**
-     * A released loop whose last this many stretches between polls with no task waiting (each a
-     * park, or a poll that found only completions) were each shorter than
-     * {@link #CHECK_INTERVAL_NANOS} (no look would have been due) is not kept busy by tasks: it takes
-     * the port back. Without it, a loop released in a busy moment stayed released under light
-     * traffic that never left it idle for {@link #IDLE_BEFORE_RECAPTURE_NANOS} (1-connection
-     * ping-pong, Temurin 25, 2026-12-05: 23.4 k round trips/s in such runs against 36–42 k). Counting
-     * only parks (ea807ff) missed a loop that trails its traffic: pinned to one CPU with the JDK's
-     * thread, each message's completion was posted while the loop was still finishing the last
-     * echo, so it never parked and stayed released (23.3 k in a Temurin 25 matrix run of 13:55 UTC).
-     */
-    static final int SHORT_STRETCHES_BEFORE_RECAPTURE = 8;
     /** The longest a completion posted through the executor inside the port may wait unseen. */
     static final long STRAY_POST_NANOS = 10_000_000;
     private static final long CAPTURE_WAIT_MS = 10_000;
-    private static final long NO_ALARM = Long.MIN_VALUE;
-    private static final VarHandle ALARM;
-
-    static {
-        try {
-            ALARM = MethodHandles.lookup().findVarHandle(DirectPort.class, "alarmDeadline", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /** Unwinds the JDK's handler loop back to {@link #await}; preallocated, no stack trace. */
     static final class Escape extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -164,8 +112,6 @@ final class DirectPort {
     }
 
     private static final Escape ESCAPE = new Escape();
-    /** Only ever read (by each writer's own buffer over it). */
-    private static final byte[] WAKE_BYTE = {1};
 
     private final Thread loopThread;
     private final InlineExecutor executor;
@@ -176,7 +122,6 @@ final class DirectPort {
     /** The next task the loop thread hands the executor is the handler task (construction, escape). */
     private boolean expectHandlerTask = true;
     private boolean inPort;
-    private boolean draining;
     private long lastLookNanos;
     /** When the current wait began; loop thread only. */
     private long enteredNanos;
@@ -194,47 +139,17 @@ final class DirectPort {
     private int busyLooks;
     private long idleParks;
     private long portWaits;
-    /** Wake bytes written, by any thread; for tests. */
-    private final LongAdder wakeBytes = new LongAdder();
-    private long idleBeforeRecaptureNanos = IDLE_BEFORE_RECAPTURE_NANOS;
-    /**
-     * Released: when the last poll with no task waiting ended, and how many stretches between such
-     * polls in a row were short. Loop thread only.
-     */
-    private long lastStretchEndNanos;
-    private int shortStretches;
-    private long shortStretchNanos = CHECK_INTERVAL_NANOS;
     private int looksBeforeRelease = LOOKS_BEFORE_RELEASE;
-    private long releases;
-    private long recaptures;
-    /** Parks of the released loop (written by the loop thread, read by tests on any thread). */
-    private volatile long releasedParks;
-    /**
-     * The JDK's I/O thread waits in the port for the loop ({@link #release}) and posts the
-     * completions it finishes; the loop parks in the {@link CompletionQueue} meanwhile. Set by the
-     * loop thread, cleared by the I/O thread when it is captured again.
-     */
-    private volatile boolean released;
-    /** The loop waits for the released I/O thread to come back ({@link #recapture}). */
-    private volatile boolean captureRequested;
     /** The wake read just completed on the I/O thread; that thread only (set and read by it). */
     private boolean wakeReadOnIoThread;
     /** Written by the loop thread, read by wakers ({@link IocpPoller#wakeup}). */
     private volatile boolean failed;
 
-    private AsynchronousSocketChannel wakeIn;
-    private SocketChannel wakeOut;
-    private final ByteBuffer wakeBuffer = ByteBuffer.allocate(64);
-    /** A read is pending on {@link #wakeIn}; written by whoever completes it (see the capture). */
-    private volatile boolean wakeArmed;
-    private volatile Throwable wakeFailure;
-    private final AtomicBoolean wakePending = new AtomicBoolean();
-    private final WakeHandler wakeHandler = new WakeHandler();
-
     private final CountDownLatch captured = new CountDownLatch(1);
-    private volatile Thread alarmThread;
-    @SuppressWarnings("unused") // ALARM: when the alarm writes the wake byte; NO_ALARM when disarmed
-    private volatile long alarmDeadline = NO_ALARM;
+    private final PortAlarm alarm;
+    private final HandOver handOver;
+    /** Set on the loop thread before its first read is armed, so before any thread reads it. */
+    private WakeChannel wake;
 
     private AsynchronousChannelGroup group;
 
@@ -242,6 +157,8 @@ final class DirectPort {
         this.loopThread = loopThread;
         this.executor = executor;
         this.completions = completions;
+        this.alarm = new PortAlarm(this, executor);
+        this.handOver = new HandOver(this, loopThread, completions, alarm, CAPTURE_WAIT_MS);
     }
 
     /** Whether loops here use this design: Linux, one JDK I/O thread per group, not switched off. */
@@ -284,25 +201,10 @@ final class DirectPort {
     }
 
     private void openWakeChannel() throws IOException {
-        InetAddress loopback = InetAddress.getLoopbackAddress();
-        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
-            listener.bind(new InetSocketAddress(loopback, 0), 1);
-            wakeIn = AsynchronousSocketChannel.open(group);
-            try {
-                wakeIn.connect(listener.getLocalAddress()).get(CAPTURE_WAIT_MS, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IOException("could not connect the iocp loop's wake channel over " + loopback, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while opening the iocp loop's wake channel", e);
-            }
-            wakeOut = listener.accept();
-        }
-        wakeOut.configureBlocking(false); // non-blocking writes ignore the writer's interrupt status
-        wakeOut.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        wake = WakeChannel.open(group, this::afterWakeRead, CAPTURE_WAIT_MS);
         // The first wake byte is read by the JDK's I/O thread (the loop thread is not in the port):
         // its handler runs on that thread, which the executor then keeps (the capture).
-        armWake();
+        wake.arm();
         writeWakeByte(); // not wakeup(): nothing waits in the port, so that would only unpark
         try {
             if (!captured.await(CAPTURE_WAIT_MS, TimeUnit.MILLISECONDS)) {
@@ -313,7 +215,7 @@ final class DirectPort {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while starting the iocp loop", e);
         }
-        armWake();
+        wake.arm();
         // One wait on the loop thread, ended by a wake byte: proves that this JDK calls the handler
         // on the loop thread and hands its task back after the escape (else: the hand-off design).
         writeWakeByte();
@@ -346,7 +248,7 @@ final class DirectPort {
      */
     boolean onLoopThreadPost() {
         if (!inPort) {
-            return false; // also while draining: shutdown runs the JDK's task outside any wait
+            return false; // also at shutdown, which runs the JDK's task outside any wait
         }
         portPosts++;
         if (batching) {
@@ -376,7 +278,7 @@ final class DirectPort {
             expectHandlerTask = true;
             throw ESCAPE;
         }
-        alarmAt(System.nanoTime() + STRAY_POST_NANOS);
+        alarm.at(System.nanoTime() + STRAY_POST_NANOS);
     }
 
     /** Waits parked in the queue with nothing in the port ({@link #awaitIdle}). Loop thread only. */
@@ -391,12 +293,12 @@ final class DirectPort {
 
     /** Whether the loop is parked idle now ({@link #awaitIdle}). Any thread; for tests. */
     boolean parkedIdle() {
-        return !released && completions.consumerMayPark();
+        return !handOver.released() && completions.consumerMayPark();
     }
 
     /** Wake bytes written so far (by wake-ups, looks, the alarm, captures). Any thread. */
     long wakeBytes() {
-        return wakeBytes.sum();
+        return wake.bytesWritten();
     }
 
     /** Looks at the port that did not block (the loop was busy), each at the price of a wake byte. Loop thread only. */
@@ -464,8 +366,8 @@ final class DirectPort {
      * ran the port (or, released, waited or took the port back). Loop thread only.
      */
     boolean await(long timeoutNanos, boolean busy) throws IOException {
-        if (released) {
-            return awaitReleased(timeoutNanos, busy);
+        if (handOver.released()) {
+            return handOver.await(timeoutNanos, busy);
         }
         if (!busy && timeoutNanos != 0 && completions.outstanding() == 0) {
             awaitIdle(timeoutNanos);
@@ -477,7 +379,8 @@ final class DirectPort {
                 return false;
             }
             if (timeoutNanos == 0 && looksBeforeRelease >= 0 && busyLooks >= looksBeforeRelease) {
-                release();
+                busyLooks = 0;
+                handOver.release();
                 return false;
             }
             // with no task waiting (only completions keep the loop busy) the stretch has ended
@@ -485,7 +388,7 @@ final class DirectPort {
             return look();
         }
         if (timeoutNanos > 0) {
-            alarmAt(now + timeoutNanos);
+            alarm.at(now + timeoutNanos);
         }
         busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
         return runPort();
@@ -525,7 +428,7 @@ final class DirectPort {
      * Returns whether it ran the port. Loop thread only.
      */
     boolean lookWhileSpinning(long dueInNanos) throws IOException {
-        if (released || !lookDue(System.nanoTime())) {
+        if (handOver.released() || !lookDue(System.nanoTime())) {
             return false;
         }
         if (dueInNanos < 2 * lookNanos) {
@@ -583,7 +486,7 @@ final class DirectPort {
             }
         }
         try {
-            armWake();
+            wake.arm();
         } catch (IOException | RuntimeException e) {
             failed = true;
             throw e;
@@ -591,138 +494,14 @@ final class DirectPort {
         return true;
     }
 
-    /**
-     * The wait while the JDK's I/O thread waits in the port ({@link #release}): as in the hand-off
-     * design, the loop parks in the queue, which that thread's posts and every wake-up unpark. A
-     * park that found nothing for {@link #IDLE_BEFORE_RECAPTURE_NANOS}, or a poll with no task
-     * waiting after {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} short stretches, takes the port back
-     * and returns, so that the next poll waits in the port itself. Returns whether it waited or
-     * took the port back.
-     */
-    private boolean awaitReleased(long timeoutNanos, boolean busy) throws IOException {
-        if (timeoutNanos == 0) {
-            return false; // tasks wait: the completions that thread posts are taken at the next step
-        }
-        long start = System.nanoTime();
-        // no task waits: a stretch ends here, whether the loop parks or finds completions queued
-        // (however many: an echo's write that completed inside the call is among them, so a loop
-        // that trails 1-connection ping-pong finds two; counting only polls with one kept it released)
-        shortStretches = start - lastStretchEndNanos < shortStretchNanos ? shortStretches + 1 : 0;
-        if (shortStretches >= SHORT_STRETCHES_BEFORE_RECAPTURE) {
-            recapture(); // light traffic: the loop waits in the port itself again
-            return true;
-        }
-        if (busy) {
-            lastStretchEndNanos = start;
-            return false; // completions to dispatch first
-        }
-        long idle = idleBeforeRecaptureNanos;
-        long park = timeoutNanos < 0 ? idle : Math.min(timeoutNanos, idle);
-        releasedParks++; // the only writer: a plain increment of a volatile, published before the park
-        completions.await(park);
-        long end = System.nanoTime();
-        lastStretchEndNanos = end;
-        if (!completions.isEmpty() || end - start < park || (timeoutNanos > 0 && timeoutNanos <= idle)) {
-            return true; // a completion, a wake-up, or the loop's own deadline
-        }
-        recapture();
-        return true; // the engine looks at its tasks again before the next poll waits in the port
-    }
-
-    /**
-     * Hands the wait in the port to the JDK's captured I/O thread, which then finishes the
-     * operations that have to wait and posts them (the hand-off design), while the loop stays busy
-     * without looking at the port. Loop thread.
-     */
-    private void release() {
-        busyLooks = 0;
-        shortStretches = 0;
-        lastStretchEndNanos = System.nanoTime();
-        releases++;
-        released = true;
-        LockSupport.unpark(alarmThread); // its runAlarm returns to the JDK's handler loop
-    }
-
-    /**
-     * Takes the port back from the released I/O thread: with a capture requested, a wake byte the
-     * I/O thread reads keeps it in {@link #onForeignTask} again. Waits (bounded) until it is kept,
-     * then re-arms the wake read, which it completed. Loop thread.
-     */
-    private void recapture() throws IOException {
-        captureRequested = true;
-        try {
-            takeBack();
-        } catch (IOException | RuntimeException e) {
-            failed = true;
-            throw e;
-        } finally {
-            captureRequested = false;
-        }
-        recaptures++;
-        lastLookNanos = System.nanoTime();
-        armWake();
-    }
-
-    /** Arms the wake read, writes a byte for it and waits (bounded) until the I/O thread is kept. */
-    private void takeBack() throws IOException {
-        armWake(); // the read that thread completes; a stray byte may have completed the last one
-        writeWakeByte();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CAPTURE_WAIT_MS);
-        while (released) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new IOException("the JDK's I/O thread of the iocp group did not come back from the port "
-                        + "within " + CAPTURE_WAIT_MS + " ms");
-            }
-            LockSupport.parkNanos(this, left);
-        }
-    }
-
-    /**
-     * For tests: how long a released loop parks idle before it takes the port back. Loop thread only.
-     */
-    void idleBeforeRecaptureNanos(long nanos) {
-        idleBeforeRecaptureNanos = nanos;
-    }
-
-    /**
-     * For tests: a stretch between two parks shorter than this counts towards
-     * {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} ({@link #CHECK_INTERVAL_NANOS} by default; a test's
-     * cold JVM takes longer per round trip; 0: no stretch is short). Loop thread only.
-     */
-    void shortStretchNanos(long nanos) {
-        shortStretchNanos = nanos;
-    }
-
     /** For tests: looks in one stretch with tasks waiting before a release; negative: never. Loop thread only. */
     void looksBeforeRelease(int looks) {
         looksBeforeRelease = looks;
     }
 
-    /**
-     * Whether the JDK's I/O thread waits in the port for the loop now ({@link #release}). Any
-     * thread (a volatile read; only the loop thread's answer is stable).
-     */
-    boolean released() {
-        return released;
-    }
-
-    /** Times the loop handed the port's wait to the I/O thread. Loop thread only. */
-    long releases() {
-        return releases;
-    }
-
-    /** Times the loop took the port back. Loop thread only. */
-    long recaptures() {
-        return recaptures;
-    }
-
-    /**
-     * Times the released loop parked in its queue, counted as each park begins. Any thread: tests
-     * wait on it to know that the loop ran out of work before they send it more.
-     */
-    long releasedParks() {
-        return releasedParks;
+    /** The hand-over of the port's wait to the JDK's thread ({@link HandOver}). Any thread. */
+    HandOver handOver() {
+        return handOver;
     }
 
     /**
@@ -741,75 +520,42 @@ final class DirectPort {
      */
     void wakeup() {
         completions.wakeup(); // the request and unpark: a loop that parks idle sees it (Dekker in the queue)
-        if (!released && !completions.portIdle()) {
+        if (!handOver.released() && !completions.portIdle()) {
             writeWakeByte(); // the loop waits in the port, or will: portIdle was written before it slept
         }
     }
 
-    /** Writes the wake byte unless one is on its way. Any thread. */
-    private void writeWakeByte() {
-        if (wakePending.get() || !wakePending.compareAndSet(false, true)) {
-            return; // a byte is on its way and not yet read: it wakes this waiter too
-        }
-        try {
-            if (wakeOut.write(ByteBuffer.wrap(WAKE_BYTE)) != 1) { // a buffer per writer: they may overlap
-                throw new IOException("the iocp loop's wake channel is full");
-            }
-            wakeBytes.increment();
-        } catch (ClosedChannelException e) {
-            // the loop is closing: nothing is waited for any more
-        } catch (IOException e) {
-            wakePending.set(false);
-            throw new UncheckedIOException("could not wake the iocp loop", e);
-        }
+    /** Marks the port failed ({@link #failed}). Loop thread. */
+    void markFailed() {
+        failed = true;
     }
 
-    /** Re-arms the wake read until one is pending (a read that finds a byte completes at once). */
-    private void armWake() throws IOException {
-        while (!wakeArmed) {
-            Throwable failure = wakeFailure;
-            if (failure != null) {
-                throw new IOException("the iocp loop's wake channel failed", failure);
-            }
-            wakeArmed = true;
-            wakeBuffer.clear();
-            wakeIn.read(wakeBuffer, null, wakeHandler);
-        }
+    /** The port was taken back from the released thread: re-arms the wake read it completed. Loop thread. */
+    void tookBack() throws IOException {
+        lastLookNanos = System.nanoTime();
+        wake.arm();
     }
 
-    /** The wake read's handler: on the loop thread (inline or in the port) or, once, the I/O thread. */
-    private final class WakeHandler implements CompletionHandler<Integer, Void> {
-        @Override
-        public void completed(Integer n, Void attachment) {
-            noteIoThread();
-            wakeArmed = false;
-            wakePending.set(false); // before the poll returns: a later wakeup writes a new byte
-            if (n < 0) {
-                wakeFailure = new IOException("the wake channel's peer closed");
-            }
-            endWaitIfInPort();
-        }
+    /** Re-arms the wake read until one is pending ({@link WakeChannel#arm}). Loop thread. */
+    void armWake() throws IOException {
+        wake.arm();
+    }
 
-        @Override
-        public void failed(Throwable exc, Void attachment) {
-            noteIoThread();
-            wakeArmed = false;
-            if (!draining) {
-                wakeFailure = exc;
-            }
-            endWaitIfInPort();
-        }
+    /** Writes the wake byte unless one is on its way ({@link WakeChannel#write}). Any thread. */
+    void writeWakeByte() {
+        wake.write();
+    }
 
-        private void noteIoThread() {
-            if (Thread.currentThread() != loopThread) {
-                wakeReadOnIoThread = true; // read by this thread in onForeignTask, right after
-            }
-        }
-
-        private void endWaitIfInPort() {
-            if (Thread.currentThread() == loopThread && inPort) {
-                escape();
-            }
+    /**
+     * The wake read completed or failed, on whichever thread: notes the JDK's I/O thread for
+     * {@link #onForeignTask} (which that thread runs right after), and on the loop thread ends the
+     * wait in the port.
+     */
+    private void afterWakeRead() {
+        if (Thread.currentThread() != loopThread) {
+            wakeReadOnIoThread = true; // read by this thread in onForeignTask, right after
+        } else if (inPort) {
+            escape();
         }
     }
 
@@ -821,85 +567,24 @@ final class DirectPort {
     void onForeignTask(Thread thread) {
         boolean wakeRead = wakeReadOnIoThread;
         wakeReadOnIoThread = false;
-        if (alarmThread == null) {
-            alarmThread = thread;
+        if (!alarm.captured()) {
+            alarm.capture(thread);
             captured.countDown();
-            runAlarm();
-        } else if (thread == alarmThread && released) {
+            alarm.serve();
+        } else if (alarm.isThread(thread) && handOver.released()) {
             // released: the task was the completion of an operation (posted; the post unparked the
             // loop if it parks) or the wake read
             if (wakeRead) {
-                if (captureRequested) {
-                    released = false; // the loop reads the queue and its wake-up requests after this
-                    LockSupport.unpark(loopThread);
-                    runAlarm();
-                } else {
-                    completions.wakeup(); // a byte written before the release: only a wake-up
-                }
+                handOver.onWakeReadWhileReleased();
             }
         } else {
             wakeup();
         }
     }
 
-    /**
-     * The captured I/O thread's life between its captures: parks, writes the wake byte at the
-     * armed deadline, and returns to the JDK's handler loop when released or shut down. Each
-     * iteration is a call of {@link #alarmStep()}, for the reason given at the engine's loop
-     * ({@code LoopEngine.runLoop}): this method does not return while the thread serves as the
-     * alarm, so a body inline here ran interpreted until on-stack replacement, after tens of
-     * thousands of alarms ({@code -XX:+PrintCompilation}, a chain of 20,000 timers of 100 &micro;s:
-     * no compilation of the inline body; {@code alarmStep} C2-compiled within 0.7 s).
-     */
-    private void runAlarm() {
-        while (alarmStep()) {
-            // one iteration per call
-        }
-    }
-
-    /** One iteration of {@link #runAlarm()}; returns false when the thread goes back to the JDK. */
-    private boolean alarmStep() {
-        if (executor.isShutdown()) {
-            Thread.interrupted(); // hand the thread back to the JDK as it came
-            return false;
-        }
-        if (released) {
-            return false; // back to the JDK: it waits in the port for the busy loop
-        }
-        long deadline = (long) ALARM.getVolatile(this);
-        if (deadline == NO_ALARM) {
-            LockSupport.park(this);
-            return true;
-        }
-        long leftNanos = deadline - System.nanoTime();
-        if (leftNanos > 0) {
-            LockSupport.parkNanos(this, leftNanos);
-        } else if (ALARM.compareAndSet(this, deadline, NO_ALARM)) {
-            try {
-                writeWakeByte();
-            } catch (UncheckedIOException e) {
-                return false; // the wake channel is gone: the loop is closing
-            }
-        }
-        return true;
-    }
-
-    /** Has the wake byte written at {@code deadlineNanos} at the latest. Loop thread only. */
-    private void alarmAt(long deadlineNanos) {
-        long armed = (long) ALARM.getVolatile(this);
-        if (armed == NO_ALARM || deadlineNanos - armed < 0) {
-            ALARM.setVolatile(this, deadlineNanos);
-            LockSupport.unpark(alarmThread);
-        }
-        // a later deadline waits for the armed one, whose wake-up then only ends a wait early
-    }
-
     /** The executor shut down: the alarm hands its thread back to the JDK. Any thread. */
     void onShutdown() {
-        Thread t = alarmThread;
-        if (t != null) {
-            LockSupport.unpark(t);
-        }
+        alarm.nudge();
     }
 
     /**
@@ -907,10 +592,9 @@ final class DirectPort {
      * and ends (the group releases its port only when every handler task has ended). Loop thread.
      */
     void shutdown() throws IOException {
-        draining = true;
         try {
-            if (wakeOut != null) {
-                wakeOut.close();
+            if (wake != null) {
+                wake.close();
             }
         } finally {
             group.shutdownNow();

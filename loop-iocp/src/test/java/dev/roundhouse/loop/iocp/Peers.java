@@ -1,5 +1,8 @@
 package dev.roundhouse.loop.iocp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.roundhouse.loop.Capability;
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.LoopOptions;
@@ -15,6 +18,7 @@ import dev.roundhouse.loop.spi.Poller;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -22,15 +26,22 @@ import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-/** Shared helpers of the iocp tests: loops, loopback servers, blocking peers, payloads, leak probes. */
+/**
+ * Shared helpers of the iocp tests: loops, loopback servers, blocking peers and their ping-pong,
+ * payloads, leak probes, loops kept busy by tasks.
+ */
 final class Peers {
     static final int TIMEOUT_MS = 10_000;
+    /** Long enough for a loop kept busy by tasks to look at its port well past twice, 50 µs apart. */
+    static final long BUSY_MS = 20;
 
     private Peers() {
     }
@@ -176,5 +187,69 @@ final class Peers {
                 lost.countDown();
             }
         };
+    }
+
+    /** Runs {@code settings} on the loop thread (the port's test hooks) and waits for it. */
+    static void configure(EventLoop loop, Runnable settings) throws Exception {
+        loop.submit(() -> {
+            settings.run();
+            return null;
+        }).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A task that re-queues itself while {@code busy}; the future completes when it stops. */
+    static CompletableFuture<Void> spin(EventLoop loop, AtomicBoolean busy) {
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        loop.execute(new Runnable() {
+            @Override
+            public void run() {
+                if (busy.get()) {
+                    loop.execute(this);
+                } else {
+                    stopped.complete(null);
+                }
+            }
+        });
+        return stopped;
+    }
+
+    /** Keeps the loop from ever blocking for {@code ms}: a task that re-queues itself until then. */
+    static void keepBusy(EventLoop loop, long ms) throws Exception {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(new Runnable() {
+            @Override
+            public void run() {
+                if (System.nanoTime() - until < 0) {
+                    loop.execute(this);
+                } else {
+                    done.complete(null);
+                }
+            }
+        });
+        done.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends a 64-byte message and reads it back, {@code n} times, calling {@code between} after each; checks every byte. */
+    static void pingPong(Socket peer, int n, Callable<?> between) throws Exception {
+        peer.setTcpNoDelay(true);
+        OutputStream out = peer.getOutputStream();
+        InputStream in = peer.getInputStream();
+        byte[] message = payload(64);
+        for (int i = 0; i < n; i++) {
+            message[0] = (byte) i;
+            out.write(message);
+            byte[] back = in.readNBytes(message.length);
+            assertEquals(message.length, back.length, "the echo ended early");
+            assertArrayEquals(message, back, "round trip " + i);
+            between.call();
+        }
+    }
+
+    /** Closes every socket of {@code sockets}. */
+    static void closeAll(List<Socket> sockets) throws IOException {
+        for (Socket s : sockets) {
+            s.close();
+        }
     }
 }
