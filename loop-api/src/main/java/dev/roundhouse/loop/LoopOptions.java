@@ -144,7 +144,11 @@ public final class LoopOptions {
      * were the same with either. It matters to timed waits only: a loop
      * that spins toward its timers ({@link #timerSpinNanos()}) or is woken by I/O is not affected.
      * The price is the kernel's batching of this thread's wake-ups, i.e. more timer interrupts on
-     * a machine whose loops wake at nearby times.
+     * a machine whose loops wake at nearby times. Linux gives a new thread the slack of the thread
+     * that starts it, so threads started on the loop thread (by a callback, or a pool such as the
+     * common {@code ForkJoinPool} creating a worker there, or the backend's own, e.g. iocp's I/O
+     * thread) get this slack too; Roundhouse's stall watchdog thread, started by the first loop,
+     * among them (its 10 ms tick does not notice).
      */
     public long timerSlackNanos() { return timerSlackNanos; }
 
