@@ -20,8 +20,6 @@ import dev.roundhouse.loop.spi.BackendProvider;
 import dev.roundhouse.loop.spi.LoopContext;
 import dev.roundhouse.loop.spi.Poller;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
@@ -37,34 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The one loop driver shared by every backend. A backend supplies a {@link Poller}; this class
  * owns the thread, the task queue, timers, affinity, wakeups, stall detection and the lifecycle.
- * The iteration is written once, in {@link #runLoop()}; {@code docs/loop.md} gives it as steps.
+ * The iteration is written once, in {@link LoopRunner#run()}; {@code docs/loop.md} gives it as steps.
  */
 public final class LoopEngine implements EventLoop, LoopContext {
-    private static final VarHandle SLEEPING;
-    private static final VarHandle SLEEP_DEADLINE;
-    private static final VarHandle LAZY_WHILE_ASLEEP;
-    /**
-     * Lazily queued messages (timer arrivals and removals that need not wake the loop) a sleeping
-     * loop may accumulate before one of them wakes it anyway: bounds the queue a foreign thread can
-     * grow while the loop sleeps, e.g. scheduling and cancelling far-off timers in a tight loop.
-     */
-    static final int LAZY_WAKE_LIMIT = 1024;
-    /** Spin-wait hints between two looks at the task queue while spinning (a few hundred ns here). */
-    private static final int SPIN_PAUSES = 16;
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
-    /** Poll timeout cap while shutting down, so the quiet period is re-checked. */
-    private static final long SHUTDOWN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            SLEEPING = l.findVarHandle(LoopEngine.class, "sleeping", int.class);
-            SLEEP_DEADLINE = l.findVarHandle(LoopEngine.class, "sleepDeadline", long.class);
-            LAZY_WHILE_ASLEEP = l.findVarHandle(LoopEngine.class, "lazyWhileAsleep", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final BackendProvider provider;
     private final LoopOptions options;
@@ -74,39 +48,19 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private final TimerQueue timers = new TimerQueue();
     private final CallbackTracker callbacks = new CallbackTracker();
     private final BatchWait batchWait = new BatchWait();
-    /** Whether the last {@link #runTasks()} stopped at a task in transit. Loop thread. */
-    private boolean stoppedInTransit;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final String name;
     private final SpinBeforeSleep spin;
+    /** Set on the loop thread before {@link #start} returns (its future orders it for the caller). */
     private Poller poller;
-    /**
-     * The timer spin: {@link LoopOptions#timerSpinNanos()}, or if that is -1 the poller's
-     * {@link Poller#spinBelowNanos()}, read once. Loop thread.
-     */
-    private long timerSpinNanos;
+    /** The iteration; set with {@link #poller}. Loop thread. */
+    private LoopRunner runner;
     private ByteBuffer readBuffer;
     private final BufferPool writeChunks = BufferPool.writeChunks();
     private final BufferPool readBuffers;
-
-    @SuppressWarnings("unused") // SLEEPING: 1 while the loop may block in poll
-    private volatile int sleeping;
-    /**
-     * SLEEP_DEADLINE: the earliest timer deadline when the loop published SLEEPING (it wakes by
-     * then at the latest), {@code Long.MAX_VALUE} without timers. Written (opaque) before the
-     * volatile store of SLEEPING and read after its volatile load, so a reader that sees
-     * SLEEPING = 1 sees this sleep's deadline or a later one.
-     */
-    @SuppressWarnings("unused")
-    private long sleepDeadline = Long.MAX_VALUE;
-    @SuppressWarnings("unused") // LAZY_WHILE_ASLEEP: lazy messages queued since the loop last slept
-    private volatile int lazyWhileAsleep;
-
-    private volatile boolean shuttingDown;
-    private volatile long quietNanos;
-    private volatile long shutdownDeadline;
-    private volatile long lastActivityNanos;
+    private final PublishedSleep sleep = new PublishedSleep();
+    private final GracefulShutdown shutdown = new GracefulShutdown();
 
     private LoopEngine(BackendProvider provider, LoopOptions options) {
         this.provider = provider;
@@ -150,8 +104,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
         try {
             readBuffer = ByteBuffer.allocateDirect(options.readBufferBytes());
             poller = provider.newPoller(this);
-            timerSpinNanos = options.timerSpinNanos() >= 0
-                    ? options.timerSpinNanos() : Math.max(0, poller.spinBelowNanos());
+            runner = new LoopRunner(this, poller, tasks, timers, callbacks, batchWait, spin, sleep, shutdown);
         } catch (Throwable t) {
             tasks.close();
             started.completeExceptionally(t);
@@ -163,7 +116,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
         }
         started.complete(null);
         try {
-            runLoop();
+            runner.run();
         } finally {
             terminate();
         }
@@ -182,235 +135,14 @@ public final class LoopEngine implements EventLoop, LoopContext {
         }
     }
 
-    /**
-     * The iteration: (1) expired timers in deadline order, (2) the tasks queued before this step
-     * began, (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
-     * pending; after a step that ran tasks, only once the queue stayed empty for the spin time,
-     * {@link SpinBeforeSleep}; without blocking, and without publishing that the loop sleeps, when
-     * the deadline is within the timer spin, {@link LoopOptions#timerSpinNanos()}) and dispatch.
-     * After a step that ran only a short batch of tasks while more were already queued, the next
-     * step starts a few microseconds after it ended at the earliest; the non-blocking poll runs
-     * within that time ({@link BatchWait}).
-     * Returns when shutdown completes.
-     *
-     * <p>Each iteration is a call of {@link #step()}, not the body of this loop: the JIT compiles
-     * a method after some thousands of calls, but a loop's body inside a method that never returns
-     * only by on-stack replacement after tens of thousands of iterations, and a loop that wakes a
-     * few thousand times a second ran its steps interpreted for all of a JMH fork (no compilation
-     * of this method in {@code -XX:+PrintCompilation}), each of its {@code VarHandle} accesses a
-     * call through the method-handle machinery. JMH {@code wakeupLatency}, Temurin 25, 6
-     * alternated forks (2026-12-05): epoll p50 6.45 &micro;s against 7.63 with the loop's body
-     * inline, io_uring 8.54 against 9.52; Netty epoll 7.51 (its loop body is two calls).
-     */
-    private void runLoop() {
-        while (step()) {
-            // one iteration per call
-        }
-    }
-
-    /** One iteration of {@link #runLoop()}; returns false when shutdown has completed. */
-    private boolean step() {
-        boolean ranTimers = runTimers();
-        int tasksRun = runTasks();
-        boolean ranTasks = tasksRun > 0;
-        if (shuttingDown && shutdownDue(ranTimers | ranTasks)) {
-            return false;
-        }
-        // one look at the producers' index after a step that ran tasks, or stopped at a task in
-        // transit, serves both decisions below
-        long waiting = ranTasks || stoppedInTransit ? tasks.waiting() : 0;
-        long timeout;
-        boolean sleepAfterTasks = false; // a sleep the adaptive spin learns from
-        if (waiting != 0) {
-            timeout = 0;
-            // other threads' tasks arriving one by one: let them batch up before the next step
-            // (the wait starts now; the non-blocking poll below runs inside it). A step that
-            // stopped at a slot still in transit waits too, even if it ran nothing: going
-            // straight back would read the slot line the producer is writing (BatchWait)
-            batchWait.planAfterStep(tasksRun, waiting);
-        } else {
-            timeout = pollTimeout();
-            if (timeout != 0 && ranTasks && spin.nanos() > 0) {
-                timeout = spin.spin(tasks, SPIN_PAUSES, timeout) ? 0 : pollTimeout();
-            }
-            if (timeout > 0 && timeout < timerSpinNanos) {
-                return spinTowardTimer(timeout);
-            }
-            sleepAfterTasks = timeout != 0 && ranTasks && spin.isAdaptive();
-        }
-        boolean published = timeout != 0;
-        long sleepStart = 0;
-        long selfQueuedBefore = 0;
-        if (sleepAfterTasks) {
-            sleepStart = System.nanoTime();
-            selfQueuedBefore = batchWait.selfQueuedInStep();
-        }
-        if (published) {
-            tasks.releaseConsumed(); // the last task run stays unreachable while the loop sleeps
-            ScheduledTimer next = timers.peek();
-            SLEEP_DEADLINE.setOpaque(this, next == null ? Long.MAX_VALUE : next.deadlineNanos);
-            SLEEPING.setVolatile(this, 1);
-            if (tasks.hasTasks()) {
-                timeout = 0;
-            } else if (shuttingDown && (timeout < 0 || timeout > SHUTDOWN_POLL_NANOS)) {
-                // a shutdown that began after the check above found SLEEPING still 0 and sent
-                // no wakeup: re-check it after publishing SLEEPING, as for tasks, or block forever
-                timeout = SHUTDOWN_POLL_NANOS;
-            }
-        }
-        callbacks.clear(); // idle while waiting: pollers enterCallback per event
-        try {
-            poller.poll(timeout);
-        } catch (Throwable t) {
-            reportException("poll of backend " + provider.name(), t);
-        } finally {
-            if (published) { // a busy loop never published SLEEPING: no store (a fence) to undo it
-                SLEEPING.setVolatile(this, 0);
-                if ((int) LAZY_WHILE_ASLEEP.getOpaque(this) != 0) {
-                    LAZY_WHILE_ASLEEP.setOpaque(this, 0);
-                }
-            }
-        }
-        if (sleepAfterTasks) {
-            // nothing waited when the loop blocked: what waits now minus what the poll's own
-            // handlers queued is what other threads queued, the only tasks a spin can catch
-            long fromOthers = tasks.waiting() - (batchWait.selfQueuedInStep() - selfQueuedBefore);
-            spin.slept(System.nanoTime() - sleepStart, fromOthers > 0);
-        }
-        batchWait.awaitPlanned(); // what is left of a wait planned after the tasks
-        return true;
-    }
-
-    /**
-     * The poll of a step whose next timer is due within the timer spin
-     * ({@link LoopOptions#timerSpinNanos()}, by default the poller's
-     * {@link Poller#spinBelowNanos()}): a non-blocking poll, a spin-wait hint if it found nothing,
-     * and on to the next step. The loop does not publish that it sleeps (it does not):
-     * a producer's {@code execute} meanwhile costs no wakeup. {@code dueInNanos}: how far the timer
-     * is, for a poller whose poll may take longer ({@link Poller#pollSpinning(long)}).
-     */
-    private boolean spinTowardTimer(long dueInNanos) {
-        callbacks.clear(); // idle while polling: pollers enterCallback per event
-        int dispatched = 0;
-        try {
-            dispatched = poller.pollSpinning(dueInNanos);
-        } catch (Throwable t) {
-            reportException("poll of backend " + provider.name(), t);
-        }
-        if (dispatched == 0) {
-            // one hint, not SPIN_PAUSES: each pause delays the timer (16 made a 100 us timer
-            // ~0.3 us later on nio and iocp, 2026-12-06), and a step reads the producers' index
-            // only once, where a spin before sleep looks at it back to back
-            Thread.onSpinWait();
-        }
-        return true;
-    }
-
-    private long pollTimeout() {
-        if (tasks.hasTasks()) {
-            return 0;
-        }
-        long timeout = -1;
-        ScheduledTimer next = timers.peek();
-        if (next != null) {
-            // Read the clock again: the timers and tasks just run may have taken a while, and a
-            // stale clock makes the poll overshoot the deadline (measured: timer firing 0.3x Netty).
-            timeout = Math.max(0, next.deadlineNanos - System.nanoTime());
-        }
-        if (shuttingDown) {
-            timeout = timeout < 0 ? SHUTDOWN_POLL_NANOS : Math.min(timeout, SHUTDOWN_POLL_NANOS);
-        }
-        return timeout;
-    }
-
-    private boolean runTimers() {
-        ScheduledTimer t = timers.peek();
-        if (t == null) {
-            return false; // no clock read when no timer is pending
-        }
-        boolean ran = false;
-        for (long now = System.nanoTime(); t != null && t.deadlineNanos - now <= 0; t = timers.peek()) {
-            timers.poll();
-            if (t.start()) {
-                ran = true;
-                runCallback(t.task, "timer");
-            }
-        }
-        return ran;
-    }
-
-    /**
-     * Runs the tasks queued before this step; returns how many ran. Stops early, setting
-     * {@link #stoppedInTransit}, at a slot another thread has claimed but not yet stored.
-     */
-    private int runTasks() {
-        batchWait.stepStarted(); // the loop's own tasks queued from now on are not another thread's
-        stoppedInTransit = false;
-        long end = tasks.acceptedCount(); // tasks queued from now on wait for the next step
-        int ran = 0;
-        while (!tasks.consumedUpTo(end)) {
-            Runnable r = tasks.poll();
-            if (r == null) {
-                stoppedInTransit = true; // the loop's own offers store before they return
-                break;
-            }
-            ran++;
-            runCallback(r, "task");
-        }
-        return ran;
-    }
-
-    /**
-     * Runs every task left in the sealed queue. Unlike {@link #runTasks()} it does not stop at a
-     * slot still in transit (a producer claimed it before the seal but has not stored its task
-     * yet): stopping there would lose that task and every one after it, although their
-     * {@code execute} returned normally ("run or rejected, never lost").
-     */
-    private void runSealedTasks() {
-        long end = tasks.acceptedCount(); // sealed: no task can be accepted after these
-        while (!tasks.consumedUpTo(end)) {
-            Runnable r = tasks.poll();
-            if (r == null) {
-                Thread.onSpinWait(); // the task is one store away in the producer
-                continue;
-            }
-            runCallback(r, "task");
-        }
-    }
-
-    private void runCallback(Runnable r, String kind) {
-        enterCallback(r);
-        try {
-            r.run();
-        } catch (Throwable t) {
-            reportException(kind + " " + Names.of(r), t);
-        }
-    }
-
-    private boolean shutdownDue(boolean worked) {
-        long now = System.nanoTime();
-        if (worked) {
-            lastActivityNanos = now;
-        }
-        return now - lastActivityNanos >= quietNanos || now - shutdownDeadline >= 0;
-    }
-
     private void terminate() {
-        tasks.close();
-        runSealedTasks(); // tasks accepted before the seal run; later ones were rejected
-        for (ScheduledTimer t : timers.drain()) {
-            t.markCancelled();
-        }
         try {
-            poller.close();
-        } catch (Throwable t) {
-            reportException("close of backend " + provider.name(), t);
+            runner.finish();
+        } finally {
+            StallWatchdog.unwatch(this);
+            callbacks.clear();
+            terminated.complete(null);
         }
-        runTasks();
-        tasks.releaseConsumed();
-        StallWatchdog.unwatch(this);
-        callbacks.clear();
-        terminated.complete(null);
     }
 
     // ---------------------------------------------------------------- tasks and timers
@@ -425,8 +157,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
      * Queues {@code task} to run on the loop by {@code runBy} (a {@link System#nanoTime()}
      * deadline; {@code Long.MIN_VALUE}: now, as {@link #execute}; {@code Long.MAX_VALUE}: whenever
      * the loop next wakes). A sleeping loop is woken only if its sleep would last past
-     * {@code runBy}, or once {@link #LAZY_WAKE_LIMIT} lazy tasks have piled up meanwhile; a loop
-     * that is awake, or about to sleep, sees the task before it blocks.
+     * {@code runBy}, or once {@link PublishedSleep#LAZY_WAKE_LIMIT} lazy tasks have piled up
+     * meanwhile; a loop that is awake, or about to sleep, sees the task before it blocks.
      *
      * @throws LoopClosedException if the loop is closed
      */
@@ -438,17 +170,14 @@ public final class LoopEngine implements EventLoop, LoopContext {
             batchWait.selfQueued(); // awake by definition; and not a producer the loop chases
             return;
         }
-        if ((int) SLEEPING.getVolatile(this) == 1
-                && (runBy < (long) SLEEP_DEADLINE.getOpaque(this)
-                    || (int) LAZY_WHILE_ASLEEP.getAndAdd(this, 1) >= LAZY_WAKE_LIMIT)
-                && SLEEPING.compareAndSet(this, 1, 0)) {
+        if (sleep.claimWakeup(runBy)) {
             wakeupPoller();
         }
     }
 
     @Override
     public boolean mayBlock() {
-        return (int) SLEEPING.getVolatile(this) == 1;
+        return sleep.mayBlock();
     }
 
     /** How many times the loop spun before sleeping ({@link SpinBeforeSleep}). Loop thread. */
@@ -488,33 +217,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         CompletableFuture<T> f = new CompletableFuture<>();
-        execute(new Submitted<>(task, f));
+        execute(new SubmittedTask<>(task, f));
         return f;
-    }
-
-    /** A {@link #submit}ted callable; stall reports and exception contexts name the callable. */
-    private static final class Submitted<T> implements Runnable, Names.Wrapper {
-        private final Callable<T> task;
-        private final CompletableFuture<T> result;
-
-        Submitted(Callable<T> task, CompletableFuture<T> result) {
-            this.task = task;
-            this.result = result;
-        }
-
-        @Override
-        public void run() {
-            try {
-                result.complete(task.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        }
-
-        @Override
-        public Object wrapped() {
-            return task;
-        }
     }
 
     @Override
@@ -660,21 +364,8 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     @Override
     public CompletableFuture<Void> shutdownGracefully(Duration quietPeriod, Duration timeout) {
-        if (quietPeriod.isNegative() || timeout.isNegative() || quietPeriod.compareTo(timeout) > 0) {
-            throw new IllegalArgumentException("need 0 <= quietPeriod <= timeout, got quietPeriod="
-                    + quietPeriod + " timeout=" + timeout);
-        }
-        synchronized (this) {
-            if (!shuttingDown) {
-                long now = System.nanoTime();
-                quietNanos = quietPeriod.toNanos();
-                shutdownDeadline = now + timeout.toNanos();
-                lastActivityNanos = now;
-                shuttingDown = true; // volatile write publishes the three fields above
-                if (!inLoop() && SLEEPING.compareAndSet(this, 1, 0)) {
-                    wakeupPoller();
-                }
-            }
+        if (shutdown.begin(quietPeriod, timeout) && !inLoop() && sleep.claimAnyWakeup()) {
+            wakeupPoller();
         }
         return terminated;
     }
@@ -686,7 +377,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     @Override
     public boolean isShuttingDown() {
-        return shuttingDown;
+        return shutdown.requested();
     }
 
     @Override

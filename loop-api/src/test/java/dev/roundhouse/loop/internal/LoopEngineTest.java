@@ -5,183 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roundhouse.loop.Capability;
-import dev.roundhouse.loop.Interest;
 import dev.roundhouse.loop.LoopAffinityException;
 import dev.roundhouse.loop.LoopOptions;
-import dev.roundhouse.loop.Protocol;
-import dev.roundhouse.loop.ProtocolFactory;
-import dev.roundhouse.loop.ReadinessHandler;
-import dev.roundhouse.loop.Registration;
-import dev.roundhouse.loop.Server;
-import dev.roundhouse.loop.SocketOptions;
-import dev.roundhouse.loop.Transport;
-import dev.roundhouse.loop.Trigger;
-import dev.roundhouse.loop.spi.Availability;
-import dev.roundhouse.loop.spi.BackendProvider;
-import dev.roundhouse.loop.spi.LoopContext;
-import dev.roundhouse.loop.spi.Poller;
 import java.io.UncheckedIOException;
-import java.net.SocketAddress;
-import java.nio.channels.SelectableChannel;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The engine against a fake backend: what no real backend can be made to do on demand. */
 @Timeout(30)
 class LoopEngineTest {
-
-    /** A poller that blocks on a semaphore; its wakeup can be made to fail. */
-    static final class FakePoller implements Poller {
-        final Semaphore wake = new Semaphore(0);
-        final AtomicBoolean failWakeup = new AtomicBoolean();
-        final AtomicInteger wakeups = new AtomicInteger();
-        final CountDownLatch blocked = new CountDownLatch(1);
-        /** A permit per poll that may block (entered after the loop published SLEEPING). */
-        final Semaphore blockingPolls = new Semaphore(0);
-        /** When the last poll that may block began (written before its permit is released). */
-        volatile long lastBlockingPollNanos;
-        /** Polls that may block, so far. */
-        final AtomicLong blockingPollCount = new AtomicLong();
-        /** Run on the loop thread at the start of each poll that may block (an I/O handler's stand-in). */
-        volatile Runnable onBlockingPoll;
-        /** Run on the loop thread at the start of every poll. */
-        volatile Runnable onEveryPoll;
-        /** Wait for a wakeup busily instead of parking: a sleep then lasts only as long as the wakeup takes. */
-        volatile boolean busyWait;
-        /** What {@link #spinBelowNanos()} declares (read once, when the loop starts). */
-        volatile long spinBelow;
-        /** A timed wait ends this much before its timeout (a coarse OS wait's stand-in). */
-        volatile long timedWaitsShortBy;
-        /** The shortest positive timeout any poll was given so far. */
-        final AtomicLong shortestTimedPoll = new AtomicLong(Long.MAX_VALUE);
-        /** Calls of {@link #pollSpinning(long)} so far. */
-        final AtomicLong spinningPolls = new AtomicLong();
-        /** Run on the loop thread at the start of each {@link #pollSpinning(long)}. */
-        volatile Runnable onSpinningPoll;
-        /** The {@code dueInNanos} of the spinning polls: the smallest and the largest so far. */
-        final AtomicLong leastDueIn = new AtomicLong(Long.MAX_VALUE);
-        final AtomicLong mostDueIn = new AtomicLong(Long.MIN_VALUE);
-
-        @Override
-        public long spinBelowNanos() {
-            return spinBelow;
-        }
-
-        @Override
-        public int pollSpinning(long dueInNanos) {
-            spinningPolls.incrementAndGet();
-            leastDueIn.accumulateAndGet(dueInNanos, Math::min);
-            mostDueIn.accumulateAndGet(dueInNanos, Math::max);
-            Runnable hook = onSpinningPoll;
-            if (hook != null) {
-                hook.run();
-            }
-            return 0;
-        }
-
-        @Override
-        public int poll(long timeoutNanos) throws java.io.IOException {
-            Runnable everyPoll = onEveryPoll;
-            if (everyPoll != null) {
-                everyPoll.run();
-            }
-            if (timeoutNanos > 0) {
-                shortestTimedPoll.accumulateAndGet(timeoutNanos, Math::min);
-            }
-            try {
-                if (timeoutNanos != 0) {
-                    lastBlockingPollNanos = System.nanoTime();
-                    blockingPollCount.incrementAndGet();
-                    blockingPolls.release();
-                    blocked.countDown();
-                    Runnable hook = onBlockingPoll;
-                    if (hook != null) {
-                        hook.run();
-                    }
-                }
-                if (busyWait && timeoutNanos != 0) {
-                    while (!wake.tryAcquire()) {
-                        Thread.onSpinWait();
-                    }
-                } else if (timeoutNanos < 0) {
-                    wake.acquire();
-                } else {
-                    wake.tryAcquire(Math.max(0, timeoutNanos - timedWaitsShortBy), TimeUnit.NANOSECONDS);
-                }
-                wake.drainPermits();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return 0;
-        }
-
-        @Override
-        public void wakeup() {
-            wakeups.incrementAndGet();
-            if (failWakeup.get()) {
-                throw new UncheckedIOException(new java.io.IOException("eventfd write failed (test)"));
-            }
-            wake.release();
-        }
-
-        @Override
-        public Registration register(SelectableChannel c, Interest i, Trigger t, ReadinessHandler h) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void listen(SocketAddress a, ProtocolFactory f, SocketOptions o, CompletableFuture<Server> r) {
-            r.completeExceptionally(new UnsupportedOperationException());
-        }
-
-        @Override
-        public void connect(SocketAddress a, Protocol p, SocketOptions o, CompletableFuture<Transport> r) {
-            r.completeExceptionally(new UnsupportedOperationException());
-        }
-
-        @Override
-        public void close() {
-            wake.release();
-        }
-    }
-
-    static final class FakeProvider implements BackendProvider {
-        final FakePoller poller = new FakePoller();
-
-        @Override
-        public String name() {
-            return "fake";
-        }
-
-        @Override
-        public int priority() {
-            return 0;
-        }
-
-        @Override
-        public Availability availability() {
-            return Availability.ok();
-        }
-
-        @Override
-        public Set<Capability> capabilities() {
-            return Set.of();
-        }
-
-        @Override
-        public Poller newPoller(LoopContext context) {
-            return poller;
-        }
-    }
 
     /**
      * A poller that declares {@code spinBelowNanos} is never asked for a shorter timed wait: when
@@ -428,7 +264,7 @@ class LoopEngineTest {
         FakeProvider p = new FakeProvider();
         LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
         try {
-            int n = 2 * LoopEngine.LAZY_WAKE_LIMIT - 10;
+            int n = 2 * PublishedSleep.LAZY_WAKE_LIMIT - 10;
             assertTrue(p.poller.blocked.await(10, TimeUnit.SECONDS));
             p.poller.blockingPolls.drainPermits(); // the next permit is the poll after the submit
             java.util.List<dev.roundhouse.loop.TimerHandle> far = loop.submit(() -> {
@@ -441,13 +277,13 @@ class LoopEngineTest {
             }).get(10, TimeUnit.SECONDS);
             assertTrue(p.poller.blockingPolls.tryAcquire(10, TimeUnit.SECONDS));
             int before = p.poller.wakeups.get();
-            for (int i = 0; i < LoopEngine.LAZY_WAKE_LIMIT; i++) {
+            for (int i = 0; i < PublishedSleep.LAZY_WAKE_LIMIT; i++) {
                 assertTrue(far.get(i).cancel());
             }
             assertEquals(before, p.poller.wakeups.get(), "removals alone must not wake the loop");
-            assertTrue(far.get(LoopEngine.LAZY_WAKE_LIMIT).cancel());
+            assertTrue(far.get(PublishedSleep.LAZY_WAKE_LIMIT).cancel());
             assertEquals(before + 1, p.poller.wakeups.get(), "the removal past the limit wakes it");
-            for (int i = LoopEngine.LAZY_WAKE_LIMIT + 1; i < n; i++) {
+            for (int i = PublishedSleep.LAZY_WAKE_LIMIT + 1; i < n; i++) {
                 assertTrue(far.get(i).cancel());
             }
             assertEquals(1, loop.submit(() -> loop.timerQueue().size()).get(10, TimeUnit.SECONDS),

@@ -53,7 +53,7 @@ class TimerSlackTest {
 
     private static long slackOfLoopThread(LoopOptions options) throws Exception {
         AtomicLong slack = new AtomicLong(-1);
-        try (LoopEngine loop = LoopEngine.start(new LoopEngineTest.FakeProvider(), options)) {
+        try (LoopEngine loop = LoopEngine.start(new FakeProvider(), options)) {
             loop.submit(() -> {
                 slack.set(TimerSlack.current());
                 return null;

@@ -57,7 +57,7 @@ final class PortAlarm {
     /**
      * The captured thread's life until the port releases it or the group shuts down: parks, and
      * writes the wake byte at the armed deadline. Each iteration is a call of {@link #step()}, for
-     * the reason given at the engine's loop ({@code LoopEngine.runLoop}): this method does not
+     * the reason given at the engine's loop ({@code LoopRunner.run}): this method does not
      * return while the thread serves, so a body inline here ran interpreted until on-stack
      * replacement, after tens of thousands of alarms ({@code -XX:+PrintCompilation}, a chain of
      * 20,000 timers of 100 &micro;s: no compilation of the inline body; {@code step} C2-compiled
