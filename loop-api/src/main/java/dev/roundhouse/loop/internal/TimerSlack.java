@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * value without privileges; the kernel's {@code prctl(PR_SET_TIMERSLACK)} does the same, but
  * needs native code. Any thread, for itself; stateless.
  */
-public final class TimerSlack {
+final class TimerSlack {
     private static final Path THREAD_SELF = Path.of("/proc/thread-self");
 
     private TimerSlack() {
@@ -21,7 +21,7 @@ public final class TimerSlack {
     /**
      * Whether this OS has the setting: Linux with {@code /proc} mounted. Any thread.
      */
-    public static boolean supported() {
+    static boolean supported() {
         return Files.isSymbolicLink(THREAD_SELF);
     }
 
@@ -30,7 +30,7 @@ public final class TimerSlack {
      *
      * @throws IOException if it cannot be read (not {@link #supported()}, or {@code /proc} refuses)
      */
-    public static long current() throws IOException {
+    static long current() throws IOException {
         return Long.parseLong(Files.readString(file(), StandardCharsets.US_ASCII).trim());
     }
 
@@ -41,7 +41,7 @@ public final class TimerSlack {
      * @throws IllegalArgumentException if {@code nanos} is below 1
      * @throws IOException if it cannot be written, or reads back otherwise, with the file and values
      */
-    public static void set(long nanos) throws IOException {
+    static void set(long nanos) throws IOException {
         if (nanos < 1) {
             throw new IllegalArgumentException("a timer slack must be at least 1 ns, got " + nanos);
         }

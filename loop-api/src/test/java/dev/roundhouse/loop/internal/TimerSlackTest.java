@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.roundhouse.loop.LoopOptions;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,13 +51,8 @@ class TimerSlackTest {
     }
 
     private static long slackOfLoopThread(LoopOptions options) throws Exception {
-        AtomicLong slack = new AtomicLong(-1);
         try (LoopEngine loop = LoopEngine.start(new FakeProvider(), options)) {
-            loop.submit(() -> {
-                slack.set(TimerSlack.current());
-                return null;
-            }).get(10, TimeUnit.SECONDS);
+            return loop.submit(TimerSlack::current).get(10, TimeUnit.SECONDS);
         }
-        return slack.get();
     }
 }

@@ -17,7 +17,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,7 +36,7 @@ class DirectPortTest {
 
     @BeforeEach
     void linuxOnly() {
-        Assumptions.assumeTrue(DirectPort.wanted(), "the direct port runs on Linux with the JDK's default I/O threads");
+        Peers.assumeDirectPort();
     }
 
     /**

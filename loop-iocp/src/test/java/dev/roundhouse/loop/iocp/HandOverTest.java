@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 class HandOverTest {
     @BeforeEach
     void linuxOnly() {
-        Assumptions.assumeTrue(DirectPort.wanted(), "the direct port runs on Linux with the JDK's default I/O threads");
+        Peers.assumeDirectPort();
     }
 
     /**
@@ -58,54 +59,48 @@ class HandOverTest {
      */
     @Test
     void shouldHandThePortToTheJdkThreadWhileBusyAndTakeItBackWhenIdle() throws Exception {
-        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
-        Peers.Opened o = Peers.openIocpWithPoller();
-        try (EventLoop loop = o.loop()) {
-            DirectPort port = o.poller().port();
-            Peers.configure(loop, () -> holdReleased(port));
-            Server server = Peers.listen(loop, Peers::echo);
-            try (Socket peer = Peers.peer(server)) {
-                Peers.pingPong(peer, 5, () -> null);
-                AtomicBoolean busy = new AtomicBoolean(true);
-                CompletableFuture<Void> stopped = Peers.spin(loop, busy);
-                try {
-                    Peers.keepBusy(loop, Peers.BUSY_MS); // with the spinner: well past two looks 50 µs apart
-                    Peers.pingPong(peer, 50, () -> null);
-                } finally {
-                    busy.set(false);
-                }
-                stopped.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                Callable<long[]> state = () -> loop.submit(() -> new long[] {port.handOver().released() ? 1 : 0,
-                        port.handOver().releases(), port.handOver().recaptures(), o.poller().portPosts()})
-                        .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                long[] released = state.call();
-                assertEquals(1, released[0], "released while busy with I/O waiting");
-                assertTrue(released[1] >= 1, "releases: " + released[1]);
-
-                // released and idle: parked in the queue, woken by the I/O thread's posts, by tasks, by timers
-                Peers.pingPong(peer, 20, () -> null);
-                for (int i = 0; i < 20; i++) {
-                    assertEquals(i, loop.submit(() -> 0).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) + i);
-                }
-                Peers.quietWindow(loop, 5);
-                assertEquals(1, state.call()[0], "still released (recapture held off)");
-
-                Peers.configure(loop, () -> {
-                    port.handOver().idleBeforeRecaptureNanos(HandOver.IDLE_BEFORE_RECAPTURE_NANOS);
-                    port.handOver().shortStretchNanos(DirectPort.CHECK_INTERVAL_NANOS);
-                    port.looksBeforeRelease(-1); // once taken back, stays so for the checks below
-                });
-                Peers.quietWindow(loop, 20); // idle for longer than that: the port is taken back
-                long[] back = state.call();
-                assertEquals(0, back[0], "taken back when idle");
-                assertTrue(back[2] >= 1, "recaptures: " + back[2]);
-                Peers.pingPong(peer, 20, () -> loop.submit(() -> null).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
-                long portPosts = state.call()[3] - back[3];
-                assertTrue(portPosts >= 19, "reads that waited completed on the loop thread again: " + portPosts);
-                List<Thread> io = o.poller().ioThreads();
-                assertEquals(1, io.size(), "one JDK I/O thread, released and taken back: " + io);
+        onEchoLoop(HandOverTest::holdReleased, (o, port, peer) -> {
+            EventLoop loop = o.loop();
+            Peers.pingPong(peer, 5, () -> null);
+            AtomicBoolean busy = new AtomicBoolean(true);
+            CompletableFuture<Void> stopped = Peers.spin(loop, busy);
+            try {
+                Peers.keepBusy(loop, Peers.BUSY_MS); // with the spinner: well past two looks 50 µs apart
+                Peers.pingPong(peer, 50, () -> null);
+            } finally {
+                busy.set(false);
             }
-        }
+            stopped.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Callable<long[]> state = () -> loop.submit(() -> new long[] {port.handOver().released() ? 1 : 0,
+                    port.handOver().releases(), port.handOver().recaptures(), o.poller().portPosts()})
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            long[] released = state.call();
+            assertEquals(1, released[0], "released while busy with I/O waiting");
+            assertTrue(released[1] >= 1, "releases: " + released[1]);
+
+            // released and idle: parked in the queue, woken by the I/O thread's posts, by tasks, by timers
+            Peers.pingPong(peer, 20, () -> null);
+            for (int i = 0; i < 20; i++) {
+                assertEquals(i, loop.submit(() -> 0).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) + i);
+            }
+            Peers.quietWindow(loop, 5);
+            assertEquals(1, state.call()[0], "still released (recapture held off)");
+
+            Peers.configure(loop, () -> {
+                port.handOver().idleBeforeRecaptureNanos(HandOver.IDLE_BEFORE_RECAPTURE_NANOS);
+                port.handOver().shortStretchNanos(DirectPort.CHECK_INTERVAL_NANOS);
+                port.looksBeforeRelease(-1); // once taken back, stays so for the checks below
+            });
+            Peers.quietWindow(loop, 20); // idle for longer than that: the port is taken back
+            long[] back = state.call();
+            assertEquals(0, back[0], "taken back when idle");
+            assertTrue(back[2] >= 1, "recaptures: " + back[2]);
+            Peers.pingPong(peer, 20, () -> loop.submit(() -> null).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            long portPosts = state.call()[3] - back[3];
+            assertTrue(portPosts >= 19, "reads that waited completed on the loop thread again: " + portPosts);
+            List<Thread> io = o.poller().ioThreads();
+            assertEquals(1, io.size(), "one JDK I/O thread, released and taken back: " + io);
+        });
     }
 
     /**
@@ -117,31 +112,25 @@ class HandOverTest {
      */
     @Test
     void shouldTakeThePortBackUnderLightTraffic() throws Exception {
-        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
-        Peers.Opened o = Peers.openIocpWithPoller();
-        try (EventLoop loop = o.loop()) {
-            DirectPort port = o.poller().port();
-            Peers.configure(loop, () -> onlyTheShortStretchRule(port));
-            Server server = Peers.listen(loop, Peers::echo);
-            try (Socket peer = Peers.peer(server)) {
-                Peers.pingPong(peer, 3, () -> null);
-                Peers.keepBusy(loop, Peers.BUSY_MS);
-                // one task reads both: a recapture between two reads would go uncounted
-                HandOver handOver = port.handOver();
-                long[] state = loop.submit(() -> new long[] {handOver.released() ? 1 : 0, handOver.recaptures()})
-                        .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                assertEquals(1, state[0], "released");
-                long[] parks = {port.handOver().releasedParks()};
-                Peers.pingPong(peer, 4 * HandOver.SHORT_STRETCHES_BEFORE_RECAPTURE, () -> {
-                    parks[0] = awaitParked(port, parks[0]);
-                    return null;
-                });
-                // taken back at least once (a slow callback of this cold JVM may release it again after)
-                long recaptures = loop.submit(handOver::recaptures)
-                        .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) - state[1];
-                assertTrue(recaptures >= 1, "taken back under ping-pong: " + recaptures);
-            }
-        }
+        onEchoLoop(HandOverTest::onlyTheShortStretchRule, (o, port, peer) -> {
+            EventLoop loop = o.loop();
+            Peers.pingPong(peer, 3, () -> null);
+            Peers.keepBusy(loop, Peers.BUSY_MS);
+            // one task reads both: a recapture between two reads would go uncounted
+            HandOver handOver = port.handOver();
+            long[] state = loop.submit(() -> new long[] {handOver.released() ? 1 : 0, handOver.recaptures()})
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertEquals(1, state[0], "released");
+            long[] parks = {port.handOver().releasedParks()};
+            Peers.pingPong(peer, 4 * HandOver.SHORT_STRETCHES_BEFORE_RECAPTURE, () -> {
+                parks[0] = awaitParked(port, parks[0]);
+                return null;
+            });
+            // taken back at least once (a slow callback of this cold JVM may release it again after)
+            long recaptures = loop.submit(handOver::recaptures)
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) - state[1];
+            assertTrue(recaptures >= 1, "taken back under ping-pong: " + recaptures);
+        });
     }
 
     /**
@@ -179,20 +168,37 @@ class HandOverTest {
      * that I/O goes on. Fails if the tasks did not release the port.
      */
     private static long[] onReleasedEchoLoop(OnReleasedPort onLoop) throws Exception {
+        long[][] found = new long[1][];
+        onEchoLoop(HandOverTest::onlyTheShortStretchRule, (o, port, peer) -> {
+            Peers.pingPong(peer, 3, () -> null); // a read waits in the port
+            Peers.keepBusy(o.loop(), Peers.BUSY_MS);
+            found[0] = o.loop().submit(() -> port.handOver().released() ? onLoop.run(port) : null)
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(found[0] != null, "released by the tasks");
+            Peers.pingPong(peer, 3, () -> null); // and I/O goes on (the released I/O thread delivers)
+        });
+        return found[0];
+    }
+
+    /** What a test does with an echo loop's port and a peer connected to it. */
+    private interface OnEchoLoop {
+        void run(Peers.Opened o, DirectPort port, Socket peer) throws Exception;
+    }
+
+    /**
+     * Opens an iocp loop with an echo server (skipped if releasing is switched off), applies
+     * {@code settings} to its port on the loop thread, connects a peer and runs {@code test}; closes
+     * the peer and the loop after it.
+     */
+    private static void onEchoLoop(Consumer<DirectPort> settings, OnEchoLoop test) throws Exception {
         Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
-            Peers.configure(loop, () -> onlyTheShortStretchRule(port));
+            Peers.configure(loop, () -> settings.accept(port));
             Server server = Peers.listen(loop, Peers::echo);
             try (Socket peer = Peers.peer(server)) {
-                Peers.pingPong(peer, 3, () -> null); // a read waits in the port
-                Peers.keepBusy(loop, Peers.BUSY_MS);
-                long[] found = loop.submit(() -> port.handOver().released() ? onLoop.run(port) : null)
-                        .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                assertTrue(found != null, "released by the tasks");
-                Peers.pingPong(peer, 3, () -> null); // and I/O goes on (the released I/O thread delivers)
-                return found;
+                test.run(o, port, peer);
             }
         }
     }
@@ -204,29 +210,24 @@ class HandOverTest {
      */
     @Test
     void shouldNotReleaseThePortWhileOnlyCompletionsKeepTheLoopBusy() throws Exception {
-        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
-        Peers.Opened o = Peers.openIocpWithPoller();
-        try (EventLoop loop = o.loop()) {
-            DirectPort port = o.poller().port();
-            Server server = Peers.listen(loop, Peers::echo);
-            try (Socket peer = Peers.peer(server)) {
-                Peers.pingPong(peer, 3, () -> null); // a read waits in the port
-                int wanted = 4 * (DirectPort.LOOKS_BEFORE_RELEASE + 1);
-                long[] after = loop.submit(() -> {
-                    long looks = port.looks();
-                    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
-                    HandOver handOver = port.handOver();
-                    while (port.looks() - looks < wanted && !handOver.released() && System.nanoTime() - deadline < 0) {
-                        port.await(-1, true); // looks once the interval since the last has passed
-                    }
-                    return new long[] {port.looks() - looks, handOver.released() ? 1 : 0, handOver.releases()};
-                }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-                assertEquals(wanted, after[0], "looks at the port");
-                assertEquals(0, after[1], "still waiting in the port itself");
-                assertEquals(0, after[2], "releases");
-                Peers.pingPong(peer, 3, () -> null);
-            }
-        }
+        onEchoLoop(port -> { }, (o, port, peer) -> {
+            EventLoop loop = o.loop();
+            Peers.pingPong(peer, 3, () -> null); // a read waits in the port
+            int wanted = 4 * (DirectPort.LOOKS_BEFORE_RELEASE + 1);
+            long[] after = loop.submit(() -> {
+                long looks = port.looks();
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+                HandOver handOver = port.handOver();
+                while (port.looks() - looks < wanted && !handOver.released() && System.nanoTime() - deadline < 0) {
+                    port.await(-1, true); // looks once the interval since the last has passed
+                }
+                return new long[] {port.looks() - looks, handOver.released() ? 1 : 0, handOver.releases()};
+            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertEquals(wanted, after[0], "looks at the port");
+            assertEquals(0, after[1], "still waiting in the port itself");
+            assertEquals(0, after[2], "releases");
+            Peers.pingPong(peer, 3, () -> null);
+        });
     }
 
     /**

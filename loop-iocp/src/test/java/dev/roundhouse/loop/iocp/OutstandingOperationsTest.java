@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
 class OutstandingOperationsTest {
     @BeforeEach
     void linuxOnly() {
-        Assumptions.assumeTrue(DirectPort.wanted(), "the direct port runs on Linux with the JDK's default I/O threads");
+        Peers.assumeDirectPort();
     }
 
     /**

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Shared helpers of the iocp tests: loops, loopback servers, blocking peers and their ping-pong,
@@ -251,5 +252,10 @@ final class Peers {
         for (Socket s : sockets) {
             s.close();
         }
+    }
+
+    /** Skips the calling test unless loops here use the direct port ({@link DirectPort#wanted}). */
+    static void assumeDirectPort() {
+        Assumptions.assumeTrue(DirectPort.wanted(), "the direct port runs on Linux with the JDK's default I/O threads");
     }
 }
