@@ -69,11 +69,12 @@ public interface Poller {
      * (one spin-wait hint apart), so it should be cheap when nothing is ready. A poll that is not
      * cheap (a look through another channel, as iocp's) should not start when it would end after
      * the timer is due, {@code dueInNanos} from the call: the timer would fire that much late,
-     * while what the poll would find can wait for a poll after the timer. Default:
-     * {@code poll(0)}.
+     * while what the poll would find can wait for a poll after the timer. The engine also calls it,
+     * with 0, for the poll of a step during which the timer fell due (the next step runs it), rather
+     * than {@code poll(0)}, the poll of a loop that tasks keep busy. Default: {@code poll(0)}.
      *
      * @param dueInNanos how far the timer the engine spins toward is from being due, read from the
-     *     clock just before the call (positive, below the loop's timer spin)
+     *     clock just before the call (0: due now; otherwise positive, below the loop's timer spin)
      * @return the number of events dispatched
      * @throws IOException if the OS poll fails; the engine reports it and retries
      */

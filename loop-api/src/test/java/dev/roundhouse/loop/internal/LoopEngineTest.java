@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,7 +26,8 @@ class LoopEngineTest {
      * publishing that it sleeps, and the timer fires at or after its deadline. Each timed wait
      * ends 10 ms early, so the loop has 10 ms to spin: it spins unless the loop thread was held
      * off that long after the wait, so the test takes three timers and needs a spin in one. Each
-     * spinning poll is told how far the timer is: more than 0, less than the spin.
+     * spinning poll is told how far the timer is: 0 or more (0: it fell due during the step), less
+     * than the spin.
      */
     @Test
     void shouldSpinTowardATimerCloserThanThePollersGranularity() throws Exception {
@@ -40,7 +42,7 @@ class LoopEngineTest {
                 fireTimer(loop, TimeUnit.MILLISECONDS.toNanos(30));
             }
             assertTrue(p.poller.spinningPolls.get() > 0, "no spin toward any of three deadlines");
-            assertTrue(p.poller.leastDueIn.get() > 0 && p.poller.mostDueIn.get() < spinBelow,
+            assertTrue(p.poller.leastDueIn.get() >= 0 && p.poller.mostDueIn.get() < spinBelow,
                     "a spinning poll told the timer is due in " + p.poller.leastDueIn.get() + " to "
                     + p.poller.mostDueIn.get() + " ns; the spin is " + spinBelow);
             assertTrue(p.poller.shortestTimedPoll.get() >= spinBelow, "a timed poll of "
@@ -83,6 +85,41 @@ class LoopEngineTest {
         assertTrue(on.poller.spinningPolls.get() > 0, "no spin toward any of three deadlines");
         assertTrue(on.poller.shortestTimedPoll.get() >= spin, "a timed poll of "
                 + on.poller.shortestTimedPoll.get() + " ns, within the options' spin of " + spin);
+    }
+
+    /**
+     * A timer that falls due while the step runs its tasks (its timers ran before) is polled for
+     * as a spinning loop polls, told it is due now (0), and never by {@code poll(0)}, which a
+     * backend may count as a loop kept busy by tasks (iocp then looks at its port, a wake byte's
+     * round trip the timer waits for). The task schedules the timer and spins past its deadline.
+     */
+    @Test
+    void shouldPollAsSpinningWhenTheTimerFellDueDuringTheStep() throws Exception {
+        FakeProvider p = new FakeProvider();
+        p.poller.spinBelow = TimeUnit.MILLISECONDS.toNanos(1);
+        AtomicBoolean due = new AtomicBoolean(); // the deadline has passed, the timer not yet run
+        AtomicLong plainPolls = new AtomicLong();
+        AtomicLong spinningPolls = new AtomicLong();
+        p.poller.onEveryPoll = () -> plainPolls.addAndGet(due.get() ? 1 : 0);
+        p.poller.onSpinningPoll = () -> spinningPolls.addAndGet(due.get() ? 1 : 0);
+        CountDownLatch fired = new CountDownLatch(1);
+        try (LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS)) {
+            loop.execute(() -> {
+                long deadline = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(200);
+                loop.callAt(() -> {
+                    due.set(false);
+                    fired.countDown();
+                }, deadline);
+                while (System.nanoTime() - deadline <= 0) {
+                    Thread.onSpinWait();
+                }
+                due.set(true);
+            });
+            assertTrue(fired.await(10, TimeUnit.SECONDS), "the timer never fired");
+        }
+        assertEquals(0, plainPolls.get(), "poll(0) with the timer due");
+        assertEquals(1, spinningPolls.get(), "spinning polls with the timer due");
+        assertEquals(0, p.poller.leastDueIn.get(), "the timer due in, for the spinning poll");
     }
 
     /** Schedules a timer {@code delayNanos} out on the loop and waits until it fired, not early. */

@@ -80,6 +80,13 @@ final class DirectPort {
     /** How often a loop with tasks waiting looks at the port; a look costs a wake byte's round trip. */
     static final long CHECK_INTERVAL_NANOS = 50_000;
     /**
+     * The longest a spinning loop puts its looks off because its timer is near
+     * ({@link #lookWhileSpinning}): a loop whose timers come back to back closer than a look takes
+     * still looks this often, one timer then that much late, rather than leaving its I/O unseen
+     * until the timers stop.
+     */
+    static final long MAX_LOOK_DEFERRAL_NANOS = 4 * CHECK_INTERVAL_NANOS;
+    /**
      * A first completion this soon after the wait began was already waiting (the JDK had it queued
      * or {@code epoll_wait} returned without blocking), so more probably are: the wait goes on and
      * takes them all before it returns. A wait that blocked returns at its first completion.
@@ -423,15 +430,18 @@ final class DirectPort {
      * &micro;s timers back to back, 20,000 per round, both JDKs): lateness mean 1.6&ndash;3.7
      * &micro;s and p99 17&ndash;31 &micro;s with every due look made, 0.22&ndash;0.67 and
      * 0.2&ndash;2.9 with this rule (as without a listener); with the average look itself as the
-     * bound, p99 still 14&ndash;38 (looks vary). Released, it does nothing: the JDK's I/O
+     * bound, p99 still 14&ndash;38 (looks vary). A timer due now ({@code dueInNanos} 0: it fell due
+     * during the engine's step) is not looked past either. Looks are put off for
+     * {@link #MAX_LOOK_DEFERRAL_NANOS} at most. Released, it does nothing: the JDK's I/O
      * thread posts each completion as it comes, and the spinning loop takes it at its next poll.
      * Returns whether it ran the port. Loop thread only.
      */
     boolean lookWhileSpinning(long dueInNanos) throws IOException {
-        if (handOver.released() || !lookDue(System.nanoTime())) {
+        long now = System.nanoTime();
+        if (handOver.released() || !lookDue(now)) {
             return false;
         }
-        if (dueInNanos < 2 * lookNanos) {
+        if (dueInNanos <= 2 * lookNanos && now - lastLookNanos < MAX_LOOK_DEFERRAL_NANOS) {
             deferredLooks++;
             return false;
         }

@@ -383,6 +383,46 @@ class DirectPortTest {
     }
 
     /**
+     * A timer due now (the engine's {@code dueInNanos} 0: it fell due during the step) is not looked
+     * past, but looks are put off for {@link DirectPort#MAX_LOOK_DEFERRAL_NANOS} at most: a loop whose
+     * timers are always near still looks at its port that often. A round in which the loop thread
+     * was held off past the bound before its first due call looks without putting off (seen once
+     * in 50 repeats): the test takes up to ten rounds and needs one that put looks off.
+     */
+    @Test
+    void shouldPutLooksOffForATimerDueNowOnlyForSoLong() throws Exception {
+        Peers.Opened o = Peers.openIocpWithPoller();
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            Peers.configure(loop, () -> port.looksBeforeRelease(-1));
+            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            long[] r = loop.submit(() -> {
+                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+                long looks = port.looks();
+                while (port.looks() == looks && System.nanoTime() - giveUp < 0) {
+                    port.lookWhileSpinning(FAR_TIMER_NANOS); // a first look: what one takes
+                }
+                long[] round = new long[3];
+                for (int i = 0; i < 10 && round[0] == 0; i++) {
+                    long lookedAt = System.nanoTime();
+                    looks = port.looks();
+                    long deferred = port.deferredLooks();
+                    while (port.looks() == looks && System.nanoTime() - giveUp < 0) {
+                        port.lookWhileSpinning(0);
+                    }
+                    round = new long[] {port.deferredLooks() - deferred, port.looks() - looks,
+                        System.nanoTime() - lookedAt};
+                }
+                return round;
+            }).get(2L * Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            assertTrue(r[0] > 0, "looks put off toward a timer due now: " + r[0]);
+            assertEquals(1, r[1], "looks once put off for " + DirectPort.MAX_LOOK_DEFERRAL_NANOS + " ns");
+            assertTrue(r[2] >= DirectPort.MAX_LOOK_DEFERRAL_NANOS / 2, "looked again after " + r[2] + " ns");
+            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
      * A loop with nothing waiting in its port parks in its queue: another thread's wake-up is an
      * unpark, no wake byte, and a timer a timed park. While an operation waits in the port (a
      * server's accept) the loop waits in the port and a wake-up is a byte. Each wake-up is made
