@@ -42,16 +42,16 @@ import java.util.concurrent.TimeUnit;
  * it, so the loop has a {@link WakeChannel}: a loopback TCP connection with a read always pending
  * in the group, to which any thread writes one byte ({@link #wakeup}, coalesced). A wait with a
  * deadline arms the alarm, which writes that byte when the deadline passes. A poll that must not
- * block (tasks are waiting) runs the port only every {@link #CHECK_INTERVAL_NANOS} and then wakes
+ * block (tasks are waiting) runs the port only every {@link LookSchedule#CHECK_INTERVAL_NANOS} and then wakes
  * it first, so it returns at once; and only while an operation waits in the port
  * ({@link CompletionQueue#outstanding}): with none, nothing can come out of it, so a busy loop
  * without I/O (no server, no connection) pays no wake byte at all.
  *
  * <p><b>Busy loops hand the wait over.</b> Each look is a wake byte's round trip (its write, the
  * JDK's read of it, which also sends a TCP ACK, and the re-armed read): looking every
- * {@link #CHECK_INTERVAL_NANOS} took about a quarter of the CPU of a loop kept busy by another
- * thread's tasks. So after {@link #LOOKS_BEFORE_RELEASE} looks in one stretch that tasks keep busy the loop
- * releases the captured I/O thread to wait in the port and post what it finishes, parks in the
+ * {@link LookSchedule#CHECK_INTERVAL_NANOS} took about a quarter of the CPU of a loop kept busy by another
+ * thread's tasks. So after {@link LookSchedule#LOOKS_BEFORE_RELEASE} looks in one stretch that tasks keep busy
+ * the loop releases the captured I/O thread to wait in the port and post what it finishes, parks in the
  * {@link CompletionQueue} when out of work, and takes the port back when tasks no longer keep it
  * busy ({@link HandOver}). So the loop waits in the port itself while only its own I/O keeps it
  * busy (1-connection ping-pong, where this design is ahead) and lets the JDK's thread wait while
@@ -77,15 +77,6 @@ import java.util.concurrent.TimeUnit;
 final class DirectPort {
     /** {@code handoff} keeps the JDK's I/O thread and the hand-off on Linux too (for comparison). */
     static final String COMPLETIONS_PROPERTY = "roundhouse.iocp.completions";
-    /** How often a loop with tasks waiting looks at the port; a look costs a wake byte's round trip. */
-    static final long CHECK_INTERVAL_NANOS = 50_000;
-    /**
-     * The longest a spinning loop puts its looks off because its timer is near
-     * ({@link #lookWhileSpinning}): a loop whose timers come back to back closer than a look takes
-     * still looks this often, one timer then that much late, rather than leaving its I/O unseen
-     * until the timers stop.
-     */
-    static final long MAX_LOOK_DEFERRAL_NANOS = 4 * CHECK_INTERVAL_NANOS;
     /**
      * A first completion this soon after the wait began was already waiting (the JDK had it queued
      * or {@code epoll_wait} returned without blocking), so more probably are: the wait goes on and
@@ -98,14 +89,6 @@ final class DirectPort {
      * {@code -Droundhouse.iocp.batchWithinNanos=N} sets it (for comparisons; 0: never batch).
      */
     static final long BATCH_WITHIN_NANOS = Long.getLong("roundhouse.iocp.batchWithinNanos", 5_000);
-    /**
-     * Looks at the port in one stretch of polls with tasks waiting (the engine's timeout 0, no poll
-     * without a task between them) after which the loop hands the wait to the JDK's I/O thread
-     * instead ({@link HandOver#release}); negative: never. Completions alone never release it: a loop kept
-     * busy by its own I/O waits in the port itself.
-     * {@code -Droundhouse.iocp.looksBeforeRelease=N} sets it (for comparisons).
-     */
-    static final int LOOKS_BEFORE_RELEASE = Integer.getInteger("roundhouse.iocp.looksBeforeRelease", 2);
     /** The longest a completion posted through the executor inside the port may wait unseen. */
     static final long STRAY_POST_NANOS = 10_000_000;
     private static final long CAPTURE_WAIT_MS = 10_000;
@@ -129,7 +112,7 @@ final class DirectPort {
     /** The next task the loop thread hands the executor is the handler task (construction, escape). */
     private boolean expectHandlerTask = true;
     private boolean inPort;
-    private long lastLookNanos;
+    private final LookSchedule schedule = new LookSchedule();
     /** When the current wait began; loop thread only. */
     private long enteredNanos;
     /** The current wait found its first completion at once and runs on until the wake byte. */
@@ -137,16 +120,8 @@ final class DirectPort {
     private long batchWithinNanos = BATCH_WITHIN_NANOS;
     private final BatchBackoff batchBackoff = new BatchBackoff();
     private long portPosts;
-    private long looks;
-    private long skippedLooks;
-    private long deferredLooks;
-    /** What a look has taken lately (a moving average, at most {@link #CHECK_INTERVAL_NANOS}). */
-    private long lookNanos;
-    /** Looks in the current stretch of polls with tasks waiting; loop thread only. */
-    private int busyLooks;
     private long idleParks;
     private long portWaits;
-    private int looksBeforeRelease = LOOKS_BEFORE_RELEASE;
     /** The wake read just completed on the I/O thread; that thread only (set and read by it). */
     private boolean wakeReadOnIoThread;
     /** Written by the loop thread, read by wakers ({@link IocpPoller#wakeup}). */
@@ -308,27 +283,9 @@ final class DirectPort {
         return wake.bytesWritten();
     }
 
-    /** Looks at the port that did not block (the loop was busy), each at the price of a wake byte. Loop thread only. */
-    long looks() {
-        return looks;
-    }
-
-    /** Looks at the port left out because no operation was waiting in it. Loop thread only. */
-    long skippedLooks() {
-        return skippedLooks;
-    }
-
-    /**
-     * Looks a spinning loop put off because its timer was due too soon ({@link #lookWhileSpinning}).
-     * Loop thread only.
-     */
-    long deferredLooks() {
-        return deferredLooks;
-    }
-
-    /** What a look has taken lately, in ns (0 before the first). Loop thread only. */
-    long lookNanos() {
-        return lookNanos;
+    /** When this port looks while the loop does not wait in it, and the looks' counts. Loop thread only. */
+    LookSchedule lookSchedule() {
+        return schedule;
     }
 
     /** Completions posted inside the port (the operations that had to wait). Loop thread only. */
@@ -368,8 +325,9 @@ final class DirectPort {
      * operation or for a wake-up, and returns at the first completion posted, or, if that one came
      * at once, after every completion already waiting ({@link #onLoopThreadPost}). With
      * {@code timeoutNanos} 0, or when {@code busy} (the poll found completions, which are being
-     * dispatched anyway), it looks at the port only while an operation waits in it and at most once
-     * per {@link #CHECK_INTERVAL_NANOS}, waking it first so it does not block. Returns whether it
+     * dispatched anyway), it looks at the port only when {@link LookSchedule#due} says so, waking it
+     * first so it does not block, or hands it to the JDK's thread instead
+     * ({@link LookSchedule#releaseInstead}). Returns whether it
      * ran the port (or, released, waited or took the port back). Loop thread only.
      */
     boolean await(long timeoutNanos, boolean busy) throws IOException {
@@ -382,22 +340,19 @@ final class DirectPort {
         }
         long now = System.nanoTime();
         if (busy || timeoutNanos == 0) {
-            if (!lookDue(now)) {
+            if (!schedule.due(now, completions.outstanding())) {
                 return false;
             }
-            if (timeoutNanos == 0 && looksBeforeRelease >= 0 && busyLooks >= looksBeforeRelease) {
-                busyLooks = 0;
+            if (schedule.releaseInstead(timeoutNanos == 0)) {
                 handOver.release();
                 return false;
             }
-            // with no task waiting (only completions keep the loop busy) the stretch has ended
-            busyLooks = timeoutNanos == 0 ? busyLooks + 1 : 0;
             return look();
         }
         if (timeoutNanos > 0) {
             alarm.at(now + timeoutNanos);
         }
-        busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
+        schedule.stretchEnded();
         return runPort();
     }
 
@@ -413,62 +368,36 @@ final class DirectPort {
      * byte is needed.
      */
     private void awaitIdle(long timeoutNanos) {
-        busyLooks = 0; // no task waits: the stretch that tasks keep busy has ended
+        schedule.stretchEnded();
         idleParks++;
         completions.await(timeoutNanos);
     }
 
     /**
-     * A look at the port while the loop spins toward a near timer ({@link IocpPoller#pollSpinning}):
-     * as a busy poll's look (only while an operation waits in it, at most once per
-     * {@link #CHECK_INTERVAL_NANOS}), but no task waits, so it ends a stretch that tasks kept busy
-     * instead of counting toward releasing the port. Nor does it look when the timer is due
-     * ({@code dueInNanos} from the poll) sooner than twice what a look has taken lately
-     * ({@link #lookNanos}): a look is a wake byte's round trip (12&ndash;40 &micro;s on the VM of
-     * 2026-12-06), and a timer it straddles fires that much late, while what the look would find
-     * waits only until the timer has run. Measured there (a loop with a listener firing 100
-     * &micro;s timers back to back, 20,000 per round, both JDKs): lateness mean 1.6&ndash;3.7
-     * &micro;s and p99 17&ndash;31 &micro;s with every due look made, 0.22&ndash;0.67 and
-     * 0.2&ndash;2.9 with this rule (as without a listener); with the average look itself as the
-     * bound, p99 still 14&ndash;38 (looks vary). A timer due now ({@code dueInNanos} 0: it fell due
-     * during the engine's step) is not looked past either. Looks are put off for
-     * {@link #MAX_LOOK_DEFERRAL_NANOS} at most. Released, it does nothing: the JDK's I/O
-     * thread posts each completion as it comes, and the spinning loop takes it at its next poll.
-     * Returns whether it ran the port. Loop thread only.
+     * A look at the port while the loop spins toward a near timer ({@link IocpPoller#pollSpinning}),
+     * due in {@code dueInNanos} (0: due now, it fell due during the engine's step): as a busy poll's
+     * look ({@link LookSchedule#due}), but not when the timer is too near for one
+     * ({@link LookSchedule#putOff}), and never counting toward releasing the port (no task waits).
+     * Released, it does nothing: the JDK's I/O thread posts each completion as it comes, and the
+     * spinning loop takes it at its next poll. Returns whether it ran the port. Loop thread only.
      */
     boolean lookWhileSpinning(long dueInNanos) throws IOException {
         long now = System.nanoTime();
-        if (handOver.released() || !lookDue(now)) {
+        if (handOver.released() || !schedule.due(now, completions.outstanding()) || schedule.putOff(now, dueInNanos)) {
             return false;
         }
-        if (dueInNanos <= 2 * lookNanos && now - lastLookNanos < MAX_LOOK_DEFERRAL_NANOS) {
-            deferredLooks++;
-            return false;
-        }
-        busyLooks = 0;
         return look();
     }
 
     /** A look at the port: wakes it first, so the wait in it returns at once with what is there. */
     private boolean look() throws IOException {
-        looks++;
         long start = System.nanoTime();
         writeWakeByte();
         try {
             return runPort();
         } finally {
-            long took = Math.min(System.nanoTime() - start, CHECK_INTERVAL_NANOS);
-            lookNanos += (took - lookNanos) / 4; // a preempted look moves it by a quarter, at most 12.5 us
+            schedule.lookTook(System.nanoTime() - start);
         }
-    }
-
-    /** Whether a look at the port could find anything and the last one is long enough ago. */
-    private boolean lookDue(long now) {
-        if (completions.outstanding() == 0) {
-            skippedLooks++;
-            return false; // every operation started has been delivered: nothing can come out
-        }
-        return now - lastLookNanos >= CHECK_INTERVAL_NANOS;
     }
 
     /** Runs the JDK's handler task until a completion is posted or the wake byte is read. */
@@ -490,7 +419,7 @@ final class DirectPort {
         } finally {
             inPort = false;
             completions.dropWakeupRequest(); // served by the wake byte, or by this return anyway
-            lastLookNanos = System.nanoTime();
+            schedule.portReturned(System.nanoTime());
             if (batching) {
                 batchBackoff.onBatchTook(portPosts - postsBefore);
             }
@@ -502,11 +431,6 @@ final class DirectPort {
             throw e;
         }
         return true;
-    }
-
-    /** For tests: looks in one stretch with tasks waiting before a release; negative: never. Loop thread only. */
-    void looksBeforeRelease(int looks) {
-        looksBeforeRelease = looks;
     }
 
     /** The hand-over of the port's wait to the JDK's thread ({@link HandOver}). Any thread. */
@@ -542,7 +466,7 @@ final class DirectPort {
 
     /** The port was taken back from the released thread: re-arms the wake read it completed. Loop thread. */
     void tookBack() throws IOException {
-        lastLookNanos = System.nanoTime();
+        schedule.portReturned(System.nanoTime());
         wake.arm();
     }
 

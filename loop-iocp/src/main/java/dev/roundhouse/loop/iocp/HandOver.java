@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * other threads' tasks keep the loop busy, and the taking back of it.
  *
  * <p><b>Why.</b> A busy loop that waits in the port itself must look at it every
- * {@link DirectPort#CHECK_INTERVAL_NANOS}, each look a wake byte's round trip: about a quarter of
+ * {@link LookSchedule#CHECK_INTERVAL_NANOS}, each look a wake byte's round trip: about a quarter of
  * the CPU of a loop kept busy by another thread's tasks. {@linkplain #release Released}, the
  * captured thread returns to the JDK's handler loop, which waits in the port and posts the
  * completions it finishes from that thread, and the loop behaves as the hand-off design: no looks,
@@ -33,7 +33,7 @@ final class HandOver {
     /**
      * A released loop whose last this many stretches between polls with no task waiting (each a
      * park, or a poll that found only completions) were each shorter than
-     * {@link DirectPort#CHECK_INTERVAL_NANOS} (no look would have been due) is not kept busy by
+     * {@link LookSchedule#CHECK_INTERVAL_NANOS} (no look would have been due) is not kept busy by
      * tasks: it takes the port back. Without it, a loop released in a busy moment stayed released
      * under light traffic that never left it idle for {@link #IDLE_BEFORE_RECAPTURE_NANOS}
      * (1-connection ping-pong, Temurin 25, 2026-12-05: 23.4 k round trips/s in such runs against
@@ -63,7 +63,7 @@ final class HandOver {
      */
     private long lastStretchEndNanos;
     private int shortStretches;
-    private long shortStretchNanos = DirectPort.CHECK_INTERVAL_NANOS;
+    private long shortStretchNanos = LookSchedule.CHECK_INTERVAL_NANOS;
     private long idleBeforeRecaptureNanos = IDLE_BEFORE_RECAPTURE_NANOS;
     private long releases;
     private long recaptures;
@@ -195,7 +195,7 @@ final class HandOver {
 
     /**
      * For tests: a stretch between two parks shorter than this counts towards
-     * {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} ({@link DirectPort#CHECK_INTERVAL_NANOS} by default;
+     * {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} ({@link LookSchedule#CHECK_INTERVAL_NANOS} by default;
      * a test's cold JVM takes longer per round trip; 0: no stretch is short). Loop thread only.
      */
     void shortStretchNanos(long nanos) {

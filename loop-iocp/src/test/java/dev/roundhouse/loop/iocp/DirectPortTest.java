@@ -51,7 +51,7 @@ class DirectPortTest {
         try (EventLoop loop = o.loop()) {
             assertTrue(o.poller().direct(), "the loop runs the group's event loop itself");
             loop.submit(() -> {
-                o.poller().port().looksBeforeRelease(-1); // a slow callback of this cold JVM must not release it
+                o.poller().port().lookSchedule().looksBeforeRelease(-1); // a slow callback of this cold JVM must not release it
                 return null;
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Server server = Peers.listen(loop, Peers::echo);
@@ -153,7 +153,7 @@ class DirectPortTest {
             DirectPort port = o.poller().port();
             Peers.configure(loop, () -> {
                 port.batchWithinNanos(Long.MAX_VALUE);
-                port.looksBeforeRelease(-1); // the loop waits in the port all along
+                port.lookSchedule().looksBeforeRelease(-1); // the loop waits in the port all along
             });
             Server server = Peers.listen(loop, Peers::echo);
             long[] before = batches(loop, port);
@@ -297,7 +297,7 @@ class DirectPortTest {
             Peers.keepBusy(loop, Peers.BUSY_MS);
             after = looks(o);
             assertTrue(after[0] > before[0], "looks while an accept waits (one per "
-                    + DirectPort.CHECK_INTERVAL_NANOS + " ns at most): " + (after[0] - before[0]));
+                    + LookSchedule.CHECK_INTERVAL_NANOS + " ns at most): " + (after[0] - before[0]));
             server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
     }
@@ -305,7 +305,7 @@ class DirectPortTest {
     /**
      * While the engine spins toward a timer closer than {@link IocpPoller#SPIN_BELOW_NANOS} (which
      * the poller declares), its looks at the port are made only while an operation waits in it,
-     * once per {@link DirectPort#CHECK_INTERVAL_NANOS} at most, and never release the port, however
+     * once per {@link LookSchedule#CHECK_INTERVAL_NANOS} at most, and never release the port, however
      * many. The calls are made on the loop thread, inside a task, as the engine makes them.
      */
     @Test
@@ -315,24 +315,24 @@ class DirectPortTest {
             assertEquals(IocpPoller.SPIN_BELOW_NANOS, o.poller().spinBelowNanos());
             DirectPort port = o.poller().port();
             long[] idle = loop.submit(() -> {
-                long looks = port.looks();
+                long looks = port.lookSchedule().looks();
                 boolean ran = port.lookWhileSpinning(FAR_TIMER_NANOS);
-                return new long[] {ran ? 1 : 0, port.looks() - looks};
+                return new long[] {ran ? 1 : 0, port.lookSchedule().looks() - looks};
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(0, idle[0], "nothing waits in the port: no wait in it");
             assertEquals(0, idle[1], "looks with nothing in the port");
 
             Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
-            long wanted = 4L * Math.max(1, DirectPort.LOOKS_BEFORE_RELEASE);
+            long wanted = 4L * Math.max(1, LookSchedule.LOOKS_BEFORE_RELEASE);
             long[] spun = loop.submit(() -> {
-                long looks = port.looks();
+                long looks = port.lookSchedule().looks();
                 long polls = 0;
                 long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
-                while (port.looks() - looks <= wanted && System.nanoTime() - giveUp < 0) {
+                while (port.lookSchedule().looks() - looks <= wanted && System.nanoTime() - giveUp < 0) {
                     o.poller().pollSpinning(FAR_TIMER_NANOS);
                     polls++;
                 }
-                return new long[] {port.looks() - looks, polls, port.handOver().released() ? 1 : 0};
+                return new long[] {port.lookSchedule().looks() - looks, polls, port.handOver().released() ? 1 : 0};
             }).get(2L * Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertTrue(spun[0] > wanted, "looks at the port while spinning with an accept waiting: "
                     + spun[0] + " in " + spun[1] + " polls");
@@ -352,72 +352,32 @@ class DirectPortTest {
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
             // busy polls of a cold JVM must not release the port (spinning looks do nothing then)
-            Peers.configure(loop, () -> port.looksBeforeRelease(-1));
+            Peers.configure(loop, () -> port.lookSchedule().looksBeforeRelease(-1));
             Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
             long[] r = loop.submit(() -> {
                 long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
-                long looks = port.looks();
-                while (port.looks() == looks && System.nanoTime() - giveUp < 0) {
+                long looks = port.lookSchedule().looks();
+                while (port.lookSchedule().looks() == looks && System.nanoTime() - giveUp < 0) {
                     port.lookWhileSpinning(FAR_TIMER_NANOS); // a first look: what one takes
                 }
-                long lookNanos = port.lookNanos();
-                looks = port.looks();
-                long deferred = port.deferredLooks();
-                while (port.deferredLooks() == deferred && System.nanoTime() - giveUp < 0) {
+                long lookNanos = port.lookSchedule().lookNanos();
+                looks = port.lookSchedule().looks();
+                long deferred = port.lookSchedule().deferred();
+                while (port.lookSchedule().deferred() == deferred && System.nanoTime() - giveUp < 0) {
                     port.lookWhileSpinning(lookNanos); // due about when a look would end
                 }
-                long looksNear = port.looks() - looks;
-                deferred = port.deferredLooks() - deferred;
-                looks = port.looks();
-                while (port.looks() == looks && System.nanoTime() - giveUp < 0) {
+                long looksNear = port.lookSchedule().looks() - looks;
+                deferred = port.lookSchedule().deferred() - deferred;
+                looks = port.lookSchedule().looks();
+                while (port.lookSchedule().looks() == looks && System.nanoTime() - giveUp < 0) {
                     port.lookWhileSpinning(FAR_TIMER_NANOS);
                 }
-                return new long[] {lookNanos, looksNear, deferred, port.looks() - looks};
+                return new long[] {lookNanos, looksNear, deferred, port.lookSchedule().looks() - looks};
             }).get(2L * Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            assertTrue(r[0] > 0 && r[0] <= DirectPort.CHECK_INTERVAL_NANOS, "what a look takes: " + r[0] + " ns");
+            assertTrue(r[0] > 0 && r[0] <= LookSchedule.CHECK_INTERVAL_NANOS, "what a look takes: " + r[0] + " ns");
             assertEquals(0, r[1], "looks toward a timer due sooner than a look takes");
             assertEquals(1, r[2], "looks put off");
             assertEquals(1, r[3], "looks toward a far timer afterwards");
-            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /**
-     * A timer due now (the engine's {@code dueInNanos} 0: it fell due during the step) is not looked
-     * past, but looks are put off for {@link DirectPort#MAX_LOOK_DEFERRAL_NANOS} at most: a loop whose
-     * timers are always near still looks at its port that often. A round in which the loop thread
-     * was held off past the bound before its first due call looks without putting off (seen once
-     * in 50 repeats): the test takes up to ten rounds and needs one that put looks off.
-     */
-    @Test
-    void shouldPutLooksOffForATimerDueNowOnlyForSoLong() throws Exception {
-        Peers.Opened o = Peers.openIocpWithPoller();
-        try (EventLoop loop = o.loop()) {
-            DirectPort port = o.poller().port();
-            Peers.configure(loop, () -> port.looksBeforeRelease(-1));
-            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
-            long[] r = loop.submit(() -> {
-                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
-                long looks = port.looks();
-                while (port.looks() == looks && System.nanoTime() - giveUp < 0) {
-                    port.lookWhileSpinning(FAR_TIMER_NANOS); // a first look: what one takes
-                }
-                long[] round = new long[3];
-                for (int i = 0; i < 10 && round[0] == 0; i++) {
-                    long lookedAt = System.nanoTime();
-                    looks = port.looks();
-                    long deferred = port.deferredLooks();
-                    while (port.looks() == looks && System.nanoTime() - giveUp < 0) {
-                        port.lookWhileSpinning(0);
-                    }
-                    round = new long[] {port.deferredLooks() - deferred, port.looks() - looks,
-                        System.nanoTime() - lookedAt};
-                }
-                return round;
-            }).get(2L * Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            assertTrue(r[0] > 0, "looks put off toward a timer due now: " + r[0]);
-            assertEquals(1, r[1], "looks once put off for " + DirectPort.MAX_LOOK_DEFERRAL_NANOS + " ns");
-            assertTrue(r[2] >= DirectPort.MAX_LOOK_DEFERRAL_NANOS / 2, "looked again after " + r[2] + " ns");
             server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
     }
@@ -512,7 +472,7 @@ class DirectPortTest {
 
     /** The direct port's looks and skipped looks so far, read on the loop thread. */
     private static long[] looks(Peers.Opened o) throws Exception {
-        return o.loop().submit(() -> new long[] {o.poller().port().looks(), o.poller().port().skippedLooks()})
+        return o.loop().submit(() -> new long[] {o.poller().port().lookSchedule().looks(), o.poller().port().lookSchedule().skipped()})
                 .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 

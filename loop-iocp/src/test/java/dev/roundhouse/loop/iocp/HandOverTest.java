@@ -38,13 +38,13 @@ class HandOverTest {
     @Test
     void shouldLeaveAReleasedPortAloneWhileSpinning() throws Exception {
         long[] state = onReleasedEchoLoop(port -> {
-            long looks = port.looks();
+            long looks = port.lookSchedule().looks();
             long recaptures = port.handOver().recaptures();
             long ran = 0;
             for (int i = 0; i < 4 * HandOver.SHORT_STRETCHES_BEFORE_RECAPTURE; i++) {
                 ran += port.lookWhileSpinning(DirectPortTest.FAR_TIMER_NANOS) ? 1 : 0;
             }
-            return new long[] {ran, port.looks() - looks, port.handOver().recaptures() - recaptures};
+            return new long[] {ran, port.lookSchedule().looks() - looks, port.handOver().recaptures() - recaptures};
         });
         assertEquals(0, state[0], "waits in the port while released");
         assertEquals(0, state[1], "looks while released");
@@ -53,7 +53,7 @@ class HandOverTest {
 
     /**
      * A loop that tasks keep busy while I/O waits hands the port's wait to the JDK's I/O thread
-     * (after {@link DirectPort#LOOKS_BEFORE_RELEASE} looks), and I/O goes on; released and idle, it
+     * (after {@link LookSchedule#LOOKS_BEFORE_RELEASE} looks), and I/O goes on; released and idle, it
      * parks like the hand-off design: echoes, tasks from another thread and timers still reach it;
      * idle long enough, it takes the port back, and reads that wait complete on it again.
      */
@@ -88,8 +88,8 @@ class HandOverTest {
 
             Peers.configure(loop, () -> {
                 port.handOver().idleBeforeRecaptureNanos(HandOver.IDLE_BEFORE_RECAPTURE_NANOS);
-                port.handOver().shortStretchNanos(DirectPort.CHECK_INTERVAL_NANOS);
-                port.looksBeforeRelease(-1); // once taken back, stays so for the checks below
+                port.handOver().shortStretchNanos(LookSchedule.CHECK_INTERVAL_NANOS);
+                port.lookSchedule().looksBeforeRelease(-1); // once taken back, stays so for the checks below
             });
             Peers.quietWindow(loop, 20); // idle for longer than that: the port is taken back
             long[] back = state.call();
@@ -191,7 +191,7 @@ class HandOverTest {
      * the peer and the loop after it.
      */
     private static void onEchoLoop(Consumer<DirectPort> settings, OnEchoLoop test) throws Exception {
-        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
+        Assumptions.assumeTrue(LookSchedule.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
@@ -205,23 +205,23 @@ class HandOverTest {
 
     /**
      * Completions alone never release the port: polls that found completions (no task waiting)
-     * look at the port once per {@link DirectPort#CHECK_INTERVAL_NANOS} while a read waits in it,
-     * well past {@link DirectPort#LOOKS_BEFORE_RELEASE} looks, and the loop keeps waiting in it.
+     * look at the port once per {@link LookSchedule#CHECK_INTERVAL_NANOS} while a read waits in it,
+     * well past {@link LookSchedule#LOOKS_BEFORE_RELEASE} looks, and the loop keeps waiting in it.
      */
     @Test
     void shouldNotReleaseThePortWhileOnlyCompletionsKeepTheLoopBusy() throws Exception {
         onEchoLoop(port -> { }, (o, port, peer) -> {
             EventLoop loop = o.loop();
             Peers.pingPong(peer, 3, () -> null); // a read waits in the port
-            int wanted = 4 * (DirectPort.LOOKS_BEFORE_RELEASE + 1);
+            int wanted = 4 * (LookSchedule.LOOKS_BEFORE_RELEASE + 1);
             long[] after = loop.submit(() -> {
-                long looks = port.looks();
+                long looks = port.lookSchedule().looks();
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
                 HandOver handOver = port.handOver();
-                while (port.looks() - looks < wanted && !handOver.released() && System.nanoTime() - deadline < 0) {
+                while (port.lookSchedule().looks() - looks < wanted && !handOver.released() && System.nanoTime() - deadline < 0) {
                     port.await(-1, true); // looks once the interval since the last has passed
                 }
-                return new long[] {port.looks() - looks, handOver.released() ? 1 : 0, handOver.releases()};
+                return new long[] {port.lookSchedule().looks() - looks, handOver.released() ? 1 : 0, handOver.releases()};
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(wanted, after[0], "looks at the port");
             assertEquals(0, after[1], "still waiting in the port itself");
@@ -249,7 +249,7 @@ class HandOverTest {
     /** A loop closed while its I/O thread is released (waiting in the port) closes cleanly: that thread exits. */
     @Test
     void shouldCloseWhileTheIoThreadIsReleased() throws Exception {
-        Assumptions.assumeTrue(DirectPort.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
+        Assumptions.assumeTrue(LookSchedule.LOOKS_BEFORE_RELEASE >= 0, "releasing is switched off");
         Peers.Opened o = Peers.openIocpWithPoller();
         List<Thread> io;
         CountDownLatch lost = new CountDownLatch(1);
