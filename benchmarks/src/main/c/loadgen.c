@@ -14,6 +14,15 @@
  *   loadgen connect PORT CONNS BYTES WARMUP_S DURATION_S
  *       CONNS connections at a time, each: connect, send BYTES, read them back, close;
  *       reports completed connections/s and the latency of the whole cycle.
+ *   loadgen rate PORT CONNS BYTES WARMUP_S DURATION_S RATE
+ *       open loop: RATE messages of BYTES per second in all, round robin over the connections,
+ *       each sent when it is due whether or not the ones before it have come back (a connection may
+ *       have several in flight); reports the rate achieved and the latency of each message from
+ *       the time it was due to be sent (not from when it went out), so a server that falls behind
+ *       shows its whole backlog in the percentiles (no coordinated omission). The offered load is
+ *       the same for every server: unlike ping-pong, where a server that batches its answers is sent
+ *       bigger batches, what is measured does not feed back into what is offered. Always spins
+ *       (a sleeping client would send late) and runs over epoll only.
  *   loadgen wait PORT TIMEOUT_MS
  *       connects until the server accepts (readiness by connecting, not by sleeping); exit 0/1.
  *   loadgen wait-closed PORT TIMEOUT_MS
@@ -54,7 +63,7 @@
 #define IO_BYTES (64 * 1024)
 #define STALL_NS (5ull * 1000000000ull)
 
-enum mode { PINGPONG, STREAM, CONNECT };
+enum mode { PINGPONG, STREAM, CONNECT, RATE };
 
 struct conn {
     int fd;
@@ -62,6 +71,9 @@ struct conn {
     uint32_t start;       /* this connection's offset into the pattern */
     uint64_t sent, recvd; /* stream offsets */
     uint64_t msg_start_ns;
+    int idx;              /* rate: the connection's place in the round robin */
+    uint64_t msgs_due;    /* rate: messages of this connection that fell due so far */
+    uint64_t msgs_done;   /* rate: messages of this connection that came back whole */
 };
 
 static uint8_t pattern[2 * PATTERN_BYTES]; /* twice, so any window of <= 64 KiB is contiguous */
@@ -78,6 +90,11 @@ static uint64_t count_ops, count_bytes, last_progress_ns;
    nothing to do (no event, nothing submitted) and those that returned events, while measuring:
    how much each wake-up batched (events per wait that had any) and, when spinning, the idle share */
 static uint64_t count_waits, count_events, count_empty_waits, count_event_waits;
+/* rate: messages per second offered, when the schedule began (all connections made), the next
+   message in the round robin (message g goes to connection g % nconns) */
+static double rate;
+static uint64_t rate_start_ns, rate_next;
+static struct conn *rate_conns;
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -172,7 +189,9 @@ static void send_upto(struct conn *c, uint64_t limit) {
 /* What to send now: ping-pong and connect wait for the whole message back, streaming keeps the
  * window full, a message at a time. */
 static void pump_send(struct conn *c) {
-    if (mode == STREAM) {
+    if (mode == RATE) {
+        send_upto(c, c->msgs_due * msg_bytes); /* what fell due, also what a full socket held back */
+    } else if (mode == STREAM) {
         while (c->sent - c->recvd < window_bytes) {
             uint64_t room = window_bytes - (c->sent - c->recvd);
             uint64_t before = c->sent;
@@ -191,6 +210,38 @@ static void on_message_done(struct conn *c, uint64_t t) {
     if (measuring) {
         count_ops++;
         hist_record(&hist, t - c->msg_start_ns);
+    }
+}
+
+/* rate: when message k of connection i is due to be sent. */
+static uint64_t rate_due_ns(int i, uint64_t k) {
+    return rate_start_ns + (uint64_t)((double)(k * (uint64_t)nconns + (uint64_t)i) * 1e9 / rate);
+}
+
+/* rate: sends every message due by now (the schedule starts once every connection is made).
+ * Returns how many fell due. */
+static int rate_send_due(uint64_t now) {
+    if (rate_start_ns == 0) {
+        for (int i = 0; i < nconns; i++) if (!rate_conns[i].connected) return 0;
+        rate_start_ns = now;
+    }
+    int n = 0;
+    while (rate_due_ns((int)(rate_next % (uint64_t)nconns), rate_next / (uint64_t)nconns) <= now) {
+        struct conn *c = &rate_conns[rate_next % (uint64_t)nconns];
+        c->msgs_due++;
+        pump_send(c);
+        rate_next++;
+        n++;
+    }
+    return n;
+}
+
+/* rate: the messages of c that have come back whole, each timed from when it was due. */
+static void rate_messages_done(struct conn *c) {
+    while (c->recvd >= (c->msgs_done + 1) * msg_bytes) {
+        c->msg_start_ns = rate_due_ns(c->idx, c->msgs_done);
+        on_message_done(c, last_progress_ns);
+        c->msgs_done++;
     }
 }
 
@@ -223,7 +274,9 @@ static int pump_recv(struct conn *c) {
         }
         if (r == 0) fail("server closed the connection", c);
         check_echo(c, rbuf, (size_t)r);
-        if (mode != STREAM && c->recvd == c->sent && c->sent % msg_bytes == 0) {
+        if (mode == RATE) {
+            rate_messages_done(c);
+        } else if (mode != STREAM && c->recvd == c->sent && c->sent % msg_bytes == 0) {
             on_message_done(c, last_progress_ns);
             if (mode == CONNECT) {
                 close(c->fd); /* graceful close; the server closes on EOF */
@@ -446,6 +499,7 @@ int main(int argc, char **argv) {
     }
     if (argc < 7) {
         fprintf(stderr, "usage: loadgen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S [WINDOW]\n"
+                        "       loadgen rate PORT CONNS BYTES WARMUP_S DURATION_S RATE\n"
                         "       loadgen wait PORT TIMEOUT_MS\n"
                         "       loadgen wait-closed PORT TIMEOUT_MS\n"
                         "       loadgen uring-check\n"
@@ -455,20 +509,30 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *m = argv[1];
-    mode = strcmp(m, "pingpong") == 0 ? PINGPONG : strcmp(m, "stream") == 0 ? STREAM : CONNECT;
+    mode = strcmp(m, "pingpong") == 0 ? PINGPONG : strcmp(m, "stream") == 0 ? STREAM
+         : strcmp(m, "rate") == 0 ? RATE : CONNECT;
     if (mode == CONNECT && strcmp(m, "connect") != 0) { fprintf(stderr, "unknown mode %s\n", m); return 2; }
     port = atoi(argv[2]);
     nconns = atoi(argv[3]);
     msg_bytes = (size_t)atol(argv[4]);
     double warmup_s = atof(argv[5]), duration_s = atof(argv[6]);
-    window_bytes = argc > 7 ? (size_t)atol(argv[7]) : 4 * msg_bytes;
+    window_bytes = argc > 7 && mode != RATE ? (size_t)atol(argv[7]) : 4 * msg_bytes;
+    rate = mode == RATE && argc > 7 ? atof(argv[7]) : 0;
+    if (mode == RATE && !(rate >= 1 && rate <= 10e6)) {
+        fprintf(stderr, "loadgen: rate takes RATE, messages per second in all, 1 to 10,000,000\n");
+        return 2;
+    }
     if (nconns < 1 || msg_bytes < 1 || msg_bytes > PATTERN_BYTES || duration_s <= 0 || duration_s > 600
         || warmup_s < 0 || warmup_s > 600 || window_bytes < msg_bytes) {
         fprintf(stderr, "loadgen: bad arguments\n");
         return 2;
     }
-    int spin = env_choice("LOADGEN_POLL", "block", "spin");
+    int spin = env_choice("LOADGEN_POLL", "block", "spin") || mode == RATE;
     int uring = env_choice("LOADGEN_IO", "epoll", "uring");
+    if (uring && mode == RATE) {
+        fprintf(stderr, "loadgen: rate runs over epoll only (LOADGEN_IO=epoll)\n");
+        return 2;
+    }
     fill_pattern();
     hist_init(&hist);
     if (uring) {
@@ -476,7 +540,12 @@ int main(int argc, char **argv) {
     } else {
         ep = epoll_create1(EPOLL_CLOEXEC);
         struct conn *conns = calloc((size_t)nconns, sizeof *conns);
-        for (int i = 0; i < nconns; i++) conn_open(&conns[i]);
+        if (!conns) fail("out of memory", NULL);
+        rate_conns = conns;
+        for (int i = 0; i < nconns; i++) {
+            conns[i].idx = i;
+            conn_open(&conns[i]);
+        }
     }
     int (*poll_once)(int) = uring ? u_poll : epoll_poll;
 
@@ -499,8 +568,9 @@ int main(int argc, char **argv) {
         if (t >= end_at) break;
         if (t - last_progress_ns > STALL_NS) fail("no progress for 5 s", NULL);
         /* io_uring makes the sends inside the next wait: a wait that submitted did work even if
-           it brought back no completion (with epoll the sends are made between the waits) */
-        int submitted = uring && ring.to_submit > 0;
+           it brought back no completion (with epoll the sends are made between the waits); so
+           did a pass of rate mode that sent messages which fell due */
+        int submitted = (uring && ring.to_submit > 0) || (mode == RATE && rate_send_due(t) > 0);
         int n = poll_once(spin);
         prev_empty = n == 0 && !submitted;
         if (measuring) {
@@ -517,10 +587,10 @@ int main(int argc, char **argv) {
         cpu -= spin_idle_ns / 1e9 / secs;
         if (cpu < 0) cpu = 0;
     }
-    printf("RESULT mode=%s conns=%d bytes=%zu window=%zu secs=%.2f ops=%llu ops_per_s=%.0f "
+    printf("RESULT mode=%s conns=%d bytes=%zu window=%zu rate=%.0f secs=%.2f ops=%llu ops_per_s=%.0f "
            "mib_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f client_cpu=%.2f cpu_total_s=%.3f "
            "events_per_wait=%.2f empty_waits_pct=%.1f poll=%s io=%s\n",
-           m, nconns, msg_bytes, mode == STREAM ? window_bytes : msg_bytes, secs,
+           m, nconns, msg_bytes, mode == STREAM ? window_bytes : msg_bytes, rate, secs,
            (unsigned long long)count_ops, count_ops / secs, count_bytes / secs / (1024.0 * 1024.0),
            hist_percentile(&hist, 50.0) / 1e3, hist_percentile(&hist, 99.0) / 1e3,
            hist_percentile(&hist, 99.9) / 1e3, hist_max(&hist) / 1e3, cpu, cpu_seconds(),

@@ -26,13 +26,24 @@ import java.util.Map;
  * file between {@value Sections#MATRIX} markers; the hand-written rest is kept.
  */
 public final class MatrixReport {
-    /** Workloads in table order: key, title, unit of the primary figure. */
+    /**
+     * Workloads in table order: key, title, unit of the primary figure. The matrix's four always get
+     * their tables and columns; {@link #OPEN_LOOP} ones (run only when asked for) only when measured.
+     */
     private static final String[][] WORKLOADS = {
         {"pp1", "Ping-pong, 1 connection, 64 B", "round trips/s"},
         {"pp64", "Ping-pong, 64 connections, 64 B", "round trips/s"},
         {"st16", "Streaming, 16 connections, 16 KiB writes, 64 KiB in flight each", "MiB/s"},
         {"conn", "Connect + 64 B echo + close, 16 at a time", "connections/s"},
+        {"rate64", "Open loop, 64 connections, 64 B at a fixed offered rate (latency from when each was due)",
+            "round trips/s"},
     };
+    /**
+     * Workloads whose servers all get the same offered load: their throughput is that load, and
+     * what ranks them is latency, so their ratio is the p99's (other / ours) and the load
+     * generator's check leaves them out. {@code run-matrix.sh} runs them only when named.
+     */
+    private static final List<String> OPEN_LOOP = List.of("rate64");
     /** Roundhouse backend → its Netty counterpart (iocp has none on Linux: compared with nio). */
     private static final String[][] PAIRS = {
         {"nio", "netty-nio"}, {"epoll", "netty-epoll"}, {"io_uring", "netty-io_uring"},
@@ -55,7 +66,7 @@ public final class MatrixReport {
         String tables = render(results, machine);
         if (opts.containsKey("--kernel")) {
             List<String> workloads = new ArrayList<>();
-            for (String[] w : WORKLOADS) {
+            for (String[] w : measured(results)) {
                 workloads.add(w[0]);
             }
             tables += KernelLog.render(KernelLog.read(Path.of(opts.get("--kernel"))), workloads);
@@ -78,12 +89,23 @@ public final class MatrixReport {
           .append("*foreign CPU*: the highest share of the whole machine used by ")
           .append("other processes during any of the runs (builds of other engineers, steal) — above ~10% ")
           .append("treat the figure as taken under load.\n\n");
-        for (String[] w : WORKLOADS) {
+        for (String[] w : measured(r)) {
             renderWorkload(sb, r, w);
         }
         renderRatios(sb, r);
         renderLoadgenCheck(sb, r);
         return sb.toString();
+    }
+
+    /** The workloads to report on: the matrix's four, and the open-loop ones {@code r} has results for. */
+    private static List<String[]> measured(Results r) {
+        List<String[]> out = new ArrayList<>();
+        for (String[] w : WORKLOADS) {
+            if (!OPEN_LOOP.contains(w[0]) || r.impls().stream().anyMatch(impl -> r.cell(impl, w[0]) != null)) {
+                out.add(w);
+            }
+        }
+        return out;
     }
 
     private static void renderWorkload(StringBuilder sb, Results r, String[] w) {
@@ -120,12 +142,13 @@ public final class MatrixReport {
     }
 
     private static void renderRatios(StringBuilder sb, Results r) {
+        List<String[]> workloads = measured(r);
         sb.append("#### Ratios (median / median; ≥ 1.00 means Roundhouse is at least as fast)\n\n");
         sb.append("| pair |");
-        for (String[] w : WORKLOADS) {
-            sb.append(' ').append(w[0]).append(" |");
+        for (String[] w : workloads) {
+            sb.append(' ').append(w[0]).append(OPEN_LOOP.contains(w[0]) ? " (p99)" : "").append(" |");
         }
-        sb.append("\n|---|").append("--:|".repeat(WORKLOADS.length)).append('\n');
+        sb.append("\n|---|").append("--:|".repeat(workloads.size())).append('\n');
         List<String[]> rows = new ArrayList<>();
         for (String impl : r.impls()) {
             if (!impl.startsWith("roundhouse-")) {
@@ -142,27 +165,34 @@ public final class MatrixReport {
             }
         }
         if (rows.isEmpty()) {
-            sb.append("| (no Roundhouse backend was available to this run) |").append(" |".repeat(WORKLOADS.length)).append('\n');
+            sb.append("| (no Roundhouse backend was available to this run) |").append(" |".repeat(workloads.size())).append('\n');
         }
         for (String[] row : rows) {
             sb.append("| ").append(row[0]).append(" / ").append(row[1]).append(" |");
-            for (String[] w : WORKLOADS) {
-                sb.append(' ').append(ratio(r.cell(row[0], w[0]), r.cell(row[1], w[0]))).append(" |");
+            for (String[] w : workloads) {
+                Results.Cell ours = r.cell(row[0], w[0]);
+                Results.Cell other = r.cell(row[1], w[0]);
+                sb.append(' ').append(OPEN_LOOP.contains(w[0]) ? p99Ratio(other, ours) : ratio(ours, other)).append(" |");
             }
             sb.append('\n');
         }
-        sb.append("\n`~` marks a ratio whose two figures' run ranges overlap: within this machine's noise.\n\n");
+        sb.append("\n`~` marks a ratio whose two figures' run ranges overlap: within this machine's noise.");
+        if (workloads.stream().anyMatch(w -> OPEN_LOOP.contains(w[0]))) {
+            sb.append(" (p99): every server was offered the same load, so the ratio is the other's p99 latency ")
+              .append("over ours (≥ 1.00: ours answers at least as soon).");
+        }
+        sb.append("\n\n");
         sb.append("#### Server CPU per operation (other / Roundhouse; ≥ 1.00 means Roundhouse spends no more CPU)\n\n")
           .append("Where the load generator's core is saturated, throughput cannot rank the servers; the CPU each ")
           .append("server spent per round trip (per MiB when streaming) over the measured window still can.\n\n");
         sb.append("| pair |");
-        for (String[] w : WORKLOADS) {
+        for (String[] w : workloads) {
             sb.append(' ').append(w[0]).append(" |");
         }
-        sb.append("\n|---|").append("--:|".repeat(WORKLOADS.length)).append('\n');
+        sb.append("\n|---|").append("--:|".repeat(workloads.size())).append('\n');
         for (String[] row : rows) {
             sb.append("| ").append(row[1]).append(" / ").append(row[0]).append(" |");
-            for (String[] w : WORKLOADS) {
+            for (String[] w : workloads) {
                 sb.append(' ').append(costRatio(r.cell(row[1], w[0]), r.cell(row[0], w[0]))).append(" |");
             }
             sb.append('\n');
@@ -207,7 +237,10 @@ public final class MatrixReport {
         sb.append("| workload | fastest C server | best Java server | C / best Java | client CPU with that C server ")
           .append("| highest client CPU with a Java server | load generator limited the Java figures? |\n")
           .append("|---|---|---|--:|--:|--:|---|\n");
-        for (String[] w : WORKLOADS) {
+        for (String[] w : measured(r)) {
+            if (OPEN_LOOP.contains(w[0])) {
+                continue; // the offered load, not the load generator's pace, set its throughput
+            }
             Results.Cell c = null;
             String cImpl = null;
             for (String impl : C_SERVERS) {
@@ -259,6 +292,16 @@ public final class MatrixReport {
           .append("servers, Java ones included, outrun the epoll one where many connections are busy; when the ")
           .append("fastest C server only ties the best Java server, the load generator may have been the limit ")
           .append("of both.\n\n");
+    }
+
+    /** The p99 latency of {@code other} over {@code ours}, {@code ~} when the runs' p99 ranges overlap. */
+    private static String p99Ratio(Results.Cell other, Results.Cell ours) {
+        if (other == null || ours == null || other.p99().isEmpty() || ours.p99().isEmpty()) {
+            return "n/a";
+        }
+        double ratio = Stats.median(other.p99()) / Stats.median(ours.p99());
+        boolean overlap = Stats.min(other.p99()) <= Stats.max(ours.p99()) && Stats.min(ours.p99()) <= Stats.max(other.p99());
+        return String.format(Locale.ROOT, "%s%.2f", overlap ? "~" : "", ratio);
     }
 
     private static String ratio(Results.Cell a, Results.Cell b) {

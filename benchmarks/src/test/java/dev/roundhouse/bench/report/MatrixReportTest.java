@@ -66,6 +66,34 @@ class MatrixReportTest {
         assertFalse(md.contains("| c-io_uring"), md);
     }
 
+    /**
+     * The open-loop workload gets its table and column only when measured; every server had the
+     * same offered load, so its ratio is the other's p99 over ours, and the load generator's check
+     * leaves it out (its throughput is the offered load, not the client's pace).
+     */
+    @Test
+    void shouldRankTheOpenLoopWorkloadByItsP99(@TempDir Path dir) throws IOException {
+        StringBuilder tsv = new StringBuilder();
+        for (int run = 1; run <= 3; run++) {
+            tsv.append(line(run, "roundhouse-epoll", "pp64", 60_000 + run, 0.90, 0.98));
+            tsv.append(line(run, "netty-epoll", "pp64", 50_000 + run, 0.90, 0.98));
+            tsv.append(line(run, "c", "pp64", 80_000 + run, 0.90, 0.98));
+            tsv.append(run + "\troundhouse-epoll\trate64\t25000\t1.5\t40.0\t" + (100 + run) + ".0\t900.0\t2000.0\t0.30\t2\t1.00\t0.40\n");
+            tsv.append(run + "\tnetty-epoll\trate64\t25000\t1.5\t45.0\t" + (150 + run) + ".0\t900.0\t2000.0\t0.30\t2\t1.00\t0.50\n");
+            tsv.append(run + "\tc\trate64\t25000\t1.5\t30.0\t" + (80 + run) + ".0\t900.0\t2000.0\t0.30\t2\t1.00\t0.30\n");
+        }
+        String md = render(dir, tsv.toString());
+        assertTrue(md.contains("#### Open loop, 64 connections"), md);
+        assertTrue(md.contains("| pair | pp1 | pp64 | st16 | conn | rate64 (p99) |"), md);
+        assertTrue(md.contains("| roundhouse-epoll / netty-epoll | n/a | 1.20 | n/a | n/a | 1.49 |"), md);
+        assertTrue(md.contains("| roundhouse-epoll / c | n/a | 0.75 | n/a | n/a | 0.80 |"), md);
+        assertTrue(md.contains("| netty-epoll / roundhouse-epoll | n/a | 1.20 | n/a | n/a | 1.25 |"), md);
+        assertFalse(md.contains("| rate64 | c "), md); // no row in the load generator check
+
+        String closed = render(dir, line(1, "roundhouse-nio", "pp1", 40_000, 0.5, 0.45));
+        assertFalse(closed.contains("rate64") || closed.contains("Open loop"), closed);
+    }
+
     @Test
     void shouldLeaveTheCheckOutWithoutACServer(@TempDir Path dir) throws IOException {
         String md = render(dir, line(1, "roundhouse-nio", "pp1", 40_000, 0.5, 0.45));

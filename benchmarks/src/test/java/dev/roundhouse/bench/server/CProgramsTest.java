@@ -31,6 +31,7 @@ class CProgramsTest {
     private static final Path SOURCES = Path.of("src/main/c");
     private static final Pattern OPS = Pattern.compile(" ops=(\\d+) ");
     private static final Pattern MIB = Pattern.compile(" mib_per_s=([0-9.]+) ");
+    private static final Pattern RATE = Pattern.compile(" ops_per_s=([0-9.]+) ");
 
     @TempDir
     static Path bin;
@@ -60,7 +61,8 @@ class CProgramsTest {
     }
 
     /** Ping-pong (1 and 8 connections), streaming and connect, each over epoll and (where it runs)
-     *  io_uring, blocking and spinning. */
+     *  io_uring, blocking and spinning; the open loop over epoll, which sends at the rate asked for
+     *  (a closed loop against a C server answers several times faster), and refuses io_uring. */
     private static void drive(String server) throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -92,6 +94,13 @@ class CProgramsTest {
                             "connect" + how, io);
                 }
             }
+            Result open = run(List.of(lg, "rate", ps, "8", "64", "0", "0.5", "4000"), Map.of("LOADGEN_IO", "epoll"), 30);
+            assertMeasured(open, OPS, "rate", "epoll");
+            Matcher achieved = RATE.matcher(open.output);
+            assertTrue(achieved.find() && Double.parseDouble(achieved.group(1)) >= 2000
+                    && Double.parseDouble(achieved.group(1)) <= 6000, "rate 4,000/s: " + open.output);
+            Result refused = run(List.of(lg, "rate", ps, "8", "64", "0", "0.3", "4000"), Map.of("LOADGEN_IO", "uring"), 30);
+            assertEquals(2, refused.exit, "rate over io_uring: " + refused.output);
         } finally {
             p.destroy(); // SIGTERM
             boolean exited = p.waitFor(10, TimeUnit.SECONDS);
