@@ -230,8 +230,10 @@ public final class MatrixReport {
      * (then each Java server was the limit of its own figure).
      */
     private static void renderLoadgenCheck(StringBuilder sb, Results r) {
-        if (C_SERVERS.stream().noneMatch(r.impls()::contains)) {
-            return;
+        boolean closedLoop = r.impls().stream().anyMatch(impl -> measured(r).stream()
+                .anyMatch(w -> !OPEN_LOOP.contains(w[0]) && r.cell(impl, w[0]) != null));
+        if (C_SERVERS.stream().noneMatch(r.impls()::contains) || !closedLoop) {
+            return; // no C server to judge by, or only open-loop workloads, whose pace the client did not set
         }
         sb.append("#### Is the load generator the bottleneck?\n\n");
         sb.append("| workload | fastest C server | best Java server | C / best Java | client CPU with that C server ")

@@ -92,6 +92,8 @@ class MatrixReportTest {
 
         String closed = render(dir, line(1, "roundhouse-nio", "pp1", 40_000, 0.5, 0.45));
         assertFalse(closed.contains("rate64") || closed.contains("Open loop"), closed);
+        String open = render(dir, "1\tc\trate64\t25000\t1.5\t30.0\t80.0\t900.0\t2000.0\t0.30\t2\t1.00\t0.30\n");
+        assertFalse(open.contains("Is the load generator the bottleneck?"), open);
     }
 
     @Test
