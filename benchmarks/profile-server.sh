@@ -3,7 +3,8 @@
 #
 #   benchmarks/profile-server.sh IMPL WORKLOAD [SECONDS]
 #     IMPL      as EchoServerMain --list prints, e.g. roundhouse-nio, netty-nio
-#     WORKLOAD  pp1 | pp64 | st16 | conn (as in run-matrix.sh)
+#     WORKLOAD  pp1 | pp64 | st16 | conn | rate64 (as in run-matrix.sh; rate64 at $BENCH_RATE, default
+#               25,000 messages/s, over epoll)
 #
 # The server runs pinned to CPU 0 with -XX:StartFlightRecording (profile settings), the C load
 # generator pinned to CPU 1 as the matrix runs it (spinning; over io_uring where `loadgen
@@ -37,8 +38,11 @@ if "$BIN/loadgen" uring-check 2>/dev/null; then CLIENT_IO=uring; fi
 case $WORKLOAD in
   pp1) ARGS="pingpong $PORT 1 64" ;; pp64) ARGS="pingpong $PORT 64 64" ;;
   st16) ARGS="stream $PORT 16 16384" ;; conn) ARGS="connect $PORT 16 64" ;;
+  rate64) ARGS="rate $PORT 64 64" CLIENT_IO=epoll ;;
   *) echo "unknown workload $WORKLOAD" >&2; exit 2 ;;
 esac
+TAIL=""
+[ "$WORKLOAD" = rate64 ] && TAIL=${BENCH_RATE:-25000}
 taskset -c 0 "$JAVA" -Xms512m -Xmx512m --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
   "-XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile" \
   -cp "$ROOT/benchmarks/target/benchmarks.jar" dev.roundhouse.bench.server.EchoServerMain \
@@ -47,7 +51,7 @@ PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true' EXIT
 "$BIN/loadgen" wait "$PORT" 20000
 # shellcheck disable=SC2086
-LOADGEN_POLL=spin LOADGEN_IO=$CLIENT_IO taskset -c 1 "$BIN/loadgen" $ARGS 3 "$SECS" | tee "$OUT/loadgen.txt"
+LOADGEN_POLL=spin LOADGEN_IO=$CLIENT_IO taskset -c 1 "$BIN/loadgen" $ARGS 3 "$SECS" $TAIL | tee "$OUT/loadgen.txt"
 kill -TERM $PID; wait $PID 2>/dev/null || true
 trap - EXIT
 

@@ -165,14 +165,16 @@ public final class MatrixReport {
             }
         }
         if (rows.isEmpty()) {
-            sb.append("| (no Roundhouse backend was available to this run) |").append(" |".repeat(workloads.size())).append('\n');
+            sb.append("| (no Roundhouse backend was available to this run) |").append(" |".repeat(workloads.size()))
+              .append('\n');
         }
         for (String[] row : rows) {
             sb.append("| ").append(row[0]).append(" / ").append(row[1]).append(" |");
             for (String[] w : workloads) {
                 Results.Cell ours = r.cell(row[0], w[0]);
                 Results.Cell other = r.cell(row[1], w[0]);
-                sb.append(' ').append(OPEN_LOOP.contains(w[0]) ? p99Ratio(other, ours) : ratio(ours, other)).append(" |");
+                String figure = OPEN_LOOP.contains(w[0]) ? p99Ratio(other, ours) : ratio(ours, other);
+                sb.append(' ').append(figure).append(" |");
             }
             sb.append('\n');
         }
@@ -298,21 +300,21 @@ public final class MatrixReport {
 
     /** The p99 latency of {@code other} over {@code ours}, {@code ~} when the runs' p99 ranges overlap. */
     private static String p99Ratio(Results.Cell other, Results.Cell ours) {
-        if (other == null || ours == null || other.p99().isEmpty() || ours.p99().isEmpty()) {
-            return "n/a";
-        }
-        double ratio = Stats.median(other.p99()) / Stats.median(ours.p99());
-        boolean overlap = Stats.min(other.p99()) <= Stats.max(ours.p99()) && Stats.min(ours.p99()) <= Stats.max(other.p99());
-        return String.format(Locale.ROOT, "%s%.2f", overlap ? "~" : "", ratio);
+        return other == null || ours == null ? "n/a" : ratio(other.p99(), ours.p99());
     }
 
+    /** The primary figure of {@code a} over {@code b}, {@code ~} when the runs' ranges overlap. */
     private static String ratio(Results.Cell a, Results.Cell b) {
-        if (a == null || b == null || a.primary().isEmpty() || b.primary().isEmpty()) {
+        return a == null || b == null ? "n/a" : ratio(a.primary(), b.primary());
+    }
+
+    /** The median of {@code a} over that of {@code b}, {@code ~} when their ranges overlap; "n/a" if one is empty. */
+    private static String ratio(List<Double> a, List<Double> b) {
+        if (a.isEmpty() || b.isEmpty()) {
             return "n/a";
         }
-        double ratio = Stats.median(a.primary()) / Stats.median(b.primary());
-        boolean overlap = Stats.min(a.primary()) <= Stats.max(b.primary()) && Stats.min(b.primary()) <= Stats.max(a.primary());
-        return String.format(Locale.ROOT, "%s%.2f", overlap ? "~" : "", ratio);
+        boolean overlap = Stats.min(a) <= Stats.max(b) && Stats.min(b) <= Stats.max(a);
+        return String.format(Locale.ROOT, "%s%.2f", overlap ? "~" : "", Stats.median(a) / Stats.median(b));
     }
 
     private static String spread(List<Double> xs) {

@@ -20,6 +20,12 @@ class MatrixReportTest {
                 + "\t2\t1.00\t" + server + "\n";
     }
 
+    /** One rate64 line of results.tsv: the offered 25,000/s met, its p99 and server CPU; the rest fixed. */
+    private static String rateLine(int run, String impl, int p99, double server) {
+        return run + "\t" + impl + "\trate64\t25000\t1.5\t30.0\t" + p99 + ".0\t900.0\t2000.0\t0.30\t2\t1.00\t"
+                + server + "\n";
+    }
+
     private static String render(Path dir, String tsv) throws IOException {
         Path file = dir.resolve("results.tsv");
         Files.writeString(file, HEADER + tsv);
@@ -78,9 +84,9 @@ class MatrixReportTest {
             tsv.append(line(run, "roundhouse-epoll", "pp64", 60_000 + run, 0.90, 0.98));
             tsv.append(line(run, "netty-epoll", "pp64", 50_000 + run, 0.90, 0.98));
             tsv.append(line(run, "c", "pp64", 80_000 + run, 0.90, 0.98));
-            tsv.append(run + "\troundhouse-epoll\trate64\t25000\t1.5\t40.0\t" + (100 + run) + ".0\t900.0\t2000.0\t0.30\t2\t1.00\t0.40\n");
-            tsv.append(run + "\tnetty-epoll\trate64\t25000\t1.5\t45.0\t" + (150 + run) + ".0\t900.0\t2000.0\t0.30\t2\t1.00\t0.50\n");
-            tsv.append(run + "\tc\trate64\t25000\t1.5\t30.0\t" + (80 + run) + ".0\t900.0\t2000.0\t0.30\t2\t1.00\t0.30\n");
+            tsv.append(rateLine(run, "roundhouse-epoll", 100 + run, 0.40));
+            tsv.append(rateLine(run, "netty-epoll", 150 + run, 0.50));
+            tsv.append(rateLine(run, "c", 80 + run, 0.30));
         }
         String md = render(dir, tsv.toString());
         assertTrue(md.contains("#### Open loop, 64 connections"), md);
@@ -92,7 +98,7 @@ class MatrixReportTest {
 
         String closed = render(dir, line(1, "roundhouse-nio", "pp1", 40_000, 0.5, 0.45));
         assertFalse(closed.contains("rate64") || closed.contains("Open loop"), closed);
-        String open = render(dir, "1\tc\trate64\t25000\t1.5\t30.0\t80.0\t900.0\t2000.0\t0.30\t2\t1.00\t0.30\n");
+        String open = render(dir, rateLine(1, "c", 80, 0.30));
         assertFalse(open.contains("Is the load generator the bottleneck?"), open);
     }
 

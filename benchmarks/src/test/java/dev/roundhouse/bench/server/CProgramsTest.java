@@ -94,12 +94,14 @@ class CProgramsTest {
                             "connect" + how, io);
                 }
             }
-            Result open = run(List.of(lg, "rate", ps, "8", "64", "0", "0.5", "4000"), Map.of("LOADGEN_IO", "epoll"), 30);
+            Map<String, String> epoll = Map.of("LOADGEN_IO", "epoll");
+            Result open = run(List.of(lg, "rate", ps, "8", "64", "0", "0.5", "4000"), epoll, 30);
             assertMeasured(open, OPS, "rate", "epoll");
             Matcher achieved = RATE.matcher(open.output);
             assertTrue(achieved.find() && Double.parseDouble(achieved.group(1)) >= 2000
                     && Double.parseDouble(achieved.group(1)) <= 6000, "rate 4,000/s: " + open.output);
-            Result refused = run(List.of(lg, "rate", ps, "8", "64", "0", "0.3", "4000"), Map.of("LOADGEN_IO", "uring"), 30);
+            Map<String, String> ring = Map.of("LOADGEN_IO", "uring");
+            Result refused = run(List.of(lg, "rate", ps, "8", "64", "0", "0.3", "4000"), ring, 30);
             assertEquals(2, refused.exit, "rate over io_uring: " + refused.output);
         } finally {
             p.destroy(); // SIGTERM

@@ -42,21 +42,21 @@ import java.util.concurrent.TimeUnit;
  * it, so the loop has a {@link WakeChannel}: a loopback TCP connection with a read always pending
  * in the group, to which any thread writes one byte ({@link #wakeup}, coalesced). A wait with a
  * deadline arms the alarm, which writes that byte when the deadline passes. A poll that must not
- * block (tasks are waiting) runs the port only every {@link LookSchedule#CHECK_INTERVAL_NANOS} and then wakes
- * it first, so it returns at once; and only while an operation waits in the port
+ * block (tasks are waiting) runs the port only every {@link LookSchedule#CHECK_INTERVAL_NANOS} and
+ * then wakes it first, so it returns at once; and only while an operation waits in the port
  * ({@link CompletionQueue#outstanding}): with none, nothing can come out of it, so a busy loop
  * without I/O (no server, no connection) pays no wake byte at all.
  *
  * <p><b>Busy loops hand the wait over.</b> Each look is a wake byte's round trip (its write, the
  * JDK's read of it, which also sends a TCP ACK, and the re-armed read): looking every
- * {@link LookSchedule#CHECK_INTERVAL_NANOS} took about a quarter of the CPU of a loop kept busy by another
- * thread's tasks. So after {@link LookSchedule#LOOKS_BEFORE_RELEASE} looks in one stretch that tasks keep busy
- * the loop releases the captured I/O thread to wait in the port and post what it finishes, parks in the
- * {@link CompletionQueue} when out of work, and takes the port back when tasks no longer keep it
- * busy ({@link HandOver}). So the loop waits in the port itself while only its own I/O keeps it
- * busy (1-connection ping-pong, where this design is ahead) and lets the JDK's thread wait while
- * other threads' tasks keep it busy (where the hand-off was ahead). Completions alone never
- * release it.
+ * {@link LookSchedule#CHECK_INTERVAL_NANOS} took about a quarter of the CPU of a loop kept busy by
+ * another thread's tasks. So after {@link LookSchedule#LOOKS_BEFORE_RELEASE} looks in one stretch
+ * that tasks keep busy the loop releases the captured I/O thread to wait in the port and post what
+ * it finishes, parks in the {@link CompletionQueue} when out of work, and takes the port back when
+ * tasks no longer keep it busy ({@link HandOver}). So the loop waits in the port itself while only
+ * its own I/O keeps it busy (1-connection ping-pong, where this design is ahead) and lets the JDK's
+ * thread wait while other threads' tasks keep it busy (where the hand-off was ahead). Completions
+ * alone never release it.
  *
  * <p><b>Costs.</b> Waking the loop from another thread while it waits in the port writes a byte
  * over loopback TCP instead of unparking a thread: a cross-thread wake-up measured p50 17 &micro;s
@@ -383,7 +383,8 @@ final class DirectPort {
      */
     boolean lookWhileSpinning(long dueInNanos) throws IOException {
         long now = System.nanoTime();
-        if (handOver.released() || !schedule.due(now, completions.outstanding()) || schedule.putOff(now, dueInNanos)) {
+        if (handOver.released() || !schedule.due(now, completions.outstanding())
+                || schedule.putOff(now, dueInNanos)) {
             return false;
         }
         return look();

@@ -51,7 +51,8 @@ class DirectPortTest {
         try (EventLoop loop = o.loop()) {
             assertTrue(o.poller().direct(), "the loop runs the group's event loop itself");
             loop.submit(() -> {
-                o.poller().port().lookSchedule().looksBeforeRelease(-1); // a slow callback of this cold JVM must not release it
+                // a slow callback of this cold JVM must not release it
+                o.poller().port().lookSchedule().looksBeforeRelease(-1);
                 return null;
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             Server server = Peers.listen(loop, Peers::echo);
@@ -351,8 +352,12 @@ class DirectPortTest {
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
-            // busy polls of a cold JVM must not release the port (spinning looks do nothing then)
-            Peers.configure(loop, () -> port.lookSchedule().looksBeforeRelease(-1));
+            // busy polls of a cold JVM must not release the port (spinning looks do nothing then),
+            // nor a loop thread held off past the bound end the put-off (LookScheduleTest checks it)
+            Peers.configure(loop, () -> {
+                port.lookSchedule().looksBeforeRelease(-1);
+                port.lookSchedule().maxDeferralNanos(Long.MAX_VALUE);
+            });
             Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
             long[] r = loop.submit(() -> {
                 long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
@@ -472,8 +477,10 @@ class DirectPortTest {
 
     /** The direct port's looks and skipped looks so far, read on the loop thread. */
     private static long[] looks(Peers.Opened o) throws Exception {
-        return o.loop().submit(() -> new long[] {o.poller().port().lookSchedule().looks(), o.poller().port().lookSchedule().skipped()})
-                .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        return o.loop().submit(() -> {
+            LookSchedule schedule = o.poller().port().lookSchedule();
+            return new long[] {schedule.looks(), schedule.skipped()};
+        }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
     /** {@code -Droundhouse.iocp.completions=handoff} gives the hand-off design: no direct port. */

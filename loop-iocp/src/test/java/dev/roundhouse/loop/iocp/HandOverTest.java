@@ -215,13 +215,14 @@ class HandOverTest {
             Peers.pingPong(peer, 3, () -> null); // a read waits in the port
             int wanted = 4 * (LookSchedule.LOOKS_BEFORE_RELEASE + 1);
             long[] after = loop.submit(() -> {
-                long looks = port.lookSchedule().looks();
+                LookSchedule schedule = port.lookSchedule();
+                long looks = schedule.looks();
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
                 HandOver handOver = port.handOver();
-                while (port.lookSchedule().looks() - looks < wanted && !handOver.released() && System.nanoTime() - deadline < 0) {
+                while (schedule.looks() - looks < wanted && !handOver.released() && System.nanoTime() - deadline < 0) {
                     port.await(-1, true); // looks once the interval since the last has passed
                 }
-                return new long[] {port.lookSchedule().looks() - looks, handOver.released() ? 1 : 0, handOver.releases()};
+                return new long[] {schedule.looks() - looks, handOver.released() ? 1 : 0, handOver.releases()};
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(wanted, after[0], "looks at the port");
             assertEquals(0, after[1], "still waiting in the port itself");
