@@ -103,7 +103,7 @@ log() { printf '%s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- build
 build() {
-  c_programs_build "$BIN" "$ROOT/benchmarks/src/main/c" loadgen echo_server uring_echo_server corelat
+  c_programs_build "$BIN" "$ROOT/benchmarks/src/main/c" loadgen echo_server uring_echo_server corelat syscost
   if [ ! -f "$JAR" ]; then
     log "building $JAR"
     (cd "$ROOT" && ./mvnw -B -q -pl benchmarks -am package -DskipTests) >&2
@@ -211,6 +211,18 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 placement() {
   if [ "$PIN" = 1 ]; then "$BIN/corelat" 0 1 100 | sed -n 's/^corelat_ns=//p'; else echo -; fi
 }
+
+# What the kernel says it runs under ("none" without the CPU's hypervisor flag): under PVM, as on
+# the VM of 2026-12-06, every entry to the guest kernel passes through the host.
+hypervisor() {
+  local h
+  h=$(dmesg 2>/dev/null | sed -n 's/.*Hypervisor detected: //p' | head -1)
+  if [ -n "$h" ]; then echo "$h"
+  elif grep -qw hypervisor /proc/cpuinfo; then echo "yes (kernel log not readable)"
+  else echo none; fi
+}
+# The cost of a null system call on the server's CPU right now, in ns (syscost.c).
+syscall_cost() { ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} "$BIN/syscost" 200 | sed -n 's/^syscall_ns=//p'; }
 
 # Runs one workload against the running server; appends one line to results.tsv and, with the
 # core round trip before and after it, one to placement.tsv.
@@ -343,6 +355,8 @@ done
   echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $NCPU cores"
   echo "memory: $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
   echo "kernel: $(uname -sr)"
+  echo "hypervisor: $(hypervisor)"
+  echo "system call: $(syscall_cost) ns for a null one (getppid, fastest window of 10,000; syscost.c)"
   echo "jdk: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p') ($("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.vendor = //p'))"
   echo "jvm flags: -Xms512m -Xmx512m (defaults otherwise; pinned to one CPU the JVM picks SerialGC)"
   echo "pinning: $([ "$PIN" = 1 ] && echo 'server on CPU 0, load generator on CPU 1 (taskset)' || echo none)"

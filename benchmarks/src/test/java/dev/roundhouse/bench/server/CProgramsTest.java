@@ -25,13 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
  * matrix uses. The load generator compares every echoed byte and exits 1 on a mismatch, a lost
  * connection or 5 s without progress, so a passing run means the bytes came back intact. Each
  * server must also stop on SIGTERM with status 0, and its port must refuse connections once it has
- * exited (the matrix's next server is found by connecting to the same port).
+ * exited (the matrix's next server is found by connecting to the same port). The machine probes
+ * the matrix records beside its figures (the core-to-core round trip, a null system call's cost)
+ * must print a figure in their range.
  */
 class CProgramsTest {
     private static final Path SOURCES = Path.of("src/main/c");
     private static final Pattern OPS = Pattern.compile(" ops=(\\d+) ");
     private static final Pattern MIB = Pattern.compile(" mib_per_s=([0-9.]+) ");
     private static final Pattern RATE = Pattern.compile(" ops_per_s=([0-9.]+) ");
+    private static final Pattern SYSCALL_NS = Pattern.compile("^syscall_ns=(\\d+)$", Pattern.MULTILINE);
+    private static final Pattern CORELAT_NS = Pattern.compile("^corelat_ns=(\\d+)$", Pattern.MULTILINE);
 
     @TempDir
     static Path bin;
@@ -41,7 +45,7 @@ class CProgramsTest {
     @BeforeAll
     static void build() throws Exception {
         assumeTrue(run(List.of("gcc", "--version"), Map.of(), 30).exit == 0, "gcc is not installed");
-        for (String prog : List.of("loadgen", "echo_server", "uring_echo_server")) {
+        for (String prog : List.of("loadgen", "echo_server", "uring_echo_server", "corelat", "syscost")) {
             Result r = run(List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o",
                     bin.resolve(prog).toString(), SOURCES.resolve(prog + ".c").toString()), Map.of(), 120);
             assertEquals(0, r.exit, "gcc " + prog + ".c:\n" + r.output);
@@ -58,6 +62,27 @@ class CProgramsTest {
     void theIoUringServerShouldEchoEveryWorkloadIntact() throws Exception {
         assumeTrue(uring, "io_uring cannot run here (loadgen uring-check failed)");
         drive("uring_echo_server");
+    }
+
+    @Test
+    void theMachineProbesShouldPrintAPlausibleFigure() throws Exception {
+        Result sys = run(List.of(bin.resolve("syscost").toString(), "50"), Map.of(), 30);
+        assertEquals(0, sys.exit, "syscost: " + sys.output);
+        long ns = figure(SYSCALL_NS, sys.output, "syscost");
+        assertTrue(ns >= 1 && ns < 1_000_000, "a null system call of " + ns + " ns: " + sys.output);
+        assertEquals(2, run(List.of(bin.resolve("syscost").toString()), Map.of(), 30).exit, "syscost without MILLIS");
+
+        assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "corelat needs two CPUs");
+        Result core = run(List.of(bin.resolve("corelat").toString(), "0", "1", "50"), Map.of(), 30);
+        assertEquals(0, core.exit, "corelat: " + core.output);
+        long rt = figure(CORELAT_NS, core.output, "corelat");
+        assertTrue(rt >= 1 && rt < 1_000_000, "a core-to-core round trip of " + rt + " ns: " + core.output);
+    }
+
+    private static long figure(Pattern p, String output, String what) {
+        Matcher m = p.matcher(output);
+        assertTrue(m.find(), what + " printed no figure: " + output);
+        return Long.parseLong(m.group(1));
     }
 
     /** Ping-pong (1 and 8 connections), streaming and connect, each over epoll and (where it runs)
