@@ -24,3 +24,31 @@ rps_netns_setup() {
   echo "$1" >/sys/class/net/lo/queues/rx-0/rps_cpus
   [ "$(cat /sys/class/net/lo/queues/rx-0/rps_cpus)" -eq "$1" ] || { echo "could not set RPS on lo" >&2; return 1; }
 }
+
+# workload_args WORKLOAD PORT: the load generator's mode and arguments for one of the matrix's
+# workloads, before its warm-up and duration (rate64's rate follows them; see run-matrix.sh).
+# Returns 2, saying so on stderr, for an unknown workload.
+workload_args() {
+  case $1 in
+    pp1) echo "pingpong $2 1 64" ;; pp64) echo "pingpong $2 64 64" ;;
+    st16) echo "stream $2 16 16384" ;; conn) echo "connect $2 16 64" ;;
+    rate64) echo "rate $2 64 64" ;;
+    *) echo "unknown workload $1 (pp1, pp64, st16, conn, rate64)" >&2; return 2 ;;
+  esac
+}
+
+# enter_server_netns SCRIPT ARGS...: re-runs SCRIPT in a private network and mount namespace whose
+# loopback steers receive processing to CPU 0, where the server is pinned (as run-matrix.sh --net
+# rps), when root with unshare and ip; inside it (or when that is not possible: the host's
+# loopback, said on stderr) it returns and the caller goes on.
+enter_server_netns() {
+  if [ -n "${ROUNDHOUSE_BENCH_NETNS:-}" ]; then
+    rps_netns_setup 1 || exit 1
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ip >/dev/null \
+     && unshare -n --mount true 2>/dev/null; then
+    exec env ROUNDHOUSE_BENCH_NETNS=1 unshare -n --mount bash "$@"
+  fi
+  echo "$(basename "$1"): host loopback (not root, or no unshare/ip): the load generator does the server's receive work" >&2
+}

@@ -1,60 +1,112 @@
 #!/usr/bin/env bash
-# Profiles one echo server under one workload with JFR and prints where its threads spend time.
+# Profiles one echo server under one workload and prints where its threads spend time (JFR), or
+# counts the system calls it makes per operation (perf).
 #
 #   benchmarks/profile-server.sh IMPL WORKLOAD [SECONDS]
-#     IMPL      as EchoServerMain --list prints, e.g. roundhouse-nio, netty-nio
+#   PROFILER=syscalls benchmarks/profile-server.sh IMPL WORKLOAD [SECONDS]
+#     IMPL      as EchoServerMain --list prints, e.g. roundhouse-nio, netty-nio, or c / c-io_uring
+#               (the C servers; syscalls only)
 #     WORKLOAD  pp1 | pp64 | st16 | conn | rate64 (as in run-matrix.sh; rate64 at $BENCH_RATE, default
 #               25,000 messages/s, over epoll)
 #
-# The server runs pinned to CPU 0 with -XX:StartFlightRecording (profile settings), the C load
-# generator pinned to CPU 1 as the matrix runs it (spinning; over io_uring where `loadgen
-# uring-check` passes, else epoll), and, when root, in a private network namespace whose loopback
-# steers receive processing to CPU 0 (run-matrix.sh --net rps; otherwise the host's loopback, said
-# on stderr); then the top Java frames (execution samples), the top native frames (time in
-# syscalls) and the allocation pressure by class are printed. The recording is kept in
-# bench-results/profile-*/ for `jfr` or JDK Mission Control.
+# The server runs pinned to CPU 0, the C load generator pinned to CPU 1 as the matrix runs it
+# (spinning; over io_uring where `loadgen uring-check` passes, else epoll), and, when root, in a
+# private network namespace whose loopback steers receive processing to CPU 0 (run-matrix.sh --net
+# rps; otherwise the host's loopback, said on stderr).
+#
+# PROFILER=jfr (default): the server runs with -XX:StartFlightRecording (profile settings); then
+# the top Java frames (execution samples), the top native frames (time in syscalls) and the
+# allocation pressure by class are printed. The recording is kept in bench-results/profile-*/ for
+# `jfr` or JDK Mission Control.
+#
+# PROFILER=syscalls: `perf stat` counts the server's system calls by kind (tracepoints, counting
+# only: no sampling) over the measured window but its first second, and prints each kind per
+# operation (per round trip, connection or message; per MiB on st16) with the server's CPU per
+# operation and the load generator's figures. Needs perf (Debian: linux-perf) and a readable
+# tracefs (root). What a system call costs differs by machine (syscost.c; ~1.1 us under the PVM
+# hypervisor of 2026-12-06, where it is most of a server's work per message).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench-lib.sh
 . "$ROOT/benchmarks/bench-lib.sh"
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
-JFR=$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jfr
 IMPL=${1:?impl} WORKLOAD=${2:?workload} SECS=${3:-10} PORT=${BENCH_PORT:-18180}
-if [ -z "${ROUNDHOUSE_PROFILE_NETNS:-}" ]; then
-  if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ip >/dev/null \
-     && unshare -n --mount true 2>/dev/null; then
-    exec env ROUNDHOUSE_PROFILE_NETNS=1 unshare -n --mount bash "$0" "$@"
-  fi
-  echo "profile-server: host loopback (not root, or no unshare/ip): the load generator does the server's receive work" >&2
-else
-  rps_netns_setup 1 # CPU 0, where the server is pinned
-fi
+PROFILER=${PROFILER:-jfr}
+case $PROFILER in
+  jfr) case $IMPL in c|c-io_uring) echo "PROFILER=jfr profiles Java servers; $IMPL is a C one" >&2; exit 2 ;; esac ;;
+  syscalls) command -v perf >/dev/null || { echo "PROFILER=syscalls needs perf (Debian: linux-perf)" >&2; exit 2; } ;;
+  *) echo "PROFILER takes jfr or syscalls, not $PROFILER" >&2; exit 2 ;;
+esac
+enter_server_netns "$0" "$@"
 OUT=$ROOT/bench-results/profile-$IMPL-$WORKLOAD-$(date -u +%H%M%S)
 BIN=$ROOT/bench-results/bin
 mkdir -p "$OUT" "$BIN"
-c_programs_build "$BIN" "$ROOT/benchmarks/src/main/c" loadgen echo_server
+c_programs_build "$BIN" "$ROOT/benchmarks/src/main/c" loadgen echo_server uring_echo_server
 CLIENT_IO=epoll
 if "$BIN/loadgen" uring-check 2>/dev/null; then CLIENT_IO=uring; fi
-case $WORKLOAD in
-  pp1) ARGS="pingpong $PORT 1 64" ;; pp64) ARGS="pingpong $PORT 64 64" ;;
-  st16) ARGS="stream $PORT 16 16384" ;; conn) ARGS="connect $PORT 16 64" ;;
-  rate64) ARGS="rate $PORT 64 64" CLIENT_IO=epoll ;;
-  *) echo "unknown workload $WORKLOAD" >&2; exit 2 ;;
-esac
+ARGS=$(workload_args "$WORKLOAD" "$PORT") || exit 2
+[ "$WORKLOAD" = rate64 ] && CLIENT_IO=epoll # the rate mode spins over epoll only
 TAIL=""
 [ "$WORKLOAD" = rate64 ] && TAIL=${BENCH_RATE:-25000}
-taskset -c 0 "$JAVA" -Xms512m -Xmx512m --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
-  "-XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile" \
-  -cp "$ROOT/benchmarks/target/benchmarks.jar" dev.roundhouse.bench.server.EchoServerMain \
-  --impl "$IMPL" --port "$PORT" >"$OUT/server.log" 2>&1 &
+JFR_FLAGS=()
+[ "$PROFILER" = jfr ] && JFR_FLAGS=("-XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile")
+case $IMPL in
+  c) taskset -c 0 "$BIN/echo_server" "$PORT" >"$OUT/server.log" 2>&1 & ;;
+  c-io_uring) taskset -c 0 "$BIN/uring_echo_server" "$PORT" >"$OUT/server.log" 2>&1 & ;;
+  *) taskset -c 0 "$JAVA" -Xms512m -Xmx512m --add-exports java.base/sun.nio.ch=ALL-UNNAMED ${JFR_FLAGS[@]+"${JFR_FLAGS[@]}"} \
+       -cp "$ROOT/benchmarks/target/benchmarks.jar" dev.roundhouse.bench.server.EchoServerMain \
+       --impl "$IMPL" --port "$PORT" >"$OUT/server.log" 2>&1 & ;;
+esac
 PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true' EXIT
 "$BIN/loadgen" wait "$PORT" 20000
+
+if [ "$PROFILER" = syscalls ]; then
+  [ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+  KINDS="read readv recvfrom recvmsg write writev sendto sendmsg epoll_wait epoll_pwait epoll_pwait2 epoll_ctl io_uring_enter futex accept4 close"
+  EVENTS=raw_syscalls:sys_enter
+  for k in $KINDS; do EVENTS+=",syscalls:sys_enter_$k"; done
+  COUNTED=$((SECS - 1))
+  [ "$COUNTED" -ge 1 ] || { echo "PROFILER=syscalls needs SECONDS of 2 or more" >&2; exit 2; }
+  # The counting window: from one second into the measured window (the load generator's warm-up is
+  # 3 s) to its end; the CPU ticks over the same window. Benchmark timing, not synchronisation.
+  (
+    sleep 4
+    t0=$(awk '{print $14 + $15}' "/proc/$PID/stat")
+    perf stat -x, -e "$EVENTS" -p "$PID" -o "$OUT/perf.csv" sleep "$COUNTED" 2>"$OUT/perf.err"
+    echo "$t0 $(awk '{print $14 + $15}' "/proc/$PID/stat")" >"$OUT/ticks"
+  ) &
+  COUNTER=$!
+fi
 # shellcheck disable=SC2086
 LOADGEN_POLL=spin LOADGEN_IO=$CLIENT_IO taskset -c 1 "$BIN/loadgen" $ARGS 3 "$SECS" $TAIL | tee "$OUT/loadgen.txt"
+if [ "$PROFILER" = syscalls ]; then wait "$COUNTER" || true; fi
 kill -TERM $PID; wait $PID 2>/dev/null || true
 trap - EXIT
 
+if [ "$PROFILER" = syscalls ]; then
+  [ -s "$OUT/perf.csv" ] && grep -q '^[0-9]' "$OUT/perf.csv" || { echo "perf counted nothing:"; cat "$OUT/perf.err" "$OUT/perf.csv"; exit 1; }
+  LINE=$(grep RESULT "$OUT/loadgen.txt")
+  RATE_OPS=$(sed -n 's/.* ops_per_s=\([^ ]*\).*/\1/p' <<<"$LINE")
+  RATE_MIB=$(sed -n 's/.* mib_per_s=\([^ ]*\).*/\1/p' <<<"$LINE")
+  PER=operation N=$(awk -v r="$RATE_OPS" -v s="$COUNTED" 'BEGIN {print r * s}')
+  [ "$WORKLOAD" = st16 ] && PER=MiB N=$(awk -v r="$RATE_MIB" -v s="$COUNTED" 'BEGIN {print r * s}')
+  read -r T0 T1 <"$OUT/ticks"
+  echo "== $IMPL $WORKLOAD: system calls per $PER ($COUNTED s counted, $(printf '%.0f' "$N") ${PER}s)"
+  awk -F, -v n="$N" '$1 ~ /^[0-9]+$/ {
+      name = $3; sub(/^.*sys_enter_?/, "", name); if (name == "") name = "all"
+      if (name == "all") all = $1; else { kind[name] = $1; sum += $1 } }
+    END {
+      for (k in kind) if (kind[k] / n >= 0.0005) printf "%9.3f  %s\n", kind[k] / n, k
+      if ((all - sum) / n >= 0.0005) printf "%9.3f  (other kinds)\n", (all - sum) / n
+      printf "%9.3f  all\n", all / n }' "$OUT/perf.csv" | sort -k2,2 | sort -s -rn -k1,1
+  awk -v a="$T0" -v b="$T1" -v hz="$(getconf CLK_TCK)" -v n="$N" -v per="$PER" \
+    'BEGIN {printf "%9.1f  us of server CPU per %s\n", (b - a) / hz * 1e6 / n, per}'
+  echo "counts: $OUT/perf.csv"
+  exit 0
+fi
+
+JFR=$(dirname "$(readlink -f "$(command -v "$JAVA")")")/jfr
 top_frames() { # event, depth
   "$JFR" print --events "$1" --stack-depth "$2" "$OUT/server.jfr" |
     awk -v d="$2" '/sampledThread/ {t=$3} /stackTrace = \[/ {s=""; for (i=0;i<d;i++) {getline; gsub(/^ +/,""); sub(/line:.*/,""); if ($0 ~ /^\]/) break; s=s (i?" < ":"") $0}; print t " " s}' |

@@ -193,15 +193,7 @@ stop_server() {
 trap stop_server EXIT INT TERM
 
 # ---------------------------------------------------------------- workloads
-loadgen_args() {
-  case $1 in
-    pp1) echo "pingpong $PORT 1 64" ;;
-    pp64) echo "pingpong $PORT 64 64" ;;
-    st16) echo "stream $PORT 16 16384" ;;
-    conn) echo "connect $PORT 16 64" ;;
-    rate64) echo "rate $PORT 64 64" ;;
-  esac
-}
+loadgen_args() { workload_args "$1" "$PORT"; } # bench-lib.sh
 # What follows the load generator's warm-up and duration: rate64's offered rate.
 loadgen_tail() { [ "$1" = rate64 ] && echo "$RATE" || true; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
