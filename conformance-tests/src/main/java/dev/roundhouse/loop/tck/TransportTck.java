@@ -18,6 +18,9 @@ import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.Transport;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -197,6 +200,47 @@ public abstract class TransportTck extends TcpTck {
         assertArrayEquals("hello".getBytes(US_ASCII), p.received());
         assertEquals(peer.getLocalSocketAddress(), addresses.get(0), "remoteAddress is the peer's address");
         assertNull(Await.call(loop, () -> p.transport().remoteAddress()), "no remote address once closed");
+    }
+
+    /**
+     * Both ends' addresses, accepted and connected: what the peer sees from its side, asked at any
+     * time while connected (also after the peer has closed, before this side has read the EOF; the
+     * first ask may be that late, backends ask the OS lazily), and {@code null} once closed.
+     */
+    @Test
+    @Timeout(30)
+    void shouldReportBothAddressesOfAcceptedAndConnectedTransports() throws Exception {
+        EventLoop loop = openLoop();
+        Accepted server = listen(loop, i -> new ProtocolRecorder("accepted-" + i));
+        ProtocolRecorder accepted;
+        try (Socket peer = peer(server.server())) {
+            accepted = server.next();
+            Transport t = Await.get(accepted.made(), "connectionMade of the accepted transport");
+            assertEquals(peer.getRemoteSocketAddress(), Await.call(loop, t::localAddress),
+                    "accepted: localAddress is the address the peer connected to");
+            assertEquals(peer.getLocalSocketAddress(), Await.call(loop, t::remoteAddress),
+                    "accepted: remoteAddress is the peer's");
+        }
+        assertNull(accepted.awaitLost(), "the peer closed cleanly");
+        assertNull(Await.call(loop, () -> accepted.transport().localAddress()), "no local address once closed");
+
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            ProtocolRecorder client = new ProtocolRecorder("connected");
+            Transport t = Await.get(loop.connect(listener.getLocalSocketAddress(), client), "connect");
+            try (Socket peer = listener.accept()) {
+                Await.run(loop, t::pauseReading); // so that the peer's close stays unread: the transport stays open
+                peer.close(); // asked for the first time only after the peer has gone
+                assertEquals(peer.getRemoteSocketAddress(), Await.call(loop, t::localAddress),
+                        "connected: localAddress is the address the peer saw the connection from");
+                assertEquals(listener.getLocalSocketAddress(), Await.call(loop, t::remoteAddress),
+                        "connected: remoteAddress is the address connected to");
+            }
+            Await.run(loop, t::close);
+            client.awaitLost();
+            assertNull(Await.call(loop, t::localAddress), "no local address once closed");
+            assertNull(Await.call(loop, t::remoteAddress), "no remote address once closed");
+        }
     }
 
     /** Grammar: a reset by the peer ends in exactly one connectionLost with the error as cause. */

@@ -20,7 +20,8 @@ public final class ReadinessTransport extends StreamTransport implements IoReady
     private static final int MAX_READS_PER_EVENT = 16;
 
     private final SocketIo io;
-    private final SocketAddress local;
+    /** Asked of the socket on first use (a {@code getsockname} on epoll): most connections never ask. */
+    private SocketAddress local;
     private final SocketAddress remote;
     private boolean reading;
     private boolean writeArmed;
@@ -29,8 +30,7 @@ public final class ReadinessTransport extends StreamTransport implements IoReady
                               LoopResources resources) {
         super(ctx, protocol, options, resources);
         this.io = io;
-        this.local = io.localAddress();
-        this.remote = io.remoteAddress();
+        this.remote = io.remoteAddress(); // an accepted socket's comes with the accept; a connected one's is asked once
         io.bind(this);
     }
 
@@ -129,7 +129,13 @@ public final class ReadinessTransport extends StreamTransport implements IoReady
     @Override
     public SocketAddress localAddress() {
         ctx.checkInLoop("Transport.localAddress");
-        return isLost() ? null : local;
+        if (isLost()) {
+            return null;
+        }
+        if (local == null) {
+            local = io.localAddress(); // null if the kernel cannot say (the connection broke)
+        }
+        return local;
     }
 
     @Override

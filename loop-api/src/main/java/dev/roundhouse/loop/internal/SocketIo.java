@@ -54,7 +54,15 @@ public interface SocketIo extends WriteQueue.GatheringSink {
     /** Closes; with {@code reset}, sets {@code SO_LINGER} 0 first so the peer gets RST. Never throws. */
     void close(boolean reset);
 
+    /**
+     * The local address, or {@code null} if the OS cannot say; may make a system call (the shared
+     * transport asks once, when its user first does).
+     */
     SocketAddress localAddress();
 
+    /**
+     * The peer's address, or {@code null} if the OS cannot say; the shared transport asks once, as
+     * it is made (an accepted socket's may come with the accept, without a system call).
+     */
     SocketAddress remoteAddress();
 }

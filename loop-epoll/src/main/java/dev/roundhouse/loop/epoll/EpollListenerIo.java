@@ -5,6 +5,7 @@ import dev.roundhouse.loop.internal.IoReadyListener;
 import dev.roundhouse.loop.internal.ListenerIo;
 import dev.roundhouse.loop.internal.SocketIo;
 import dev.roundhouse.loop.unix.EpollEvents;
+import io.netty.channel.unix.NativeInetAddress;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -49,7 +50,7 @@ final class EpollListenerIo extends EpollHandle implements ListenerIo {
         if (fd < 0) {
             return null;
         }
-        return new EpollSocketIo(poller, new Socket(fd));
+        return new EpollSocketIo(poller, new Socket(fd), NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]));
     }
 
     @Override

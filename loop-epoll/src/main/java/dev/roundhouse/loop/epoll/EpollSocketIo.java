@@ -30,10 +30,19 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
     private IoReadyListener listener;
     private Interest interest = Interest.NONE;
     private boolean closed;
+    /** The peer, from the accept's own output, or asked of the kernel on first use (a connect's). */
+    private SocketAddress remote;
 
+    /** A socket being connected: its peer's address is asked of the kernel ({@code getpeername}) when wanted. */
     EpollSocketIo(EpollPoller poller, Socket socket) {
+        this(poller, socket, null);
+    }
+
+    /** An accepted socket, with the peer's address as the accept reported it (no system call to learn it). */
+    EpollSocketIo(EpollPoller poller, Socket socket, SocketAddress remote) {
         super(poller, socket);
         this.socket = socket;
+        this.remote = remote;
         poller.claim(this);
     }
 
@@ -57,7 +66,9 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
     @Override
     public void configure(SocketOptions o) throws IOException {
         socket.setTcpNoDelay(o.tcpNoDelay());
-        socket.setKeepAlive(o.keepAlive());
+        if (o.keepAlive()) { // a new socket has it off, and an accepted one inherits the listener's, never set
+            socket.setKeepAlive(true);
+        }
         if (o.receiveBufferBytes() > 0) {
             socket.setReceiveBufferSize(o.receiveBufferBytes());
         }
@@ -205,7 +216,10 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
 
     @Override
     public SocketAddress remoteAddress() {
-        return socket.remoteAddress();
+        if (remote == null) {
+            remote = socket.remoteAddress(); // null if the kernel cannot say (not connected)
+        }
+        return remote;
     }
 
     @Override
