@@ -63,7 +63,7 @@ trap 'kill -TERM $PID 2>/dev/null || true' EXIT
 
 if [ "$PROFILER" = syscalls ]; then
   [ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
-  KINDS="read readv recvfrom recvmsg write writev sendto sendmsg epoll_wait epoll_pwait epoll_pwait2 epoll_ctl io_uring_enter futex accept4 close"
+  KINDS=${SYSCALL_KINDS:-"read readv recvfrom recvmsg write writev sendto sendmsg epoll_wait epoll_pwait epoll_pwait2 epoll_ctl io_uring_enter futex accept accept4 close shutdown setsockopt getsockopt getsockname getpeername fcntl ioctl"}
   EVENTS=raw_syscalls:sys_enter
   for k in $KINDS; do EVENTS+=",syscalls:sys_enter_$k"; done
   COUNTED=$((SECS - 1))
