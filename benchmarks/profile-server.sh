@@ -22,7 +22,9 @@
 # PROFILER=syscalls: `perf stat` counts the server's system calls by kind (tracepoints, counting
 # only: no sampling) over the measured window but its first second, and prints each kind per
 # operation (per round trip, connection or message; per MiB on st16) with the server's CPU per
-# operation and the load generator's figures. Needs perf (Debian: linux-perf) and a readable
+# operation and the load generator's figures (the kinds counted: $SYSCALL_KINDS, space-separated
+# names, or the I/O and socket set-up calls below; the rest are summed as "other kinds"). Needs
+# perf (Debian: linux-perf) and a readable
 # tracefs (root). What a system call costs differs by machine (syscost.c; ~1.1 us under the PVM
 # hypervisor of 2026-12-06, where it is most of a server's work per message).
 set -euo pipefail
