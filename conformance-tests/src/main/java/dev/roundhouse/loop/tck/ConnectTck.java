@@ -188,6 +188,11 @@ public abstract class ConnectTck extends TcpTck {
         ProtocolRecorder client = new ProtocolRecorder("v6-client").onMade(t -> t.write("v6".getBytes(US_ASCII)));
         Transport t = Await.get(loop.connect(bound, client), "connect to " + bound);
         assertArrayEquals("v6".getBytes(US_ASCII), client.awaitReceived(2));
+        Transport accepted = server.next().transport();
+        assertEquals(Await.call(loop, t::localAddress), Await.call(loop, accepted::remoteAddress),
+                "the accepted transport's remoteAddress is the client's local IPv6 address");
+        assertEquals(bound, Await.call(loop, accepted::localAddress), "the accepted transport's localAddress");
+        assertEquals(bound, Await.call(loop, t::remoteAddress), "the client's remoteAddress");
         Await.run(loop, t::close);
         assertNull(client.awaitLost());
     }
