@@ -1,5 +1,6 @@
-# Shared by run-matrix.sh and profile-server.sh (sourced, not run): building the C programs and
-# preparing the private network namespace the echo benchmarks run in.
+# Shared by run-matrix.sh and profile-server.sh (sourced, not run): building the C programs,
+# preparing the private network namespace the echo benchmarks run in, the workloads' load generator
+# arguments, a process's CPU ticks and the fields of the load generator's RESULT line.
 
 # c_programs_build BIN SRC_DIR PROG...: compiles each SRC_DIR/PROG.c into BIN/PROG unless the binary
 # is newer than its source and the shared headers (histogram.h, uring.h).
@@ -52,3 +53,10 @@ enter_server_netns() {
   fi
   echo "$(basename "$1"): host loopback (not root, or no unshare/ip): the load generator does the server's receive work" >&2
 }
+
+# proc_ticks PID: the CPU a process has used (user + system, its waited-for children's too), in
+# clock ticks (getconf CLK_TCK); 0 once it has gone.
+proc_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# field NAME LINE: the value of NAME=value in a load generator's RESULT line.
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }

@@ -74,9 +74,9 @@ if [ "$PROFILER" = syscalls ]; then
   # 3 s) to its end; the CPU ticks over the same window. Benchmark timing, not synchronisation.
   (
     sleep 4
-    t0=$(awk '{print $14 + $15}' "/proc/$PID/stat")
+    t0=$(proc_ticks "$PID")
     perf stat -x, -e "$EVENTS" -p "$PID" -o "$OUT/perf.csv" sleep "$COUNTED" 2>"$OUT/perf.err"
-    echo "$t0 $(awk '{print $14 + $15}' "/proc/$PID/stat")" >"$OUT/ticks"
+    echo "$t0 $(proc_ticks "$PID")" >"$OUT/ticks"
   ) &
   COUNTER=$!
 fi
@@ -89,10 +89,8 @@ trap - EXIT
 if [ "$PROFILER" = syscalls ]; then
   [ -s "$OUT/perf.csv" ] && grep -q '^[0-9]' "$OUT/perf.csv" || { echo "perf counted nothing:"; cat "$OUT/perf.err" "$OUT/perf.csv"; exit 1; }
   LINE=$(grep RESULT "$OUT/loadgen.txt")
-  RATE_OPS=$(sed -n 's/.* ops_per_s=\([^ ]*\).*/\1/p' <<<"$LINE")
-  RATE_MIB=$(sed -n 's/.* mib_per_s=\([^ ]*\).*/\1/p' <<<"$LINE")
-  PER=operation N=$(awk -v r="$RATE_OPS" -v s="$COUNTED" 'BEGIN {print r * s}')
-  [ "$WORKLOAD" = st16 ] && PER=MiB N=$(awk -v r="$RATE_MIB" -v s="$COUNTED" 'BEGIN {print r * s}')
+  PER=operation N=$(awk -v r="$(field ops_per_s "$LINE")" -v s="$COUNTED" 'BEGIN {print r * s}')
+  [ "$WORKLOAD" = st16 ] && PER=MiB N=$(awk -v r="$(field mib_per_s "$LINE")" -v s="$COUNTED" 'BEGIN {print r * s}')
   read -r T0 T1 <"$OUT/ticks"
   echo "== $IMPL $WORKLOAD: system calls per $PER ($COUNTED s counted, $(printf '%.0f' "$N") ${PER}s)"
   awk -F, -v n="$N" '$1 ~ /^[0-9]+$/ {

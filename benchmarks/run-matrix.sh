@@ -146,7 +146,6 @@ fi
 HZ=$(getconf CLK_TCK)
 NCPU=$(nproc)
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }  # user nice system irq softirq steal
-proc_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 now_ns() { date +%s%N; }
 # What the kernel did for CPUs 0 and 1 (server and client when pinned), to tell a run's regime:
 # IPIs received (function-call + rescheduling interrupts: RPS hand-offs and remote wake-ups),
@@ -196,7 +195,6 @@ trap stop_server EXIT INT TERM
 loadgen_args() { workload_args "$1" "$PORT"; } # bench-lib.sh
 # What follows the load generator's warm-up and duration: rate64's offered rate.
 loadgen_tail() { [ "$1" = rate64 ] && echo "$RATE" || true; }
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 # The round trip between CPU 0 and CPU 1 right now, in ns (corelat.c: on the VM of 2026-11-22 it
 # switched between ~50-140 and ~470-600 ns as the host moved the vCPUs); "-" when nothing is pinned.
