@@ -10,7 +10,8 @@
 # perf events (containers, VMs without a PMU); 200 µs interval. Each fork writes a collapsed-stack
 # file (one line per distinct stack: frames joined by ';', then the sample count) into
 # bench-results/profile-<time>/, which flame-graph tools read as is. The summary groups samples by
-# thread role: "loop" (a stack through LoopEngine.runLoop or Netty's SingleThreadEventExecutor),
+# thread role: "loop" (a stack through LoopRunner.run, Netty's SingleThreadEventExecutor or the
+# HashedWheelTimer's worker),
 # "bench" (through a @Benchmark method: JMH's *_jmhStub frames), "other" (JIT, GC, JMH).
 #
 # Needs: bash, a JDK, unzip, awk; Linux x64/arm64 or macOS. Profile a quiet machine.
@@ -65,7 +66,7 @@ for f in "$OUT"/fork-*.collapsed; do
   awk '{
       n = $NF; $NF = ""; sub(/ $/, "")
       role = "other"
-      if ($0 ~ /LoopEngine\.runLoop|SingleThreadEventExecutor|SingleThreadIoEventLoop/) role = "loop"
+      if ($0 ~ /LoopRunner\.run|SingleThreadEventExecutor|SingleThreadIoEventLoop|HashedWheelTimer\$Worker/) role = "loop"
       else if ($0 ~ /_jmhStub/) role = "bench"
       k = split($0, fr, ";"); leaf = fr[k]
       total[role] += n; all += n; byLeaf[role " " leaf] += n
