@@ -46,6 +46,10 @@ public final class LoopEngine implements EventLoop, LoopContext {
     private final Thread thread;
     private final TaskQueue tasks = new TaskQueue();
     private final TimerQueue timers = new TimerQueue();
+    /** Timer arrivals and removals from other threads, applied when the loop needs them. */
+    private final TimerInbox inbox = new TimerInbox();
+    /** The inbox's request to drain, sent through the task queue once per {@link TimerInbox#DRAIN_EVERY} messages. */
+    private final Runnable drainInbox = inbox::requestDrain;
     private final CallbackTracker callbacks = new CallbackTracker();
     private final BatchWait batchWait = new BatchWait();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
@@ -104,9 +108,10 @@ public final class LoopEngine implements EventLoop, LoopContext {
         try {
             readBuffer = ByteBuffer.allocateDirect(options.readBufferBytes());
             poller = provider.newPoller(this);
-            runner = new LoopRunner(this, poller, tasks, timers, callbacks, batchWait, spin, sleep, shutdown);
+            runner = new LoopRunner(this, poller, tasks, timers, inbox, callbacks, batchWait, spin, sleep, shutdown);
         } catch (Throwable t) {
             tasks.close();
+            inbox.close();
             started.completeExceptionally(t);
             terminated.complete(null);
             return;
@@ -150,19 +155,6 @@ public final class LoopEngine implements EventLoop, LoopContext {
     @Override
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        executeBy(task, Long.MIN_VALUE); // due now: wakes a sleeping loop
-    }
-
-    /**
-     * Queues {@code task} to run on the loop by {@code runBy} (a {@link System#nanoTime()}
-     * deadline; {@code Long.MIN_VALUE}: now, as {@link #execute}; {@code Long.MAX_VALUE}: whenever
-     * the loop next wakes). A sleeping loop is woken only if its sleep would last past
-     * {@code runBy}, or once {@link PublishedSleep#LAZY_WAKE_LIMIT} lazy tasks have piled up
-     * meanwhile; a loop that is awake, or about to sleep, sees the task before it blocks.
-     *
-     * @throws LoopClosedException if the loop is closed
-     */
-    void executeBy(Runnable task, long runBy) {
         if (!tasks.offer(task)) {
             throw new LoopClosedException("loop " + name + " is closed; task " + Names.of(task) + " rejected");
         }
@@ -170,7 +162,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
             batchWait.selfQueued(); // awake by definition; and not a producer the loop chases
             return;
         }
-        if (sleep.claimWakeup(runBy)) {
+        if (sleep.claimWakeup(Long.MIN_VALUE)) { // due now: wakes a sleeping loop
             wakeupPoller();
         }
     }
@@ -197,6 +189,11 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     TimerQueue timerQueue() {
         return timers;
+    }
+
+    /** The inbox of timer messages from other threads, for tests. */
+    TimerInbox timerInbox() {
+        return inbox;
     }
 
     /** The task queue, for tests that hold a slot in transit. */
@@ -229,7 +226,11 @@ public final class LoopEngine implements EventLoop, LoopContext {
             return addTimer(task, deadline);
         }
         ScheduledTimer t = ScheduledTimer.inTransit(this, task, deadline);
-        executeBy(t, deadline); // wakes the loop only if it would sleep past the deadline
+        long index = inbox.offerArrival(t);
+        if (index < 0) {
+            throw new LoopClosedException("loop " + name + " is closed; timer " + Names.of(task) + " rejected");
+        }
+        afterTimerMessage(index, deadline); // wakes the loop only if it would sleep past the deadline
         return t;
     }
 
@@ -248,7 +249,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
     }
 
     private ScheduledTimer addTimer(Runnable task, long deadline) {
-        if (tasks.isClosed()) {
+        if (inbox.isClosed()) {
             throw new LoopClosedException("loop " + name + " is closed; timer " + Names.of(task) + " rejected");
         }
         ScheduledTimer t = new ScheduledTimer(this, task, deadline);
@@ -266,18 +267,37 @@ public final class LoopEngine implements EventLoop, LoopContext {
     }
 
     /**
-     * Removes a cancelled timer from the heap: now on the loop thread, else by a lazy message (the
-     * timer cannot start any more, so there is no hurry to wake the loop for it).
+     * Removes a cancelled timer from the heap: now on the loop thread, else by a message in the
+     * inbox (the timer cannot start any more, so there is no hurry to wake the loop for it).
      */
     void removeTimer(ScheduledTimer t) {
         if (inLoop()) {
             timers.remove(t);
             return;
         }
-        try {
-            executeBy(t, Long.MAX_VALUE);
-        } catch (LoopClosedException ignored) {
-            // the heap is drained at termination
+        long index = inbox.offerRemoval(t);
+        if (index >= 0) { // sealed: the heap is drained at termination
+            afterTimerMessage(index, Long.MAX_VALUE);
+        }
+    }
+
+    /**
+     * After a timer message from another thread: every {@link TimerInbox#DRAIN_EVERY}th asks the
+     * loop to drain the inbox (waking it if it sleeps only every {@link TimerInbox#WAKE_EVERY}th:
+     * that bounds the inbox); any other wakes a sleeping loop only if it would sleep past
+     * {@code runBy}.
+     */
+    private void afterTimerMessage(long index, long runBy) {
+        if (TimerInbox.asksForDrain(index)) {
+            if (!tasks.offer(drainInbox)) {
+                return; // closed meanwhile: the inbox is drained at termination
+            }
+            if (TimerInbox.wakesForDrain(index)) {
+                runBy = Long.MIN_VALUE;
+            }
+        }
+        if (runBy != Long.MAX_VALUE && sleep.claimWakeup(runBy)) {
+            wakeupPoller();
         }
     }
 

@@ -23,6 +23,7 @@ final class LoopRunner {
     private final Poller poller;
     private final TaskQueue tasks;
     private final TimerQueue timers;
+    private final TimerInbox inbox;
     private final CallbackTracker callbacks;
     private final BatchWait batchWait;
     private final SpinBeforeSleep spin;
@@ -35,14 +36,23 @@ final class LoopRunner {
     private final long timerSpinNanos;
     /** Whether the last {@link #runTasks()} stopped at a task in transit. */
     private boolean stoppedInTransit;
+    /**
+     * The deadline the last {@link #pollTimeout()} counted its timeout to ({@code Long.MAX_VALUE}:
+     * none): what {@link #publishSleep} publishes. Not read again there: an arrival that lowered
+     * the inbox's earliest deadline in between must be seen as earlier than the sleep, not folded
+     * into a deadline published with the longer timeout.
+     */
+    private long pollDeadline = Long.MAX_VALUE;
 
     /** The engine's parts the iteration works on; {@code poller} just opened. Loop thread. */
-    LoopRunner(LoopEngine engine, Poller poller, TaskQueue tasks, TimerQueue timers, CallbackTracker callbacks,
-               BatchWait batchWait, SpinBeforeSleep spin, PublishedSleep sleep, GracefulShutdown shutdown) {
+    LoopRunner(LoopEngine engine, Poller poller, TaskQueue tasks, TimerQueue timers, TimerInbox inbox,
+               CallbackTracker callbacks, BatchWait batchWait, SpinBeforeSleep spin, PublishedSleep sleep,
+               GracefulShutdown shutdown) {
         this.engine = engine;
         this.poller = poller;
         this.tasks = tasks;
         this.timers = timers;
+        this.inbox = inbox;
         this.callbacks = callbacks;
         this.batchWait = batchWait;
         this.spin = spin;
@@ -54,8 +64,9 @@ final class LoopRunner {
     }
 
     /**
-     * The iteration: (1) expired timers in deadline order, (2) the tasks queued before this step
-     * began, (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
+     * The iteration: (1) expired timers in deadline order (the timer inbox first if an arrival in
+     * it may be due), (2) the tasks queued before this step began, then the inbox if a task asked
+     * for a drain ({@link TimerInbox}), (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
      * pending; after a step that ran tasks, only once the queue stayed empty for the spin time,
      * {@link SpinBeforeSleep}; without blocking, and without publishing that the loop sleeps, when
      * the deadline is within the timer spin, {@link LoopOptions#timerSpinNanos()}) and dispatch.
@@ -84,6 +95,9 @@ final class LoopRunner {
         boolean ranTimers = runTimers();
         int tasksRun = runTasks();
         boolean ranTasks = tasksRun > 0;
+        if (inbox.takeDrainRequest()) { // housekeeping, after the tasks (TimerInbox)
+            inbox.drain(System.nanoTime());
+        }
         if (shutdown.requested() && shutdown.due(ranTimers | ranTasks)) {
             return false;
         }
@@ -138,10 +152,11 @@ final class LoopRunner {
      */
     private long publishSleep(long timeoutNanos) {
         tasks.releaseConsumed(); // the last task run stays unreachable while the loop sleeps
-        ScheduledTimer next = timers.peek();
-        sleep.publish(next == null ? Long.MAX_VALUE : next.deadlineNanos);
-        if (tasks.hasTasks()) {
-            return 0;
+        inbox.releaseConsumed();
+        long deadline = pollDeadline;
+        sleep.publish(deadline);
+        if (tasks.hasTasks() || inbox.earliest() < deadline) {
+            return 0; // a task, or an arrival due before the deadline, came before the publish
         }
         if (shutdown.requested() && (timeoutNanos < 0 || timeoutNanos > SHUTDOWN_POLL_NANOS)) {
             // a shutdown that began after the step's check found the loop awake and sent no
@@ -196,11 +211,12 @@ final class LoopRunner {
             return 0;
         }
         long timeout = -1;
-        ScheduledTimer next = timers.peek();
-        if (next != null) {
+        long next = nextDeadline();
+        pollDeadline = next;
+        if (next != Long.MAX_VALUE) {
             // Read the clock again: the timers and tasks just run may have taken a while, and a
             // stale clock makes the poll overshoot the deadline (measured: timer firing 0.3x Netty).
-            timeout = Math.max(0, next.deadlineNanos - System.nanoTime());
+            timeout = Math.max(0, next - System.nanoTime());
         }
         if (shutdown.requested()) {
             timeout = timeout < 0 ? SHUTDOWN_POLL_NANOS : Math.min(timeout, SHUTDOWN_POLL_NANOS);
@@ -208,13 +224,33 @@ final class LoopRunner {
         return timeout;
     }
 
+    /**
+     * The earliest deadline the loop knows of: its heap's first, or the inbox's earliest arrival
+     * (not yet read); {@code Long.MAX_VALUE} if neither has one.
+     */
+    private long nextDeadline() {
+        ScheduledTimer next = timers.peek();
+        long arrival = inbox.earliest();
+        return next == null ? arrival : Math.min(next.deadlineNanos, arrival);
+    }
+
+    /**
+     * Runs the timers that are due, in deadline order; first drains the inbox if an arrival in it
+     * may be due ({@link TimerInbox#earliest()} has passed). Returns whether a timer ran.
+     */
     private boolean runTimers() {
         ScheduledTimer t = timers.peek();
-        if (t == null) {
+        long arrival = inbox.earliest();
+        if (t == null && arrival == Long.MAX_VALUE) {
             return false; // no clock read when no timer is pending
         }
+        long now = System.nanoTime();
+        if (arrival != Long.MAX_VALUE && arrival - now <= 0) {
+            inbox.drain(now);
+            t = timers.peek();
+        }
         boolean ran = false;
-        for (long now = System.nanoTime(); t != null && t.deadlineNanos - now <= 0; t = timers.peek()) {
+        for (; t != null && t.deadlineNanos - now <= 0; t = timers.peek()) {
             timers.poll();
             if (t.start()) {
                 ran = true;
@@ -273,13 +309,15 @@ final class LoopRunner {
     }
 
     /**
-     * The last drain, when the iteration has ended: seals the queue and runs every task accepted
-     * before the seal, cancels the timers left, closes the poller (its transports' callbacks may
+     * The last drain, when the iteration has ended: seals the task queue and the timer inbox, runs
+     * every task accepted before the seal, cancels the timers left (those in the inbox too), closes the poller (its transports' callbacks may
      * queue tasks, which run after it) and lets go of the tasks run.
      */
     void finish() {
         tasks.close();
+        inbox.close();
         runSealedTasks(); // tasks accepted before the seal run; later ones were rejected
+        inbox.drainSealed(); // timers accepted before the seal join the heap, to be cancelled with it
         for (ScheduledTimer t : timers.drain()) {
             t.markCancelled();
         }
@@ -290,5 +328,6 @@ final class LoopRunner {
         }
         runTasks();
         tasks.releaseConsumed();
+        inbox.releaseConsumed();
     }
 }

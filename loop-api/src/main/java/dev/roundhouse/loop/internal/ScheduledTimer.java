@@ -7,16 +7,16 @@ import java.lang.invoke.VarHandle;
 /**
  * A timer in a {@link TimerQueue}; its state may be read and cancelled from any thread.
  *
- * <p>States: {@code IN_TRANSIT} (scheduled from another thread, its arrival queued on the loop but
- * not yet in the heap) → {@code PENDING} (in the heap) → {@code STARTED}; either of the first two
- * → {@code CANCELLED}. Cancelling an in-transit timer costs one CAS: its arrival finds it
- * cancelled and drops it, so no removal needs to cross to the loop. Cancelling a pending timer
- * from another thread queues the removal without waking the loop (a cancelled timer can never
- * start, so the removal only frees the heap slot).
+ * <p>States: {@code IN_TRANSIT} (scheduled from another thread, its arrival queued in the loop's
+ * {@link TimerInbox} but not yet in the heap) → {@code PENDING} (in the heap) → {@code STARTED};
+ * either of the first two → {@code CANCELLED}. Cancelling an in-transit timer costs one CAS: its
+ * arrival finds it cancelled and drops it, so no removal needs to cross to the loop. Cancelling a
+ * pending timer from another thread queues its removal in the inbox without waking the loop (a
+ * cancelled timer can never start, so the removal only frees the heap slot).
  *
- * <p>As a {@link Runnable} it is its own cross-thread message (no capturing lambda per
- * schedule or cancel): run on the loop thread it either arrives (in transit → heap) or, when it
- * is in the heap and cancelled, leaves it.
+ * <p>The timer is its own cross-thread message (no capturing lambda per schedule or cancel):
+ * {@link #apply()} on the loop thread either arrives (in transit → heap) or, when it is in the heap
+ * and cancelled, leaves it. It is a {@link Runnable} only because the inbox is a queue of them.
  */
 final class ScheduledTimer implements TimerHandle, Runnable {
     static final int IN_TRANSIT = 0;
@@ -95,20 +95,29 @@ final class ScheduledTimer implements TimerHandle, Runnable {
     /**
      * Loop thread only: the cross-thread message this timer was queued as. In the heap and
      * cancelled: leave it. In transit: arrive (join the heap), unless cancelled meanwhile.
+     */
+    void apply() {
+        int s = (int) STATE.getVolatile(this); // a plain load first: a cancelled arrival costs no locked op
+        if (heapIndex >= 0) {
+            if (s == CANCELLED) {
+                loop.timerQueue().remove(this);
+            }
+        } else if (s == IN_TRANSIT && STATE.compareAndSet(this, IN_TRANSIT, PENDING)) {
+            loop.timerQueue().add(this); // sequence given on arrival: FIFO per producer on equal deadlines
+        }
+    }
+
+    /**
+     * Refuses: the timer's messages are applied by its loop's inbox, never run as a task.
      *
-     * @throws dev.roundhouse.loop.LoopAffinityException on any other thread (the handle a caller
-     *     holds is this object, so a caller could reach this method by casting it to Runnable)
+     * @throws dev.roundhouse.loop.LoopAffinityException on any thread but the loop's (the handle a
+     *     caller holds is this object, so a caller could reach this method by casting it to Runnable)
+     * @throws IllegalStateException on the loop thread
      */
     @Override
     public void run() {
         loop.checkInLoop("the timer's internal message (a TimerHandle is not a task)");
-        if (heapIndex >= 0) {
-            if ((int) STATE.getVolatile(this) == CANCELLED) {
-                loop.timerQueue().remove(this);
-            }
-        } else if (STATE.compareAndSet(this, IN_TRANSIT, PENDING)) {
-            loop.timerQueue().add(this); // sequence given on arrival: FIFO per producer on equal deadlines
-        }
+        throw new IllegalStateException("a TimerHandle is not a task: " + this);
     }
 
     @Override

@@ -28,6 +28,12 @@ class CacheLineLayoutTest {
         assertIsolated(TaskQueue.class, Set.of("producerIndex", "producerChunk", "spare"));
     }
 
+    /** Read by every producer of a timer message and by the loop every step; written once per drain. */
+    @Test
+    void shouldKeepTheInboxsEarliestDeadlineOnALineOfItsOwn() {
+        assertIsolated(TimerInbox.class, Set.of("earliest"));
+    }
+
     @Test
     void shouldKeepPerCallbackFieldsOffEveryOtherObjectsLines() {
         assertIsolated(CallbackTracker.class, Set.of("current", "seq"));

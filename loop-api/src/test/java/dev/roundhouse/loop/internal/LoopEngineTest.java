@@ -1,5 +1,6 @@
 package dev.roundhouse.loop.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -293,15 +294,17 @@ class LoopEngineTest {
     }
 
     /**
-     * Cancelling timers from another thread does not wake a sleeping loop, but a sleeping loop
-     * never accumulates more than LAZY_WAKE_LIMIT such removals: the next one wakes it.
+     * Cancelling timers from another thread does not wake a sleeping loop, except that every
+     * WAKE_EVERY-th timer message wakes it to drain its inbox: removals never pile up beyond
+     * that, and each one left waiting stands for a cancelled timer still in the heap.
      */
     @Test
     void shouldBoundRemovalsQueuedWhileAsleep() throws Exception {
         FakeProvider p = new FakeProvider();
         LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
         try {
-            int n = 2 * PublishedSleep.LAZY_WAKE_LIMIT - 10;
+            int extra = 10;
+            int n = TimerInbox.WAKE_EVERY + extra;
             assertTrue(p.poller.blocked.await(10, TimeUnit.SECONDS));
             p.poller.blockingPolls.drainPermits(); // the next permit is the poll after the submit
             java.util.List<dev.roundhouse.loop.TimerHandle> far = loop.submit(() -> {
@@ -314,22 +317,180 @@ class LoopEngineTest {
             }).get(10, TimeUnit.SECONDS);
             assertTrue(p.poller.blockingPolls.tryAcquire(10, TimeUnit.SECONDS));
             int before = p.poller.wakeups.get();
-            for (int i = 0; i < PublishedSleep.LAZY_WAKE_LIMIT; i++) {
+            for (int i = 0; i < TimerInbox.WAKE_EVERY - 1; i++) {
                 assertTrue(far.get(i).cancel());
             }
-            assertEquals(before, p.poller.wakeups.get(), "removals alone must not wake the loop");
-            assertTrue(far.get(PublishedSleep.LAZY_WAKE_LIMIT).cancel());
-            assertEquals(before + 1, p.poller.wakeups.get(), "the removal past the limit wakes it");
-            for (int i = PublishedSleep.LAZY_WAKE_LIMIT + 1; i < n; i++) {
+            assertEquals(before, p.poller.wakeups.get(),
+                    "removals alone must not wake the loop, nor the drain requests between");
+            assertEquals(Long.MAX_VALUE, loop.timerInbox().earliest(), "a removal names no deadline");
+            assertTrue(far.get(TimerInbox.WAKE_EVERY - 1).cancel());
+            assertEquals(before + 1, p.poller.wakeups.get(), "the WAKE_EVERY-th message wakes it to drain");
+            for (int i = TimerInbox.WAKE_EVERY; i < n; i++) {
                 assertTrue(far.get(i).cancel());
             }
-            assertEquals(1, loop.submit(() -> loop.timerQueue().size()).get(10, TimeUnit.SECONDS),
-                    "every cancelled timer left the heap; the 10 s one stays");
+            // the loop drains after a step's tasks: a step, then look in the next
+            loop.submit(() -> null).get(10, TimeUnit.SECONDS);
+            long[] heapAndInbox = loop.submit(() -> new long[] {
+                loop.timerQueue().size(), loop.timerInbox().waiting()}).get(10, TimeUnit.SECONDS);
+            assertTrue(heapAndInbox[1] <= extra, "removals left waiting: " + heapAndInbox[1]);
+            assertEquals(1 + heapAndInbox[1], heapAndInbox[0],
+                    "heap: the 10 s timer and the cancelled ones not yet removed");
             int after = p.poller.wakeups.get();
-            assertTrue(after <= before + 2, "only the submit above may have woken it again: " + (after - before));
+            assertTrue(after <= before + 3, "only the drain request and the two submits may have woken it: "
+                    + (after - before));
         } finally {
             loop.close();
         }
+    }
+
+    /**
+     * An arrival from another thread due after the loop's next timer stays in the inbox, unread,
+     * until it may be due; the loop's sleep never outlasts it; once one arrival may be due the loop
+     * takes in all of them, and they fire in deadline order.
+     */
+    @Test
+    void shouldLeaveFarArrivalsInTheInboxUntilTheyMayBeDue() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        try {
+            assertTrue(p.poller.blocked.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 10; i++) {
+                loop.schedule(() -> { }, 20 + i, TimeUnit.SECONDS);
+            }
+            long[] heapAndInbox = loop.submit(() -> new long[] {
+                loop.timerQueue().size(), loop.timerInbox().waiting()}).get(10, TimeUnit.SECONDS);
+            assertArrayEquals(new long[] {0, 10}, heapAndInbox, "far arrivals are not read");
+            p.poller.shortestTimedPoll.set(Long.MAX_VALUE);
+            p.poller.blockingPolls.drainPermits();
+            loop.execute(() -> { }); // a step, then a sleep bounded by the inbox's earliest arrival
+            assertTrue(p.poller.blockingPolls.tryAcquire(10, TimeUnit.SECONDS));
+            long shortest = p.poller.shortestTimedPoll.get();
+            assertTrue(shortest > 0 && shortest <= TimeUnit.SECONDS.toNanos(20),
+                    "the loop must not sleep past the earliest arrival, slept up to " + shortest + " ns");
+            java.util.List<Integer> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+            CountDownLatch fired = new CountDownLatch(2);
+            CountDownLatch inTask = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            loop.execute(() -> {
+                inTask.countDown();
+                await(release); // holds the loop: both arrivals below wait in the inbox, whatever the timing
+            });
+            assertTrue(inTask.await(10, TimeUnit.SECONDS));
+            dev.roundhouse.loop.TimerHandle a = loop.schedule(() -> {
+                order.add(1);
+                fired.countDown();
+            }, 2, TimeUnit.MILLISECONDS);
+            dev.roundhouse.loop.TimerHandle b = loop.schedule(() -> {
+                order.add(2);
+                fired.countDown();
+            }, 1, TimeUnit.MILLISECONDS); // earlier, scheduled later (unless this thread was held up 1 ms)
+            release.countDown();
+            assertTrue(fired.await(10, TimeUnit.SECONDS), "earlier arrivals wake the loop and fire");
+            assertEquals(b.deadlineNanos() < a.deadlineNanos() ? java.util.List.of(2, 1) : java.util.List.of(1, 2),
+                    order, "in deadline order (FIFO on equal ones), not arrival order");
+            heapAndInbox = loop.submit(() -> new long[] {
+                loop.timerQueue().size(), loop.timerInbox().waiting()}).get(10, TimeUnit.SECONDS);
+            assertArrayEquals(new long[] {10, 0}, heapAndInbox, "the far ones came in with the due ones");
+        } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * Two threads schedule short timers and cancel some of them while the loop keeps falling
+     * asleep and waking: every timer whose cancel did not succeed fires, none whose cancel did, and
+     * none is lost to a race between an arrival lowering the inbox's earliest deadline and the loop
+     * publishing its sleep (a lost one would leave the loop asleep with nothing else due).
+     */
+    @Test
+    void shouldFireEveryUncancelledCrossThreadTimer() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        try {
+            int perThread = 2_000;
+            java.util.concurrent.Semaphore fired = new java.util.concurrent.Semaphore(0);
+            AtomicInteger firedCancelled = new AtomicInteger();
+            AtomicInteger kept = new AtomicInteger();
+            CountDownLatch done = new CountDownLatch(2);
+            Thread[] producers = new Thread[2];
+            for (int t = 0; t < producers.length; t++) {
+                int seed = t;
+                producers[t] = new Thread(() -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    try {
+                        for (int i = 0; i < perThread; i++) {
+                            AtomicBoolean cancelled = new AtomicBoolean();
+                            dev.roundhouse.loop.TimerHandle h = loop.schedule(() -> {
+                                if (cancelled.get()) {
+                                    firedCancelled.incrementAndGet();
+                                }
+                                fired.release();
+                            }, random.nextInt(200), TimeUnit.MICROSECONDS);
+                            if (random.nextInt(3) == 0 && h.cancel()) {
+                                cancelled.set(true);
+                            } else {
+                                kept.incrementAndGet();
+                            }
+                        }
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+                producers[t].start();
+            }
+            assertTrue(done.await(30, TimeUnit.SECONDS));
+            // nothing here wakes the loop: a timer whose wake-up was lost would never fire
+            assertTrue(fired.tryAcquire(kept.get(), 10, TimeUnit.SECONDS),
+                    "every timer not cancelled fires: " + fired.availablePermits() + " of " + kept.get());
+            assertEquals(0, firedCancelled.get(), "no cancelled timer fires");
+            assertEquals(0, loop.submit(fired::availablePermits).get(10, TimeUnit.SECONDS),
+                    "and no more than those");
+        } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * A thread schedules a short timer the moment the previous one fired, 20,000 times: each
+     * schedule lands while the loop is between computing its sleep and publishing it, where an
+     * arrival the loop did not see before it published must still either wake it or stop it
+     * from sleeping (nothing else is due: a lost one would never fire).
+     */
+    @Test
+    void shouldNotSleepThroughAnArrivalWhileFallingAsleep() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        try {
+            java.util.concurrent.Semaphore fired = new java.util.concurrent.Semaphore(0);
+            for (int i = 0; i < 20_000; i++) {
+                loop.schedule(fired::release, i % 3 == 0 ? 0 : i % 20, TimeUnit.MICROSECONDS);
+                assertTrue(fired.tryAcquire(10, TimeUnit.SECONDS), "timer " + i + " never fired");
+            }
+        } finally {
+            loop.close();
+        }
+    }
+
+    /**
+     * Timers scheduled from another thread and still in the inbox when the loop closes are
+     * cancelled with the heap's (never lost, never run); scheduling after the close is rejected.
+     */
+    @Test
+    void shouldCancelInboxTimersAtClose() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        AtomicBoolean ran = new AtomicBoolean();
+        dev.roundhouse.loop.TimerHandle far = loop.schedule(() -> ran.set(true), 1, TimeUnit.HOURS);
+        assertEquals(1, loop.submit(() -> loop.timerInbox().waiting()).get(10, TimeUnit.SECONDS));
+        loop.close();
+        assertTrue(loop.terminationFuture().isDone());
+        assertTrue(far.isCancelled(), "the loop closed before it fired");
+        assertFalse(far.isDone());
+        assertFalse(ran.get());
+        assertThrows(dev.roundhouse.loop.LoopClosedException.class,
+                () -> loop.schedule(() -> { }, 1, TimeUnit.HOURS));
     }
 
     /**
