@@ -29,13 +29,17 @@ import org.openjdk.jmh.annotations.Warmup;
  *       thread ({@code callLater} / {@code schedule} from inside the loop); the wheel is driven
  *       from the benchmark thread, which is how it is used.
  *   <li>{@code scheduleCancelCrossThread}: the same from the benchmark thread ({@code schedule} is
- *       thread-safe in both loops: each call and each cancel crosses to the loop), then wait until
- *       the loop has processed them all. The wheel's figure is its calling thread's work only: its
- *       worker applies the adds and cancels on a later tick, unmeasured.
+ *       thread-safe in both loops), then wait until the loop has run a task executed after the
+ *       batch: a cross-thread round trip per 1,000, usually to a sleeping loop. Netty's loop has
+ *       applied every add and cancel by then (they go through its task queue); Roundhouse's has
+ *       not necessarily (a timer scheduled from another thread waits in the loop's timer inbox
+ *       until it may be due, and the loop takes the inbox in every 1,024 messages, after that
+ *       step's tasks). The wheel's figure is its calling thread's work only: its worker applies
+ *       the adds and cancels on a later tick, unmeasured, and there is no round trip.
  *   <li>{@code scheduleCancelCrossThreadPipelined}: the same, but the benchmark thread only waits
- *       until the loop has processed the batch before the previous one, so queuing and applying
- *       overlap as they do for the wheel (whose figure is the same as above): the sustained rate
- *       of the slower of the two threads, the backlog bounded at two batches.
+ *       for the task executed after the batch before the previous one, so the round trip overlaps
+ *       the next batch (the wheel's figure is the same as above): the sustained rate of the slower
+ *       of the two threads, the backlog bounded at two batches.
  *   <li>{@code scheduleAndFire}: schedule 1,000 timers already due (distinct deadlines 0-999 ns,
  *       shuffled) and wait until all have fired: insertion, ordering and firing. The wheel fires
  *       only on its next 1 ms tick, so its figure includes up to 1 ms of waiting per batch.
@@ -158,7 +162,7 @@ public class TimerBenchmark {
             return; // the wheel: nothing to wait for
         }
         long target = counter.get() + 1;
-        loop.execute(counter); // runs after the loop has applied every add and removal queued above
+        loop.execute(counter); // runs after the calls above have returned (Netty's loop has applied them)
         counter.awaitAtLeast(target);
     }
 
@@ -173,7 +177,7 @@ public class TimerBenchmark {
         if (scheduleAndCancelFromThisThread()) {
             return;
         }
-        loop.execute(counter); // counts this batch once the loop has applied it
+        loop.execute(counter); // counts this batch once the loop has run it (Netty: applied it)
         batchesQueued++;
     }
 
