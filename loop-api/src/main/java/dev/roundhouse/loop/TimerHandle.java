@@ -4,8 +4,10 @@ package dev.roundhouse.loop;
  * A callback scheduled with {@link EventLoop#schedule}, {@link EventLoop#callLater} or
  * {@link EventLoop#callAt}.
  *
- * <p><b>Thread:</b> any thread. Cancelling removes the timer from the loop's queue (on the loop
- * thread, in O(log n)), so cancelled timers do not pile up.
+ * <p><b>Thread:</b> any thread. Cancelling lets go of the task at once and removes the timer from
+ * the loop's queue (O(log n) on the loop thread; a timer scheduled or cancelled from another thread
+ * leaves the loop's bookkeeping within a bounded number of further such operations, or when it
+ * would have been due), so cancelled timers do not pile up.
  */
 public interface TimerHandle {
 

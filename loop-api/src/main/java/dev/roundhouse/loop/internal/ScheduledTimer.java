@@ -34,7 +34,13 @@ final class ScheduledTimer implements TimerHandle, Runnable {
     }
 
     final LoopEngine loop;
-    final Runnable task;
+    /**
+     * The callback; {@code null} once cancelled: a cancelled timer lets go of its task at once,
+     * although the timer itself may wait for the loop a while longer (in the inbox, see
+     * {@link TimerInbox}). Read by the loop only after {@link #start()} succeeded, which a cancel
+     * rules out.
+     */
+    Runnable task;
     final long deadlineNanos;
     /** Tie-breaker for equal deadlines, given by the queue on arrival; loop thread only. */
     long sequence;
@@ -87,6 +93,7 @@ final class ScheduledTimer implements TimerHandle, Runnable {
                 return -1;
             }
             if (STATE.compareAndSet(this, s, CANCELLED)) {
+                task = null; // can never run now: what it holds need not stay reachable
                 return s;
             }
         }
@@ -143,6 +150,7 @@ final class ScheduledTimer implements TimerHandle, Runnable {
 
     @Override
     public String toString() {
-        return "Timer[" + Names.of(task) + " at " + deadlineNanos + "]";
+        Runnable t = task;
+        return "Timer[" + (t == null ? "cancelled" : Names.of(t)) + " at " + deadlineNanos + "]";
     }
 }
