@@ -245,13 +245,7 @@ class LoopEngineTest {
         FakeProvider p = new FakeProvider();
         LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
         try {
-            CountDownLatch inTask = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            loop.execute(() -> {
-                inTask.countDown();
-                await(release); // holds the loop so that the timer below stays in transit
-            });
-            assertTrue(inTask.await(10, TimeUnit.SECONDS));
+            CountDownLatch release = holdLoop(loop); // so that the timer below stays in transit
             AtomicBoolean ran = new AtomicBoolean();
             dev.roundhouse.loop.TimerHandle t = loop.schedule(() -> ran.set(true), 0, TimeUnit.NANOSECONDS);
             assertTrue(t.cancel());
@@ -332,8 +326,7 @@ class LoopEngineTest {
             }
             // the loop drains after a step's tasks: a step, then look in the next
             loop.submit(() -> null).get(10, TimeUnit.SECONDS);
-            long[] heapAndInbox = loop.submit(() -> new long[] {
-                loop.timerQueue().size(), loop.timerInbox().waiting()}).get(10, TimeUnit.SECONDS);
+            long[] heapAndInbox = heapAndInbox(loop);
             assertTrue(heapAndInbox[1] <= extra, "removals left waiting: " + heapAndInbox[1]);
             assertEquals(1 + heapAndInbox[1], heapAndInbox[0],
                     "heap: the 10 s timer and the cancelled ones not yet removed");
@@ -359,8 +352,7 @@ class LoopEngineTest {
             for (int i = 0; i < 10; i++) {
                 loop.schedule(() -> { }, 20 + i, TimeUnit.SECONDS);
             }
-            long[] heapAndInbox = loop.submit(() -> new long[] {
-                loop.timerQueue().size(), loop.timerInbox().waiting()}).get(10, TimeUnit.SECONDS);
+            long[] heapAndInbox = heapAndInbox(loop);
             assertArrayEquals(new long[] {0, 10}, heapAndInbox, "far arrivals are not read");
             p.poller.shortestTimedPoll.set(Long.MAX_VALUE);
             p.poller.blockingPolls.drainPermits();
@@ -371,13 +363,7 @@ class LoopEngineTest {
                     "the loop must not sleep past the earliest arrival, slept up to " + shortest + " ns");
             java.util.List<Integer> order = new java.util.concurrent.CopyOnWriteArrayList<>();
             CountDownLatch fired = new CountDownLatch(2);
-            CountDownLatch inTask = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            loop.execute(() -> {
-                inTask.countDown();
-                await(release); // holds the loop: both arrivals below wait in the inbox, whatever the timing
-            });
-            assertTrue(inTask.await(10, TimeUnit.SECONDS));
+            CountDownLatch release = holdLoop(loop); // both arrivals below wait in the inbox, whatever the timing
             dev.roundhouse.loop.TimerHandle a = loop.schedule(() -> {
                 order.add(1);
                 fired.countDown();
@@ -390,8 +376,7 @@ class LoopEngineTest {
             assertTrue(fired.await(10, TimeUnit.SECONDS), "earlier arrivals wake the loop and fire");
             assertEquals(b.deadlineNanos() < a.deadlineNanos() ? java.util.List.of(2, 1) : java.util.List.of(1, 2),
                     order, "in deadline order (FIFO on equal ones), not arrival order");
-            heapAndInbox = loop.submit(() -> new long[] {
-                loop.timerQueue().size(), loop.timerInbox().waiting()}).get(10, TimeUnit.SECONDS);
+            heapAndInbox = heapAndInbox(loop);
             assertArrayEquals(new long[] {10, 0}, heapAndInbox, "the far ones came in with the due ones");
         } finally {
             loop.close();
@@ -720,6 +705,24 @@ class LoopEngineTest {
             p.poller.onBlockingPoll = null;
             loop[0].close();
         }
+    }
+
+    /** Holds the loop in a task until the returned latch is counted down; returns once it is held. */
+    private static CountDownLatch holdLoop(LoopEngine loop) throws InterruptedException {
+        CountDownLatch inTask = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            inTask.countDown();
+            await(release);
+        });
+        assertTrue(inTask.await(10, TimeUnit.SECONDS), "the loop never ran the holding task");
+        return release;
+    }
+
+    /** The heap's size and the inbox's waiting messages, read on the loop thread. */
+    private static long[] heapAndInbox(LoopEngine loop) throws Exception {
+        return loop.submit(() -> new long[] {loop.timerQueue().size(), loop.timerInbox().waiting()})
+                .get(10, TimeUnit.SECONDS);
     }
 
     private static void await(CountDownLatch latch) {
