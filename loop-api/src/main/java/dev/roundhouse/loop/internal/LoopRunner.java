@@ -66,8 +66,8 @@ final class LoopRunner {
     /**
      * The iteration: (1) expired timers in deadline order (the timer inbox first if an arrival in
      * it may be due), (2) the tasks queued before this step began, then the inbox if a task asked
-     * for a drain ({@link TimerInbox}), (3) shutdown check, (4) poll for I/O until the next deadline (not at all when tasks are
-     * pending; after a step that ran tasks, only once the queue stayed empty for the spin time,
+     * for a drain ({@link TimerInbox}), (3) shutdown check, (4) poll for I/O until the next
+     * deadline (not at all when tasks are pending; after a step that ran tasks, only once the queue stayed empty for the spin time,
      * {@link SpinBeforeSleep}; without blocking, and without publishing that the loop sleeps, when
      * the deadline is within the timer spin, {@link LoopOptions#timerSpinNanos()}) and dispatch.
      * After a step that ran only a short batch of tasks while more were already queued, the next
@@ -152,7 +152,6 @@ final class LoopRunner {
      */
     private long publishSleep(long timeoutNanos) {
         tasks.releaseConsumed(); // the last task run stays unreachable while the loop sleeps
-        inbox.releaseConsumed();
         long deadline = pollDeadline;
         sleep.publish(deadline);
         if (tasks.hasTasks() || inbox.earliest() < deadline) {
@@ -310,8 +309,9 @@ final class LoopRunner {
 
     /**
      * The last drain, when the iteration has ended: seals the task queue and the timer inbox, runs
-     * every task accepted before the seal, cancels the timers left (those in the inbox too), closes the poller (its transports' callbacks may
-     * queue tasks, which run after it) and lets go of the tasks run.
+     * every task accepted before the seal, cancels the timers left (those in the inbox too),
+     * closes the poller (its transports' callbacks may queue tasks, which run after it) and lets
+     * go of the tasks run.
      */
     void finish() {
         tasks.close();
@@ -328,6 +328,5 @@ final class LoopRunner {
         }
         runTasks();
         tasks.releaseConsumed();
-        inbox.releaseConsumed();
     }
 }

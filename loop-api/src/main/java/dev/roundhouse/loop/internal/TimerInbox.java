@@ -125,7 +125,9 @@ final class TimerInbox extends TimerInboxPad1 {
      * Applies every message queued so far, in order, to the heap ({@link ScheduledTimer#apply()}):
      * arrivals join it unless cancelled meanwhile, removals leave it. Stops at a message another
      * thread has claimed but not yet stored, leaving {@link #earliest()} at {@code now} so that the
-     * loop does not sleep and drains again. Returns how many messages it applied. Loop thread.
+     * loop does not sleep and drains again. Then clears the slots it read (once per drain, not per
+     * sleep as the task queue must), so no applied message stays reachable from here. Returns how
+     * many messages it applied. Loop thread.
      */
     int drain(long now) {
         EARLIEST.setVolatile(this, Long.MAX_VALUE); // before reading the producers' index: see the class comment
@@ -140,6 +142,7 @@ final class TimerInbox extends TimerInboxPad1 {
             ((ScheduledTimer) r).apply();
             applied++;
         }
+        messages.releaseConsumed();
         return applied;
     }
 
@@ -167,12 +170,8 @@ final class TimerInbox extends TimerInboxPad1 {
             }
             ((ScheduledTimer) r).apply();
         }
-        EARLIEST.setVolatile(this, Long.MAX_VALUE);
-    }
-
-    /** Clears the slots of the messages applied, so an idle loop keeps no timer reachable. Loop thread. */
-    void releaseConsumed() {
         messages.releaseConsumed();
+        EARLIEST.setVolatile(this, Long.MAX_VALUE);
     }
 
     /** Messages queued and not yet applied (in transit ones included). Loop thread. */
