@@ -30,10 +30,10 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
     private IoReadyListener listener;
     private Interest interest = Interest.NONE;
     private boolean closed;
-    /** The peer, from the accept's own output, or asked of the kernel on first use (a connect's). */
-    private SocketAddress remote;
+    /** The peer as the accept reported it; {@code null} for a connected socket (asked of the kernel). */
+    private final SocketAddress remote;
 
-    /** A socket being connected: its peer's address is asked of the kernel ({@code getpeername}) when wanted. */
+    /** A socket being connected: its peer's address is asked of the kernel ({@code getpeername}). */
     EpollSocketIo(EpollPoller poller, Socket socket) {
         this(poller, socket, null);
     }
@@ -216,10 +216,8 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
 
     @Override
     public SocketAddress remoteAddress() {
-        if (remote == null) {
-            remote = socket.remoteAddress(); // null if the kernel cannot say (not connected)
-        }
-        return remote;
+        // the shared transport asks once; null if the kernel cannot say (not connected)
+        return remote != null ? remote : socket.remoteAddress();
     }
 
     @Override
