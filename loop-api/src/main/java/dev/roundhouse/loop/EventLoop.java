@@ -23,6 +23,13 @@ import java.util.concurrent.TimeUnit;
  * tasks queued so far (not those they queue); (3) poll for I/O until the next timer deadline, or
  * not at all when tasks are pending, and dispatch the events. See {@code docs/loop.md}.
  *
+ * <p><b>Tasks before timers.</b> A timer never fires before a task whose {@link #execute} (or
+ * {@link #submit}) returned before the timer was scheduled ({@link #schedule}, {@link #callLater},
+ * {@link #callAt}), whichever threads made the two calls, as long as the first happened-before the
+ * second: {@code execute(a); schedule(b, 1, MILLISECONDS)} runs {@code a} first even when the loop
+ * comes to both after the millisecond has passed. Step (1) stops at such a timer, and the timers
+ * due after it wait with it.
+ *
  * <p><b>Lifecycle.</b> running → shutting down ({@link #shutdownGracefully}) → terminated.
  * Tasks accepted before shutdown completes run; tasks offered after it are rejected with
  * {@link LoopClosedException}, atomically: a racing {@code execute} is either run or rejected,
@@ -80,7 +87,8 @@ public interface EventLoop extends Executor, AutoCloseable {
 
     /**
      * Runs {@code task} on the loop thread after {@code delay}. Timers fire in deadline order,
-     * FIFO on equal deadlines. Any thread; the handle can be cancelled from any thread.
+     * FIFO on equal deadlines, and after the tasks queued before the call (see <i>Tasks before
+     * timers</i> above). Any thread; the handle can be cancelled from any thread.
      *
      * @throws LoopClosedException if the loop has shut down
      * @throws IllegalArgumentException if {@code delay} is negative

@@ -112,6 +112,77 @@ public abstract class LoopTck extends BackendTck {
         assertTrue(threads.stream().allMatch(t -> t == loopThread), "timers run on the loop thread");
     }
 
+    /**
+     * Tasks before timers: a timer scheduled from another thread after a task was queued (by a third
+     * thread, the two calls ordered by a join) fires after that task, even when the loop, held up,
+     * comes to both after the timer's deadline.
+     */
+    @Test
+    @Timeout(30)
+    void shouldRunATaskQueuedBeforeAForeignTimerFirst() throws Exception {
+        EventLoop loop = openLoop();
+        List<String> order = new CopyOnWriteArrayList<>();
+        CountDownLatch both = new CountDownLatch(2);
+        CountDownLatch busy = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            busy.countDown();
+            Await.await(release, "the test to release the loop");
+        });
+        Await.await(busy, "the loop to be held");
+        // queued while the loop runs the holding task: both wait for the next iteration
+        Thread producer = new Thread(() -> loop.execute(() -> {
+            order.add("task");
+            both.countDown();
+        }), "tck-producer");
+        producer.start();
+        producer.join(Await.TIMEOUT_MS);
+        assertFalse(producer.isAlive(), "the producer's execute returned");
+        TimerHandle timer = loop.schedule(() -> {
+            order.add("timer");
+            both.countDown();
+        }, 0, TimeUnit.NANOSECONDS);
+        assertTrue(loop.time() - timer.deadlineNanos() >= 0, "the timer is due before the loop comes to it");
+        release.countDown();
+        Await.await(both, "the task and the timer");
+        assertEquals(List.of("task", "timer"), order);
+    }
+
+    /**
+     * Tasks before timers, on the loop thread: a timer added by callLater or callAt after the loop
+     * queued a task to itself fires after that task, although it is due when the next iteration
+     * begins; and so do the timers due after it (deadline order).
+     */
+    @Test
+    @Timeout(30)
+    void shouldRunATaskQueuedBeforeALoopTimerFirst() throws Exception {
+        EventLoop loop = openLoop();
+        List<String> order = new CopyOnWriteArrayList<>();
+        CountDownLatch all = new CountDownLatch(4);
+        Await.run(loop, () -> {
+            loop.callAt(() -> {
+                order.add("earlier timer");
+                all.countDown();
+            }, loop.time() - 1);
+            loop.execute(() -> {
+                order.add("task");
+                all.countDown();
+            });
+            loop.callLater(() -> {
+                order.add("timer");
+                all.countDown();
+            }, 0, TimeUnit.NANOSECONDS);
+            loop.callAt(() -> {
+                order.add("later timer");
+                all.countDown();
+            }, loop.time());
+        });
+        Await.await(all, "the task and the timers");
+        // the earlier timer was scheduled before the task: no order between the two is promised
+        assertEquals(List.of("task", "timer", "later timer"),
+                order.stream().filter(e -> !e.equals("earlier timer")).toList());
+    }
+
     /** Timer cancel: timers cancelled from another thread or from the loop never run; cancel after run returns false. */
     @Test
     @Timeout(30)

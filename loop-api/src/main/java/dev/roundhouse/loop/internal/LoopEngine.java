@@ -225,7 +225,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
         if (inLoop()) {
             return addTimer(task, deadline);
         }
-        ScheduledTimer t = ScheduledTimer.inTransit(this, task, deadline);
+        ScheduledTimer t = ScheduledTimer.inTransit(this, task, deadline, tasks.acceptedCount());
         long index = inbox.offerArrival(t);
         if (index < 0) {
             throw new LoopClosedException("loop " + name + " is closed; timer " + Names.of(task) + " rejected");
@@ -252,7 +252,7 @@ public final class LoopEngine implements EventLoop, LoopContext {
         if (inbox.isClosed()) {
             throw new LoopClosedException("loop " + name + " is closed; timer " + Names.of(task) + " rejected");
         }
-        ScheduledTimer t = new ScheduledTimer(this, task, deadline);
+        ScheduledTimer t = new ScheduledTimer(this, task, deadline, tasks.acceptedCount());
         timers.add(t);
         return t;
     }

@@ -65,7 +65,7 @@ final class LoopRunner {
 
     /**
      * The iteration: (1) expired timers in deadline order (the timer inbox first if an arrival in
-     * it may be due), (2) the tasks queued before this step began, then the inbox if a task asked
+     * it may be due), up to one scheduled after a task not yet run, (2) the tasks queued before this step began, then the inbox if a task asked
      * for a drain ({@link TimerInbox}), (3) shutdown check, (4) poll for I/O until the next
      * deadline (not at all when tasks are pending; after a step that ran tasks, only once the queue stayed empty for the spin time,
      * {@link SpinBeforeSleep}; without blocking, and without publishing that the loop sleeps, when
@@ -235,7 +235,9 @@ final class LoopRunner {
 
     /**
      * Runs the timers that are due, in deadline order; first drains the inbox if an arrival in it
-     * may be due ({@link TimerInbox#earliest()} has passed). Returns whether a timer ran.
+     * may be due ({@link TimerInbox#earliest()} has passed). Stops at a due timer scheduled after a
+     * task the loop has not taken yet ({@link ScheduledTimer#ticket}): that task runs first. Returns
+     * whether a timer ran.
      */
     private boolean runTimers() {
         ScheduledTimer t = timers.peek();
@@ -250,6 +252,12 @@ final class LoopRunner {
         }
         boolean ran = false;
         for (; t != null && t.deadlineNanos - now <= 0; t = timers.peek()) {
+            if (!tasks.consumedUpTo(t.ticket)) {
+                // a task accepted before this timer was scheduled has not run yet: the tasks first,
+                // and the timers due after this one wait with it (deadline order). The tasks
+                // pending keep the poll from blocking, so the next step fires it
+                break;
+            }
             timers.poll();
             if (t.start()) {
                 ran = true;

@@ -42,6 +42,13 @@ final class ScheduledTimer implements TimerHandle, Runnable {
      */
     Runnable task;
     final long deadlineNanos;
+    /**
+     * How many tasks the loop's queue had accepted when the timer was scheduled: the timer fires
+     * only once the loop has taken all of them ({@link TaskQueue#consumedUpTo}), so a task whose
+     * {@code execute} returned before the {@code schedule} call runs first, even when the loop comes
+     * to both after the deadline (the iteration runs due timers before tasks).
+     */
+    final long ticket;
     /** Tie-breaker for equal deadlines, given by the queue on arrival; loop thread only. */
     long sequence;
     /** Position in the heap, -1 when not in it; loop thread only. */
@@ -49,21 +56,28 @@ final class ScheduledTimer implements TimerHandle, Runnable {
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
-    /** A timer made on the loop thread, about to be added to the heap (PENDING). */
-    ScheduledTimer(LoopEngine loop, Runnable task, long deadlineNanos) {
-        this(loop, task, deadlineNanos, PENDING);
+    /**
+     * A timer made on the loop thread, about to be added to the heap (PENDING); {@code ticket}: see
+     * {@link #ticket}.
+     */
+    ScheduledTimer(LoopEngine loop, Runnable task, long deadlineNanos, long ticket) {
+        this(loop, task, deadlineNanos, ticket, PENDING);
     }
 
-    private ScheduledTimer(LoopEngine loop, Runnable task, long deadlineNanos, int state) {
+    private ScheduledTimer(LoopEngine loop, Runnable task, long deadlineNanos, long ticket, int state) {
         this.loop = loop;
         this.task = task;
         this.deadlineNanos = deadlineNanos;
+        this.ticket = ticket;
         STATE.setRelease(this, state);
     }
 
-    /** A timer made on another thread; {@link #run()} on the loop thread adds it to the heap. */
-    static ScheduledTimer inTransit(LoopEngine loop, Runnable task, long deadlineNanos) {
-        return new ScheduledTimer(loop, task, deadlineNanos, IN_TRANSIT);
+    /**
+     * A timer made on another thread; its arrival ({@link #apply()}, on the loop thread) adds it to
+     * the heap. {@code ticket}: see {@link #ticket}.
+     */
+    static ScheduledTimer inTransit(LoopEngine loop, Runnable task, long deadlineNanos, long ticket) {
+        return new ScheduledTimer(loop, task, deadlineNanos, ticket, IN_TRANSIT);
     }
 
     /** Moves PENDING to STARTED; returns whether the timer should run. Loop thread. */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class TimerQueueTest {
     private static ScheduledTimer timer(long deadline) {
-        return new ScheduledTimer(null, () -> { }, deadline);
+        return new ScheduledTimer(null, () -> { }, deadline, 0);
     }
 
     /** Random adds, removes and polls always agree with an ordered-set model (deadline, then arrival). */
