@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.roundhouse.loop.LoopAffinityException;
 import dev.roundhouse.loop.LoopOptions;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -303,9 +305,9 @@ class LoopEngineTest {
             int n = TimerInbox.WAKE_EVERY + extra;
             assertTrue(p.poller.blocked.await(10, TimeUnit.SECONDS));
             p.poller.blockingPolls.drainPermits(); // the next permit is the poll after the submit
-            java.util.List<dev.roundhouse.loop.TimerHandle> far = loop.submit(() -> {
+            List<dev.roundhouse.loop.TimerHandle> far = loop.submit(() -> {
                 loop.callLater(() -> { }, 10, TimeUnit.SECONDS);
-                java.util.List<dev.roundhouse.loop.TimerHandle> hs = new java.util.ArrayList<>();
+                List<dev.roundhouse.loop.TimerHandle> hs = new java.util.ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     hs.add(loop.callLater(() -> { }, 20, TimeUnit.SECONDS));
                 }
@@ -361,7 +363,7 @@ class LoopEngineTest {
             long shortest = p.poller.shortestTimedPoll.get();
             assertTrue(shortest > 0 && shortest <= TimeUnit.SECONDS.toNanos(20),
                     "the loop must not sleep past the earliest arrival, slept up to " + shortest + " ns");
-            java.util.List<Integer> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Integer> order = new CopyOnWriteArrayList<>();
             CountDownLatch fired = new CountDownLatch(2);
             CountDownLatch release = holdLoop(loop); // both arrivals below wait in the inbox, whatever the timing
             dev.roundhouse.loop.TimerHandle a = loop.schedule(() -> {
@@ -374,7 +376,7 @@ class LoopEngineTest {
             }, 1, TimeUnit.MILLISECONDS); // earlier, scheduled later (unless this thread was held up 1 ms)
             release.countDown();
             assertTrue(fired.await(10, TimeUnit.SECONDS), "earlier arrivals wake the loop and fire");
-            assertEquals(b.deadlineNanos() < a.deadlineNanos() ? java.util.List.of(2, 1) : java.util.List.of(1, 2),
+            assertEquals(b.deadlineNanos() < a.deadlineNanos() ? List.of(2, 1) : List.of(1, 2),
                     order, "in deadline order (FIFO on equal ones), not arrival order");
             heapAndInbox = heapAndInbox(loop);
             assertArrayEquals(new long[] {10, 0}, heapAndInbox, "the far ones came in with the due ones");
@@ -593,6 +595,44 @@ class LoopEngineTest {
             assertTrue(ran.await(10, TimeUnit.SECONDS));
             loop.close();
         }
+    }
+
+    /**
+     * Tasks before timers, with the task still in transit: a timer scheduled after a producer
+     * claimed a slot (its {@code execute} under way, the task not yet stored) does not fire while
+     * the loop waits for that slot, though it is due; once the task is stored, the task runs first.
+     * Three polls after the timer fell due the loop has begun a step since (without the check in
+     * the timer step the timer fires in it).
+     */
+    @Test
+    void shouldHoldADueTimerBehindATaskStillInTransit() throws Exception {
+        FakeProvider p = new FakeProvider();
+        LoopEngine loop = LoopEngine.start(p, LoopOptions.DEFAULTS);
+        TaskQueue queue = loop.taskQueue();
+        List<String> order = new CopyOnWriteArrayList<>();
+        CountDownLatch both = new CountDownLatch(2);
+        long slot = queue.claim();
+        try {
+            dev.roundhouse.loop.TimerHandle timer = loop.schedule(() -> {
+                order.add("timer");
+                both.countDown();
+            }, 0, TimeUnit.NANOSECONDS);
+            CountDownLatch polled = new CountDownLatch(3);
+            p.poller.onEveryPoll = polled::countDown;
+            p.poller.wakeup(); // as the producer would after its store; the loop may be blocked
+            assertTrue(polled.await(10, TimeUnit.SECONDS));
+            assertEquals(List.of(), order, "the timer fired while a task queued before it was in transit");
+            assertFalse(timer.isDone());
+        } finally {
+            p.poller.onEveryPoll = null;
+            queue.store(slot, () -> {
+                order.add("task");
+                both.countDown();
+            });
+        }
+        assertTrue(both.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("task", "timer"), order);
+        loop.close();
     }
 
     /** Spinning off: a task handed to a blocked loop always costs one wake-up and one blocking poll. */
