@@ -65,9 +65,10 @@ final class LoopRunner {
 
     /**
      * The iteration: (1) expired timers in deadline order (the timer inbox first if an arrival in
-     * it may be due), up to one scheduled after a task not yet run, (2) the tasks queued before this step began, then the inbox if a task asked
-     * for a drain ({@link TimerInbox}), (3) shutdown check, (4) poll for I/O until the next
-     * deadline (not at all when tasks are pending; after a step that ran tasks, only once the queue stayed empty for the spin time,
+     * it may be due), up to one scheduled after a task not yet run, (2) the tasks queued before this
+     * step began, then the inbox if a task asked for a drain ({@link TimerInbox}), (3) shutdown
+     * check, (4) poll for I/O until the next deadline (not at all when tasks are pending; after a
+     * step that ran tasks, only once the queue stayed empty for the spin time,
      * {@link SpinBeforeSleep}; without blocking, and without publishing that the loop sleeps, when
      * the deadline is within the timer spin, {@link LoopOptions#timerSpinNanos()}) and dispatch.
      * After a step that ran only a short batch of tasks while more were already queued, the next
