@@ -99,6 +99,16 @@ public final class LoopOptions {
      * 50 µs or more; so a loop idling between lone tasks does not spin. It never spins past the
      * next timer's deadline. Iterations driven only by I/O and timers never spin. Costs up to
      * this much CPU per iteration that ran tasks.
+     *
+     * <p>A thread that waits for the loop after each burst (a round trip per burst, the bursts tens
+     * of microseconds apart) finds the loop asleep with the default and pays a wake-up per burst; a
+     * larger maximum keeps the loop awake through the gap. JMH {@code TimerBenchmark
+     * .scheduleCancelCrossThread} (1,000 timers scheduled and cancelled per burst, then a task
+     * waited for; 2026-12-06, epoll, BENCHMARKS.md): 0.67&ndash;0.79 of Netty's
+     * {@code HashedWheelTimer} with the default, 1.22 with
+     * {@code adaptiveSpinBeforeSleep(100, MICROSECONDS)}, 1.03&ndash;1.22 with a fixed 100 &micro;s
+     * spin. The price: while such bursts keep coming, up to the maximum of CPU after every
+     * iteration that ran tasks, which is why the default stays at 2 &micro;s.
      */
     public long spinBeforeSleepNanos() { return spinBeforeSleepNanos; }
 
