@@ -104,7 +104,7 @@ public final class LoopOptions {
      * of microseconds apart) finds the loop asleep with the default and pays a wake-up per burst; a
      * larger maximum keeps the loop awake through the gap. JMH
      * {@code TimerBenchmark.scheduleCancelCrossThread} (1,000 timers scheduled and cancelled per
-     * burst, then a task waited for; 2026-12-06, epoll, BENCHMARKS.md): 0.67&ndash;0.79 of Netty's
+     * burst, then a task waited for; 2026-12-06, epoll, BENCHMARKS.md): 0.56&ndash;0.79 of Netty's
      * {@code HashedWheelTimer} with the default, 1.22 with
      * {@code adaptiveSpinBeforeSleep(100, MICROSECONDS)}, 1.03&ndash;1.22 with a fixed 100 &micro;s
      * spin. The price: while such bursts keep coming, up to the maximum of CPU after every
