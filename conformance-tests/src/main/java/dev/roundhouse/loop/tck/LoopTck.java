@@ -131,17 +131,11 @@ public abstract class LoopTck extends BackendTck {
         });
         Await.await(busy, "the loop to be held");
         // queued while the loop runs the holding task: both wait for the next iteration
-        Thread producer = new Thread(() -> loop.execute(() -> {
-            order.add("task");
-            both.countDown();
-        }), "tck-producer");
+        Thread producer = new Thread(() -> loop.execute(recording(order, "task", both)), "tck-producer");
         producer.start();
         producer.join(Await.TIMEOUT_MS);
         assertFalse(producer.isAlive(), "the producer's execute returned");
-        TimerHandle timer = loop.schedule(() -> {
-            order.add("timer");
-            both.countDown();
-        }, 0, TimeUnit.NANOSECONDS);
+        TimerHandle timer = loop.schedule(recording(order, "timer", both), 0, TimeUnit.NANOSECONDS);
         assertTrue(loop.time() - timer.deadlineNanos() >= 0, "the timer is due before the loop comes to it");
         release.countDown();
         Await.await(both, "the task and the timer");
@@ -160,27 +154,23 @@ public abstract class LoopTck extends BackendTck {
         List<String> order = new CopyOnWriteArrayList<>();
         CountDownLatch all = new CountDownLatch(4);
         Await.run(loop, () -> {
-            loop.callAt(() -> {
-                order.add("earlier timer");
-                all.countDown();
-            }, loop.time() - 1);
-            loop.execute(() -> {
-                order.add("task");
-                all.countDown();
-            });
-            loop.callLater(() -> {
-                order.add("timer");
-                all.countDown();
-            }, 0, TimeUnit.NANOSECONDS);
-            loop.callAt(() -> {
-                order.add("later timer");
-                all.countDown();
-            }, loop.time());
+            loop.callAt(recording(order, "earlier timer", all), loop.time() - 1);
+            loop.execute(recording(order, "task", all));
+            loop.callLater(recording(order, "timer", all), 0, TimeUnit.NANOSECONDS);
+            loop.callAt(recording(order, "later timer", all), loop.time());
         });
         Await.await(all, "the task and the timers");
         // the earlier timer was scheduled before the task: no order between the two is promised
         assertEquals(List.of("task", "timer", "later timer"),
                 order.stream().filter(e -> !e.equals("earlier timer")).toList());
+    }
+
+    /** A callback that appends {@code name} to {@code order}, then counts {@code done} down. */
+    private static Runnable recording(List<String> order, String name, CountDownLatch done) {
+        return () -> {
+            order.add(name);
+            done.countDown();
+        };
     }
 
     /** Timer cancel: timers cancelled from another thread or from the loop never run; cancel after run returns false. */
