@@ -42,7 +42,9 @@ public final class ReadinessServer extends StreamServer implements IoReadyListen
 
     private void accepted(SocketIo io) {
         try {
-            io.configure(options);
+            if (!listener.acceptedSocketsInheritOptions()) {
+                io.configure(options);
+            }
         } catch (IOException | RuntimeException e) {
             ctx.reportException("socket options on a connection accepted on " + localAddress(), e);
             io.close(true);

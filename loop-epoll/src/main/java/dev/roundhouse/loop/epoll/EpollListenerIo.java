@@ -53,6 +53,12 @@ final class EpollListenerIo extends EpollHandle implements ListenerIo {
         return new EpollSocketIo(poller, new Socket(fd), NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]));
     }
 
+    /** True: {@link dev.roundhouse.loop.unix.UnixSockets#bindAndListen} set the server's options on the listener. */
+    @Override
+    public boolean acceptedSocketsInheritOptions() {
+        return true;
+    }
+
     @Override
     public void bind(IoReadyListener l) {
         listener = l;

@@ -243,4 +243,61 @@ class EpollTcpTest {
             });
         }
     }
+
+    /**
+     * The server's options are set on the listener, before {@code listen}, and Linux copies them
+     * into every connection it accepts: the accepted socket has them without a system call of its
+     * own ({@code TCP_NODELAY}, {@code SO_KEEPALIVE} and {@code SO_SNDBUF} as asked, or the
+     * kernel's defaults when not).
+     */
+    @Test
+    @Timeout(30)
+    void shouldGiveAcceptedSocketsTheServersOptionsThroughTheListener() throws Exception {
+        int sendBuffer = 300_000;
+        try (EventLoop loop = EpollTesting.openLoop()) {
+            EpollTesting.run(loop, () -> {
+                EpollPoller poller = new EpollPoller(new StubContext(loop));
+                try {
+                    for (boolean on : new boolean[] {true, false}) {
+                        SocketOptions options = SocketOptions.builder().tcpNoDelay(on).keepAlive(on)
+                                .sendBufferBytes(on ? sendBuffer : 0).build();
+                        io.netty.channel.unix.Socket listening = io.netty.channel.epoll.LinuxSocket.newSocketStream(false);
+                        dev.roundhouse.loop.unix.UnixSockets.bindAndListen(listening,
+                                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options);
+                        EpollListenerIo listener = new EpollListenerIo(poller, listening);
+                        assertTrue(listener.acceptedSocketsInheritOptions());
+                        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+                        try (Socket peer = new Socket(bound.getAddress(), bound.getPort())) {
+                            EpollSocketIo accepted = acceptWithin(listener, 5_000);
+                            io.netty.channel.unix.Socket s = (io.netty.channel.unix.Socket) accepted.fd();
+                            assertEquals(on, s.isTcpNoDelay(), "TCP_NODELAY of the connection accepted, asked " + on);
+                            assertEquals(on, s.isKeepAlive(), "SO_KEEPALIVE of the connection accepted, asked " + on);
+                            if (on) {
+                                assertTrue(s.getSendBufferSize() >= sendBuffer, "SO_SNDBUF " + s.getSendBufferSize()
+                                        + " of the connection accepted, asked " + sendBuffer);
+                            }
+                            accepted.close(false);
+                        } finally {
+                            listener.close();
+                        }
+                    }
+                } finally {
+                    poller.close();
+                }
+            });
+        }
+    }
+
+    /** Accepts on a non-blocking listener whose peer has connected (queued by the kernel by then, within a bound). */
+    private static EpollSocketIo acceptWithin(EpollListenerIo listener, long millis) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < deadline) {
+            dev.roundhouse.loop.internal.SocketIo io = listener.accept();
+            if (io != null) {
+                return (EpollSocketIo) io;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("no connection to accept within " + millis + " ms of the peer's connect returning");
+    }
 }

@@ -4,9 +4,10 @@ import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.ProtocolFactory;
 import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.internal.StreamServer;
-import io.netty.channel.unix.Errors;
+import dev.roundhouse.loop.unix.KernelRelease;
 import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.unix.Buffer;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.NativeInetAddress;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -23,6 +24,12 @@ import java.nio.ByteOrder;
  * 12.3&ndash;21.7 k to 20.1&ndash;30.1 k connections/s with this, README). While backing off after
  * EMFILE/ENFILE no accept is posted (the shared {@link StreamServer} times it).
  *
+ * <p>Linux 6.10 and later say in the accept's completion whether more connections were queued
+ * behind it ({@code IORING_CQE_F_SOCK_NONEMPTY}); there a completion without the flag skips the
+ * drain, whose one {@code accept4} would only have failed with EAGAIN (a connection that arrives
+ * after the completion is taken by the next accept, posted with the ring's next enter). Before 6.10
+ * the flag is never set, and every completion drains.
+ *
  * <p><b>Closing</b> shuts the listening socket down at once ({@code shutdown(2)} on a listener stops
  * it listening: later connects are refused, and the pending accept completes with EINVAL), so
  * {@code Server.close()}'s future means the port refuses; the descriptor itself is closed when the
@@ -35,10 +42,16 @@ final class UringServer extends StreamServer implements UringFd.Owner {
     private static final int SOCKADDR_BYTES = 128;
     /** Connections one completed accept takes in a row, so a storm cannot starve established ones. */
     static final int MAX_ACCEPTS_PER_COMPLETION = MAX_ACCEPTS_AT_ONCE;
+    /** {@code IORING_CQE_F_SOCK_NONEMPTY}: the listener still had connections queued after this accept. */
+    private static final int IORING_CQE_F_SOCK_NONEMPTY = 1 << 2;
+    /** Whether accept completions carry {@link #IORING_CQE_F_SOCK_NONEMPTY} (Linux 6.10+). */
+    static final boolean COMPLETION_TELLS_QUEUED = KernelRelease.atLeast(6, 10);
     /** Netty's {@code accept4} writes the peer address here: a length byte, the address, the port. */
     private final byte[] drainedAddress = new byte[26];
     /** Connections set up by the largest completion so far (its own and those queued behind it). */
     private int largestBatch;
+    /** Drains whose first {@code accept4} found nothing queued (for tests). */
+    private int emptyDrains;
 
     private final UringPoller poller;
     private final UringFd fd;
@@ -94,7 +107,8 @@ final class UringServer extends StreamServer implements UringFd.Owner {
         }
         SocketAddress remote = Sockaddr.read(peer, peer.getInt(SOCKADDR_BYTES));
         accepted(new UringSocket(res), remote); // reports its own failures; never throws
-        largestBatch = Math.max(largestBatch, 1 + drainQueued());
+        int queued = COMPLETION_TELLS_QUEUED && (flags & IORING_CQE_F_SOCK_NONEMPTY) == 0 ? 0 : drainQueued();
+        largestBatch = Math.max(largestBatch, 1 + queued);
         postAccept(); // submitted with the ring's next enter, so it waits for the next connection
     }
 
@@ -110,6 +124,9 @@ final class UringServer extends StreamServer implements UringFd.Owner {
                 break;
             }
             if (queued < 0) {
+                if (taken == 1) {
+                    emptyDrains++;
+                }
                 break;
             }
             accepted(new UringSocket(queued), NativeInetAddress.address(drainedAddress, 1, drainedAddress[0]));
@@ -117,19 +134,18 @@ final class UringServer extends StreamServer implements UringFd.Owner {
         return taken - 1;
     }
 
+    /** Drains so far that found no connection queued (for tests). Loop thread only. */
+    int emptyDrains() {
+        return emptyDrains;
+    }
+
     /** The most connections one accept completion set up so far (for tests). Loop thread only. */
     int largestBatch() {
         return largestBatch;
     }
 
+    /** Serves a connection; its options came with it from the listener ({@link UnixSockets#bindAndListen}). */
     private void accepted(UringSocket socket, SocketAddress remote) {
-        try {
-            UringTransport.configure(socket, options);
-        } catch (IOException | RuntimeException e) {
-            ctx.reportException("socket options on a connection accepted on " + localAddress(), e);
-            UnixSockets.closeQuietly(socket);
-            return;
-        }
         Protocol protocol = newProtocol();
         if (protocol == null) {
             UnixSockets.closeQuietly(socket);

@@ -91,6 +91,11 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
         this.remote = remote != null ? remote : socket.remoteAddress();
     }
 
+    /** The socket (for tests). Loop thread. */
+    UringSocket socket() {
+        return fd.socket();
+    }
+
     /**
      * Applies the per-connection TCP options. {@code SO_KEEPALIVE} is only set when asked for: a
      * new socket has it off, and an accepted one inherits it from the listener, which never sets it.

@@ -10,6 +10,7 @@ import dev.roundhouse.loop.LoopOptions;
 import dev.roundhouse.loop.Loops;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.Transport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -146,6 +147,76 @@ class IoUringTcpTest {
             for (Socket p : peers) {
                 p.close();
             }
+            close(loop);
+        }
+    }
+
+    /**
+     * The server's options are set on the listener, before {@code listen}, and Linux copies them
+     * into every connection it accepts, so the server sets none per connection: the accepted
+     * socket has {@code TCP_NODELAY}, {@code SO_KEEPALIVE} and {@code SO_SNDBUF} as asked, or the
+     * kernel's defaults when not.
+     */
+    @Test
+    @Timeout(30)
+    void shouldGiveAcceptedSocketsTheServersOptionsThroughTheListener() throws Exception {
+        int sendBuffer = 300_000;
+        EventLoop loop = open(LoopOptions.builder());
+        try {
+            for (boolean on : new boolean[] {true, false}) {
+                SocketOptions options = SocketOptions.builder().tcpNoDelay(on).keepAlive(on)
+                        .sendBufferBytes(on ? sendBuffer : 0).build();
+                CompletableFuture<Transport> made = new CompletableFuture<>();
+                Server server = loop.listen(LOOPBACK, () -> new Echo() {
+                    @Override
+                    public void connectionMade(Transport t) {
+                        made.complete(t);
+                    }
+                }, options).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                try (Socket peer = connect(server)) {
+                    UringTransport t = (UringTransport) made.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    List<Object> seen = loop.submit(() -> List.<Object>of(t.socket().isTcpNoDelay(),
+                            t.socket().isKeepAlive(), t.socket().getSendBufferSize())).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                    assertEquals(on, seen.get(0), "TCP_NODELAY of the connection accepted, asked " + on);
+                    assertEquals(on, seen.get(1), "SO_KEEPALIVE of the connection accepted, asked " + on);
+                    if (on) {
+                        assertTrue((int) seen.get(2) >= sendBuffer, "SO_SNDBUF " + seen.get(2)
+                                + " of the connection accepted, asked " + sendBuffer);
+                    }
+                } finally {
+                    server.close().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                }
+            }
+        } finally {
+            close(loop);
+        }
+    }
+
+    /**
+     * On Linux 6.10+ an accept completion says whether connections were queued behind it, so
+     * connections that arrive one at a time (each made before the next connects) cost no drain
+     * attempt: no {@code accept4} that could only fail. Before 6.10 each completion drains once.
+     */
+    @Test
+    @Timeout(60)
+    void shouldNotTryToDrainWhenTheCompletionSaysNothingIsQueued() throws Exception {
+        int connections = 20;
+        EventLoop loop = open(LoopOptions.builder());
+        Server server = loop.listen(LOOPBACK, Echo::new).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        try {
+            for (int i = 0; i < connections; i++) {
+                try (Socket peer = connect(server)) {
+                    peer.getOutputStream().write(i); // answered only once the connection is made
+                    assertEquals(i, peer.getInputStream().read(), "echo on connection " + i);
+                }
+            }
+            int empty = loop.submit(() -> ((UringServer) server).emptyDrains()).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            if (UringServer.COMPLETION_TELLS_QUEUED) {
+                assertEquals(0, empty, "drains that found nothing queued, of " + connections + " connections made one by one");
+            } else {
+                assertEquals(connections, empty, "before Linux 6.10 every completion drains, finding nothing here");
+            }
+        } finally {
             close(loop);
         }
     }

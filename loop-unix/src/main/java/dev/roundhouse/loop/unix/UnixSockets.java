@@ -49,7 +49,11 @@ public final class UnixSockets {
     /**
      * Applies the listener's options to {@code socket} (made for {@code address}'s family), binds it
      * and listens: {@code SO_REUSEADDR}, {@code SO_REUSEPORT} if asked, {@code IPV6_V6ONLY} on an
-     * IPv6 socket, {@code SO_RCVBUF} before {@code listen} (accepted sockets inherit it), the backlog.
+     * IPv6 socket, the backlog; and the options of the connections it will accept, which Linux
+     * copies from the listener into each one (so the servers set nothing per connection):
+     * {@code TCP_NODELAY} and {@code SO_KEEPALIVE} when on (a new socket has both off),
+     * {@code SO_RCVBUF} and {@code SO_SNDBUF} when sized (before {@code listen}, so the receive
+     * window is scaled for the size asked).
      *
      * @throws BindException if the bind fails (the address in use, say), naming the address
      * @throws IOException if another step fails
@@ -63,8 +67,17 @@ public final class UnixSockets {
         if (isIpv6(address)) {
             socket.setIntOpt(IPPROTO_IPV6, IPV6_V6ONLY, options.ipv6Only() ? 1 : 0);
         }
+        if (options.tcpNoDelay()) {
+            socket.setTcpNoDelay(true);
+        }
+        if (options.keepAlive()) {
+            socket.setKeepAlive(true);
+        }
         if (options.receiveBufferBytes() > 0) {
             socket.setReceiveBufferSize(options.receiveBufferBytes());
+        }
+        if (options.sendBufferBytes() > 0) {
+            socket.setSendBufferSize(options.sendBufferBytes());
         }
         try {
             socket.bind(address);
