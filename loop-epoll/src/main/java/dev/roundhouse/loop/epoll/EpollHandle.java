@@ -110,6 +110,25 @@ abstract class EpollHandle implements EpollIoHandle {
         }
     }
 
+    /**
+     * Closes a descriptor this loop owns (a connection or a listener, never a user's channel), then
+     * lets go of its registration and its fd number. Closing first saves an {@code EPOLL_CTL_DEL}
+     * per descriptor: the kernel takes a socket out of every epoll set when its last reference
+     * goes, which for ours (never duplicated) is this close, and Netty makes no DEL for a
+     * descriptor already closed. The number may be handed out again the moment it is closed, but
+     * only this loop's thread registers on this set, and it is here; events for the number still in
+     * the batch being dispatched are dropped as stale (see the class comment). Never throws.
+     */
+    final void closeDescriptor() {
+        try {
+            fd.close();
+        } catch (IOException ignored) {
+            // the number is released either way
+        }
+        removeFromSet(); // no system call: the descriptor is closed
+        poller.release(this);
+    }
+
     /** Whether the fd is in the epoll set now. */
     final boolean inSet() {
         return registration != null;

@@ -87,13 +87,7 @@ final class EpollListenerIo extends EpollHandle implements ListenerIo {
             return;
         }
         closed = true;
-        removeFromSet();
-        poller.release(this);
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // released either way
-        }
+        closeDescriptor();
     }
 
     @Override

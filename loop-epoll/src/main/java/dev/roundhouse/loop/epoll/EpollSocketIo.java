@@ -200,13 +200,7 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
                 // not connected (any more): a plain close is all there is
             }
         }
-        removeFromSet(); // EPOLL_CTL_DEL before close(2): the fd number may be reused at once
-        poller.release(this);
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // the descriptor is released either way
-        }
+        closeDescriptor();
     }
 
     @Override
