@@ -48,7 +48,10 @@ public interface SocketIo extends WriteQueue.GatheringSink {
      */
     void bind(IoReadyListener listener);
 
-    /** Sets the level-triggered interest; NONE removes the socket from the OS set. */
+    /**
+     * Sets the level-triggered interest; NONE removes the socket from the OS set. An unchanged
+     * interest makes no system call (the transport does not check).
+     */
     void setInterest(Interest interest);
 
     /** Closes; with {@code reset}, sets {@code SO_LINGER} 0 first so the peer gets RST. Never throws. */

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roundhouse.loop.EventLoop;
-import dev.roundhouse.loop.LoopOptions;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.Transport;
-import dev.roundhouse.loop.spi.LoopContext;
 import java.io.ByteArrayOutputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -171,7 +168,7 @@ class LentBufferTest {
         boolean socketClosed;
 
         Completion(BiConsumer<Transport, ByteBuffer> onData) {
-            super(new Context(), protocol(onData), SocketOptions.DEFAULTS, new LoopResources());
+            super(new StubLoopContext(readBuffers, writeChunks, null), protocol(onData), SocketOptions.DEFAULTS, new LoopResources());
             start();
         }
 
@@ -250,51 +247,5 @@ class LentBufferTest {
             public void connectionLost(Throwable cause) {
             }
         };
-    }
-
-    /** The loop side a transport needs: the two pools; callbacks run on the test's thread. */
-    private final class Context implements LoopContext {
-        @Override
-        public EventLoop loop() {
-            throw new UnsupportedOperationException("no loop in this test");
-        }
-
-        @Override
-        public LoopOptions options() {
-            return LoopOptions.DEFAULTS;
-        }
-
-        @Override
-        public void reportException(String context, Throwable error) {
-            throw new AssertionError(context, error);
-        }
-
-        @Override
-        public void checkInLoop(String method) {
-        }
-
-        @Override
-        public void enterCallback(Object callback) {
-        }
-
-        @Override
-        public boolean mayBlock() {
-            return true;
-        }
-
-        @Override
-        public ByteBuffer readBuffer() {
-            throw new UnsupportedOperationException("completion transports read into their own buffers");
-        }
-
-        @Override
-        public BufferPool writeChunks() {
-            return writeChunks;
-        }
-
-        @Override
-        public BufferPool readBuffers() {
-            return readBuffers;
-        }
     }
 }
