@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.Transport;
 import java.io.ByteArrayOutputStream;
@@ -168,7 +167,7 @@ class LentBufferTest {
         boolean socketClosed;
 
         Completion(BiConsumer<Transport, ByteBuffer> onData) {
-            super(new StubLoopContext(readBuffers, writeChunks, null), protocol(onData), SocketOptions.DEFAULTS, new LoopResources());
+            super(new StubLoopContext(readBuffers, writeChunks, null), DataProtocol.of(onData), SocketOptions.DEFAULTS, new LoopResources());
             start();
         }
 
@@ -227,25 +226,5 @@ class LentBufferTest {
         public SocketAddress remoteAddress() {
             return null;
         }
-    }
-
-    private static Protocol protocol(BiConsumer<Transport, ByteBuffer> onData) {
-        return new Protocol() {
-            private Transport t;
-
-            @Override
-            public void connectionMade(Transport transport) {
-                t = transport;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                onData.accept(t, data);
-            }
-
-            @Override
-            public void connectionLost(Throwable cause) {
-            }
-        };
     }
 }

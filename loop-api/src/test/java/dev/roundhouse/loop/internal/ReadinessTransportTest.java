@@ -1,11 +1,9 @@
 package dev.roundhouse.loop.internal;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.loop.Interest;
-import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.Transport;
 import java.io.ByteArrayOutputStream;
@@ -91,23 +89,8 @@ class ReadinessTransportTest {
     private static ReadinessTransport start(ScriptedSocket io, BiConsumer<Transport, ByteBuffer> onData) {
         StubLoopContext ctx = new StubLoopContext(BufferPool.readBuffers(64 * 1024), BufferPool.writeChunks(),
                 ByteBuffer.allocateDirect(64 * 1024));
-        ReadinessTransport t = new ReadinessTransport(ctx, io, new Protocol() {
-            private Transport transport;
-
-            @Override
-            public void connectionMade(Transport transport) {
-                this.transport = transport;
-            }
-
-            @Override
-            public void dataReceived(ByteBuffer data) {
-                onData.accept(transport, data);
-            }
-
-            @Override
-            public void connectionLost(Throwable cause) {
-            }
-        }, SocketOptions.DEFAULTS, new LoopResources());
+        ReadinessTransport t = new ReadinessTransport(ctx, io, DataProtocol.of(onData), SocketOptions.DEFAULTS,
+                new LoopResources());
         t.start();
         return t;
     }
