@@ -6,6 +6,7 @@ import dev.roundhouse.loop.Trigger;
 import dev.roundhouse.loop.internal.IoReadyListener;
 import dev.roundhouse.loop.internal.SocketIo;
 import dev.roundhouse.loop.unix.EpollEvents;
+import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -65,16 +66,7 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
 
     @Override
     public void configure(SocketOptions o) throws IOException {
-        socket.setTcpNoDelay(o.tcpNoDelay());
-        if (o.keepAlive()) { // a new socket has it off, and an accepted one inherits the listener's, never set
-            socket.setKeepAlive(true);
-        }
-        if (o.receiveBufferBytes() > 0) {
-            socket.setReceiveBufferSize(o.receiveBufferBytes());
-        }
-        if (o.sendBufferBytes() > 0) {
-            socket.setSendBufferSize(o.sendBufferBytes());
-        }
+        UnixSockets.setConnectionOptions(socket, o); // connected sockets only: accepted ones have the listener's
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.SocketOptions;
 import dev.roundhouse.loop.Transport;
 import dev.roundhouse.loop.internal.StreamConnector;
+import dev.roundhouse.loop.unix.UnixSockets;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +30,7 @@ final class UringConnector extends StreamConnector implements UringFd.Owner {
     void start() {
         pending();
         try {
-            UringTransport.configure(fd.socket(), options);
+            UnixSockets.setConnectionOptions(fd.socket(), options);
             if (fd.socket().connect(remote)) {
                 connected();
             } else {

@@ -7,7 +7,6 @@ import dev.roundhouse.loop.internal.StreamTransport;
 import dev.roundhouse.loop.internal.WriteQueue;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Errors;
-import io.netty.channel.unix.Socket;
 import io.netty.channel.uring.IoUringIoOps;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -94,23 +93,6 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
     /** The socket (for tests). Loop thread. */
     UringSocket socket() {
         return fd.socket();
-    }
-
-    /**
-     * Applies the per-connection TCP options. {@code SO_KEEPALIVE} is only set when asked for: a
-     * new socket has it off, and an accepted one inherits it from the listener, which never sets it.
-     */
-    static void configure(Socket s, SocketOptions o) throws IOException {
-        s.setTcpNoDelay(o.tcpNoDelay());
-        if (o.keepAlive()) {
-            s.setKeepAlive(true);
-        }
-        if (o.receiveBufferBytes() > 0) {
-            s.setReceiveBufferSize(o.receiveBufferBytes());
-        }
-        if (o.sendBufferBytes() > 0) {
-            s.setSendBufferSize(o.sendBufferBytes());
-        }
     }
 
     @Override

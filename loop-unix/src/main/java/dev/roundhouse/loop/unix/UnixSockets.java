@@ -49,11 +49,10 @@ public final class UnixSockets {
     /**
      * Applies the listener's options to {@code socket} (made for {@code address}'s family), binds it
      * and listens: {@code SO_REUSEADDR}, {@code SO_REUSEPORT} if asked, {@code IPV6_V6ONLY} on an
-     * IPv6 socket, the backlog; and the options of the connections it will accept, which Linux
-     * copies from the listener into each one (so the servers set nothing per connection):
-     * {@code TCP_NODELAY} and {@code SO_KEEPALIVE} when on (a new socket has both off),
-     * {@code SO_RCVBUF} and {@code SO_SNDBUF} when sized (before {@code listen}, so the receive
-     * window is scaled for the size asked).
+     * IPv6 socket, the backlog; and the options of the connections it will accept
+     * ({@link #setConnectionOptions}), which Linux copies from the listener into each one, so the
+     * servers set nothing per connection (before {@code listen}, so the receive window is scaled
+     * for the buffer size asked).
      *
      * @throws BindException if the bind fails (the address in use, say), naming the address
      * @throws IOException if another step fails
@@ -67,6 +66,26 @@ public final class UnixSockets {
         if (isIpv6(address)) {
             socket.setIntOpt(IPPROTO_IPV6, IPV6_V6ONLY, options.ipv6Only() ? 1 : 0);
         }
+        setConnectionOptions(socket, options);
+        try {
+            socket.bind(address);
+        } catch (IOException e) {
+            BindException b = new BindException(e.getMessage() + ": " + address);
+            b.initCause(e);
+            throw b;
+        }
+        socket.listen(options.backlog());
+    }
+
+    /**
+     * Sets a connection's TCP options on {@code socket}, a new one (to connect, or to listen: see
+     * {@link #bindAndListen}): {@code TCP_NODELAY} and {@code SO_KEEPALIVE} when on (a new socket
+     * has both off, so nothing is set for them when off), {@code SO_RCVBUF} and {@code SO_SNDBUF}
+     * when sized. Call it before {@code connect} or {@code listen}. Any thread that owns the socket.
+     *
+     * @throws IOException if the kernel refuses an option
+     */
+    public static void setConnectionOptions(Socket socket, SocketOptions options) throws IOException {
         if (options.tcpNoDelay()) {
             socket.setTcpNoDelay(true);
         }
@@ -79,14 +98,6 @@ public final class UnixSockets {
         if (options.sendBufferBytes() > 0) {
             socket.setSendBufferSize(options.sendBufferBytes());
         }
-        try {
-            socket.bind(address);
-        } catch (IOException e) {
-            BindException b = new BindException(e.getMessage() + ": " + address);
-            b.initCause(e);
-            throw b;
-        }
-        socket.listen(options.backlog());
     }
 
     /** Closes {@code s}, ignoring errors (the number is given back either way); {@code null} is ignored. */
