@@ -5,6 +5,7 @@ import dev.roundhouse.loop.internal.IoReadyListener;
 import dev.roundhouse.loop.internal.ListenerIo;
 import dev.roundhouse.loop.internal.SocketIo;
 import dev.roundhouse.loop.unix.EpollEvents;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.NativeInetAddress;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
@@ -50,7 +51,8 @@ final class EpollListenerIo extends EpollHandle implements ListenerIo {
         if (fd < 0) {
             return null;
         }
-        return new EpollSocketIo(poller, new Socket(fd), NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]));
+        // a bare descriptor: its Socket (and the getsockname that makes one) only if needed
+        return new EpollSocketIo(poller, new FileDescriptor(fd), NativeInetAddress.address(acceptedAddress, 1, acceptedAddress[0]));
     }
 
     /** True: {@link dev.roundhouse.loop.unix.UnixSockets#bindAndListen} set the server's options on the listener. */

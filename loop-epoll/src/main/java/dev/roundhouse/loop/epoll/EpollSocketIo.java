@@ -6,15 +6,19 @@ import dev.roundhouse.loop.Trigger;
 import dev.roundhouse.loop.internal.IoReadyListener;
 import dev.roundhouse.loop.internal.SocketIo;
 import dev.roundhouse.loop.unix.EpollEvents;
+import dev.roundhouse.loop.unix.LazySocket;
 import dev.roundhouse.loop.unix.UnixSockets;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 /**
- * A TCP socket (Netty's {@link Socket}: plain syscalls on our descriptor) as the shared
- * {@link dev.roundhouse.loop.internal.ReadinessTransport} drives it, level-triggered.
+ * A TCP socket (plain syscalls on our descriptor through Netty's {@link FileDescriptor} and
+ * {@link Socket}) as the shared {@link dev.roundhouse.loop.internal.ReadinessTransport} drives it,
+ * level-triggered. Reads and writes go through the descriptor; an accepted socket's {@code Socket}
+ * is made only if a shutdown, a reset or its local address needs it ({@link LazySocket}).
  *
  * <p><b>Buffers.</b> The syscalls take native memory. Reads go into the loop's direct read buffer
  * as they are. A single direct buffer (a write, or a write queue holding one chunk) is written as
@@ -25,7 +29,7 @@ import java.nio.ByteBuffer;
  * <p><b>Thread:</b> loop thread only.
  */
 final class EpollSocketIo extends EpollHandle implements SocketIo {
-    private final Socket socket;
+    private final LazySocket lazy;
     /** Reused to route a single heap buffer through the gathering path without allocating. */
     private final ByteBuffer[] single = new ByteBuffer[1];
     private IoReadyListener listener;
@@ -40,9 +44,9 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
     }
 
     /** An accepted socket, with the peer's address as the accept reported it (no system call to learn it). */
-    EpollSocketIo(EpollPoller poller, Socket socket, SocketAddress remote) {
-        super(poller, socket);
-        this.socket = socket;
+    EpollSocketIo(EpollPoller poller, FileDescriptor descriptor, SocketAddress remote) {
+        super(poller, descriptor);
+        this.lazy = new LazySocket(descriptor);
         this.remote = remote;
         poller.claim(this);
     }
@@ -66,17 +70,17 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
 
     @Override
     public void configure(SocketOptions o) throws IOException {
-        UnixSockets.setConnectionOptions(socket, o); // connected sockets only: accepted ones have the listener's
+        UnixSockets.setConnectionOptions(socket(), o); // connected sockets only: accepted ones have the listener's
     }
 
     @Override
     public boolean connect(SocketAddress remote) throws IOException {
-        return socket.connect(remote); // ECONNREFUSED and friends throw a java.net.ConnectException
+        return socket().connect(remote); // ECONNREFUSED and friends throw a java.net.ConnectException
     }
 
     @Override
     public boolean finishConnect() throws IOException {
-        return socket.finishConnect();
+        return socket().finishConnect();
     }
 
     @Override
@@ -85,14 +89,14 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
             return 0; // read(2) of 0 bytes returns 0, which Netty reports as end-of-stream
         }
         if (dst.isDirect()) {
-            int n = socket.read(dst, dst.position(), dst.limit());
+            int n = fd().read(dst, dst.position(), dst.limit());
             if (n > 0) {
                 dst.position(dst.position() + n);
             }
             return n;
         }
         ByteBuffer stage = poller.staging();
-        int n = socket.read(stage, 0, Math.min(dst.remaining(), stage.capacity()));
+        int n = fd().read(stage, 0, Math.min(dst.remaining(), stage.capacity()));
         if (n > 0) {
             dst.put(dst.position(), stage, 0, n).position(dst.position() + n);
         }
@@ -102,7 +106,7 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
     @Override
     public int write(ByteBuffer src) throws IOException {
         if (src.isDirect()) {
-            int n = socket.write(src, src.position(), src.limit());
+            int n = fd().write(src, src.position(), src.limit());
             src.position(src.position() + n);
             return n;
         }
@@ -134,7 +138,7 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
             if (staged == 0) {
                 break;
             }
-            int written = socket.write(stage, 0, staged);
+            int written = fd().write(stage, 0, staged);
             total += written;
             for (int left = written; left > 0; ) {
                 ByteBuffer b = srcs[next];
@@ -157,7 +161,7 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
 
     @Override
     public void shutdownOutput() throws IOException {
-        socket.shutdown(false, true);
+        socket().shutdown(false, true);
     }
 
     @Override
@@ -187,7 +191,7 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
         closed = true;
         if (reset) {
             try {
-                socket.setSoLinger(0);
+                socket().setSoLinger(0);
             } catch (IOException | RuntimeException ignored) {
                 // not connected (any more): a plain close is all there is
             }
@@ -197,13 +201,23 @@ final class EpollSocketIo extends EpollHandle implements SocketIo {
 
     @Override
     public SocketAddress localAddress() {
-        return socket.localAddress();
+        return closed ? null : socket().localAddress();
     }
 
     @Override
     public SocketAddress remoteAddress() {
         // the shared transport asks once; null if the kernel cannot say (not connected)
-        return remote != null ? remote : socket.remoteAddress();
+        return remote != null ? remote : socket().remoteAddress();
+    }
+
+    /** Netty's socket over the descriptor, made on first use for an accepted one (tests read options through it). */
+    Socket socket() {
+        return lazy.socket();
+    }
+
+    /** Whether the accepted socket's {@code Socket} was made (for tests). */
+    boolean hasSocket() {
+        return lazy.hasSocket();
     }
 
     @Override

@@ -2,7 +2,9 @@ package dev.roundhouse.loop.epoll;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -269,7 +272,7 @@ class EpollTcpTest {
                         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
                         try (Socket peer = new Socket(bound.getAddress(), bound.getPort())) {
                             EpollSocketIo accepted = acceptWithin(listener, 5_000);
-                            io.netty.channel.unix.Socket s = (io.netty.channel.unix.Socket) accepted.fd();
+                            io.netty.channel.unix.Socket s = accepted.socket();
                             assertEquals(on, s.isTcpNoDelay(), "TCP_NODELAY of the connection accepted, asked " + on);
                             assertEquals(on, s.isKeepAlive(), "SO_KEEPALIVE of the connection accepted, asked " + on);
                             if (on) {
@@ -282,6 +285,53 @@ class EpollTcpTest {
                         }
                     }
                 } finally {
+                    poller.close();
+                }
+            });
+        }
+    }
+
+    /**
+     * An accepted socket stays a bare descriptor through its reads and writes: Netty's
+     * {@code Socket} over it, whose constructor asks the kernel the address family
+     * ({@code getsockname}), is made only when something needs it (here the local address), and
+     * then works: the address is the listener's, and a shutdown of the output reaches the peer.
+     * Once closed, the local address is {@code null}: the number may be another socket's by then.
+     */
+    @Test
+    @Timeout(30)
+    void shouldMakeAnAcceptedSocketsNettySocketOnlyWhenNeeded() throws Exception {
+        try (EventLoop loop = EpollTesting.openLoop()) {
+            EpollTesting.run(loop, () -> {
+                EpollPoller poller = new EpollPoller(new StubContext(loop));
+                io.netty.channel.unix.Socket listening = io.netty.channel.epoll.LinuxSocket.newSocketStream(false);
+                dev.roundhouse.loop.unix.UnixSockets.bindAndListen(listening,
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), SocketOptions.DEFAULTS);
+                EpollListenerIo listener = new EpollListenerIo(poller, listening);
+                InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+                try (Socket peer = new Socket(bound.getAddress(), bound.getPort())) {
+                    peer.setSoTimeout(5_000);
+                    EpollSocketIo accepted = acceptWithin(listener, 5_000);
+                    peer.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+                    ByteBuffer in = ByteBuffer.allocateDirect(16);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (in.position() < 4 && System.nanoTime() < deadline) {
+                        accepted.read(in); // non-blocking: 0 until the bytes are in
+                    }
+                    assertEquals(4, in.position(), "the peer's bytes, read within 5 s");
+                    assertEquals(4, accepted.write(in.flip()));
+                    assertEquals("ping", new String(peer.getInputStream().readNBytes(4), StandardCharsets.US_ASCII));
+                    assertFalse(accepted.hasSocket(), "a Socket was made for a socket that only read and wrote");
+                    assertEquals(peer.getLocalSocketAddress(), accepted.remoteAddress(), "the peer, from the accept");
+                    assertFalse(accepted.hasSocket(), "the peer's address needs no Socket");
+                    assertEquals(bound, accepted.localAddress());
+                    assertTrue(accepted.hasSocket());
+                    accepted.shutdownOutput();
+                    assertEquals(-1, peer.getInputStream().read(), "the peer sees the output shut down");
+                    accepted.close(false);
+                    assertNull(accepted.localAddress(), "a closed socket's local address");
+                } finally {
+                    listener.close();
                     poller.close();
                 }
             });

@@ -1,9 +1,11 @@
 package dev.roundhouse.loop.iouring;
 
+import dev.roundhouse.loop.unix.LazySocket;
 import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.Socket;
 import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
 import io.netty.channel.uring.IoUringIoOps;
@@ -42,6 +44,8 @@ final class UringFd implements IoUringIoHandle {
 
     private final UringPoller poller;
     private final FileDescriptor descriptor;
+    /** Netty's socket over {@link #descriptor}: an accepted one's made only when needed. */
+    private final LazySocket lazy;
     private Owner owner;
     /** The id of the operation in flight per opcode, 0 for none. */
     private final long[] inFlight = new long[UringOps.OP_RECV + 1];
@@ -52,12 +56,27 @@ final class UringFd implements IoUringIoHandle {
     UringFd(UringPoller poller, FileDescriptor descriptor, Owner owner) {
         this.poller = poller;
         this.descriptor = descriptor;
+        this.lazy = new LazySocket(descriptor);
         this.owner = owner;
     }
 
-    /** The socket, for a descriptor made as one (every owner's but the readiness set's). */
-    UringSocket socket() {
-        return (UringSocket) descriptor;
+    /**
+     * Netty's socket over the descriptor (every owner's but the readiness set's is one). An accepted
+     * connection's is made on the first call: its constructor asks the kernel the address family.
+     *
+     * @throws IllegalStateException once the descriptor is closed (the ring's close does not mark
+     *     Netty's descriptor, and the number may belong to another connection by then)
+     */
+    Socket socket() {
+        if (descriptorClosed) {
+            throw new IllegalStateException("fd " + fd() + " is closed");
+        }
+        return lazy.socket();
+    }
+
+    /** Whether {@link #socket()} has been made for an accepted descriptor, or was one (for tests). */
+    boolean hasSocket() {
+        return lazy.hasSocket();
     }
 
     int fd() {

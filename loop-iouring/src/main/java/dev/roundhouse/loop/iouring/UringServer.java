@@ -8,6 +8,7 @@ import dev.roundhouse.loop.unix.KernelRelease;
 import dev.roundhouse.loop.unix.UnixSockets;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.NativeInetAddress;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -88,7 +89,7 @@ final class UringServer extends StreamServer implements UringFd.Owner {
         }
         if (!isListening()) {
             if (res >= 0) {
-                UnixSockets.closeQuietly(new UringSocket(res)); // accepted as the server closed
+                UnixSockets.closeQuietly(new FileDescriptor(res)); // accepted as the server closed
             }
             return;
         }
@@ -106,7 +107,7 @@ final class UringServer extends StreamServer implements UringFd.Owner {
             return;
         }
         SocketAddress remote = Sockaddr.read(peer, peer.getInt(SOCKADDR_BYTES));
-        accepted(new UringSocket(res), remote); // reports its own failures; never throws
+        accepted(new FileDescriptor(res), remote); // reports its own failures; never throws
         int queued = COMPLETION_TELLS_QUEUED && (flags & IORING_CQE_F_SOCK_NONEMPTY) == 0 ? 0 : drainQueued();
         largestBatch = Math.max(largestBatch, 1 + queued);
         postAccept(); // submitted with the ring's next enter, so it waits for the next connection
@@ -129,7 +130,7 @@ final class UringServer extends StreamServer implements UringFd.Owner {
                 }
                 break;
             }
-            accepted(new UringSocket(queued), NativeInetAddress.address(drainedAddress, 1, drainedAddress[0]));
+            accepted(new FileDescriptor(queued), NativeInetAddress.address(drainedAddress, 1, drainedAddress[0]));
         }
         return taken - 1;
     }
@@ -144,14 +145,18 @@ final class UringServer extends StreamServer implements UringFd.Owner {
         return largestBatch;
     }
 
-    /** Serves a connection; its options came with it from the listener ({@link UnixSockets#bindAndListen}). */
-    private void accepted(UringSocket socket, SocketAddress remote) {
+    /**
+     * Serves a connection; its options came with it from the listener ({@link UnixSockets#bindAndListen}).
+     * It stays a bare descriptor: a {@code Socket} over it (and the {@code getsockname} its
+     * constructor makes) only if the transport needs one.
+     */
+    private void accepted(FileDescriptor descriptor, SocketAddress remote) {
         Protocol protocol = newProtocol();
         if (protocol == null) {
-            UnixSockets.closeQuietly(socket);
+            UnixSockets.closeQuietly(descriptor);
             return;
         }
-        UringTransport t = new UringTransport(poller, null, socket, remote, protocol, options);
+        UringTransport t = new UringTransport(poller, null, descriptor, remote, protocol, options);
         serve(t);
     }
 

@@ -2,6 +2,7 @@ package dev.roundhouse.loop.iouring;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -186,6 +187,44 @@ class IoUringTcpTest {
                 } finally {
                     server.close().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
                 }
+            }
+        } finally {
+            close(loop);
+        }
+    }
+
+    /**
+     * An accepted connection stays a bare descriptor through its reads, writes and close: Netty's
+     * {@code Socket} over it, whose constructor asks the kernel the address family
+     * ({@code getsockname}), is made only when something needs it (here the local address), and
+     * then works: the address is the server's, and a shutdown of the output reaches the peer.
+     */
+    @Test
+    @Timeout(30)
+    void shouldMakeAnAcceptedConnectionsSocketOnlyWhenNeeded() throws Exception {
+        EventLoop loop = open(LoopOptions.builder());
+        try {
+            CompletableFuture<Transport> made = new CompletableFuture<>();
+            Server server = loop.listen(LOOPBACK, () -> new Echo() {
+                @Override
+                public void connectionMade(Transport t) {
+                    super.connectionMade(t);
+                    made.complete(t);
+                }
+            }).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            try (Socket peer = connect(server)) {
+                peer.getOutputStream().write("ping".getBytes());
+                assertArrayEquals("ping".getBytes(), readFully(peer.getInputStream(), 4));
+                UringTransport t = (UringTransport) made.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                assertFalse(call(loop, t::hasSocket), "a Socket was made for a connection that only echoed");
+                assertEquals(peer.getLocalSocketAddress(), call(loop, t::remoteAddress), "the peer, from the accept");
+                assertFalse(call(loop, t::hasSocket), "the peer's address needs no Socket");
+                assertEquals(server.localAddress(), call(loop, t::localAddress));
+                assertTrue(call(loop, t::hasSocket));
+                run(loop, t::shutdownOutput);
+                assertEquals(-1, peer.getInputStream().read(), "the peer sees the server's output shut down");
+            } finally {
+                server.close().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             }
         } finally {
             close(loop);
