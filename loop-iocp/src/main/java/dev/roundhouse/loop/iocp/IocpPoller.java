@@ -242,7 +242,7 @@ final class IocpPoller implements Poller {
         AsynchronousSocketChannel ch = null;
         try {
             ch = AsynchronousSocketChannel.open(group);
-            IocpTransport.configure(ch, options);
+            Channels.setConnectionOptions(ch, options);
         } catch (IOException | RuntimeException e) {
             Channels.closeQuietly(ch);
             result.completeExceptionally(e);

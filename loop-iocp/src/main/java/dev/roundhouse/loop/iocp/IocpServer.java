@@ -160,7 +160,7 @@ final class IocpServer extends StreamServer {
 
     private void accepted(AsynchronousSocketChannel accepted) {
         try {
-            IocpTransport.configure(accepted, options);
+            Channels.setConnectionOptions(accepted, options);
         } catch (IOException | RuntimeException e) {
             ctx.reportException("socket options on a connection accepted on " + localAddress(), e);
             Channels.closeQuietly(accepted);

@@ -88,20 +88,6 @@ final class IocpTransport extends StreamTransport {
         this.writeDone = new Completion<>(completions, protocol, this::onWrite);
     }
 
-    /** Applies the per-connection TCP options. */
-    static void configure(AsynchronousSocketChannel ch, SocketOptions o) throws IOException {
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, o.tcpNoDelay());
-        if (o.keepAlive()) { // a new socket has it off, and an accepted one inherits the listener's, never set
-            ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-        }
-        if (o.receiveBufferBytes() > 0) {
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, o.receiveBufferBytes());
-        }
-        if (o.sendBufferBytes() > 0) {
-            ch.setOption(StandardSocketOptions.SO_SNDBUF, o.sendBufferBytes());
-        }
-    }
-
     // ------------------------------------------------------------------ reading
 
     @Override

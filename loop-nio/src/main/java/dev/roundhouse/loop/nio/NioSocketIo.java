@@ -36,16 +36,7 @@ final class NioSocketIo implements SocketIo, NioHandle {
 
     @Override
     public void configure(SocketOptions o) throws IOException {
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, o.tcpNoDelay());
-        if (o.keepAlive()) { // a new socket has it off, and an accepted one inherits the listener's, never set
-            ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-        }
-        if (o.receiveBufferBytes() > 0) {
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, o.receiveBufferBytes());
-        }
-        if (o.sendBufferBytes() > 0) {
-            ch.setOption(StandardSocketOptions.SO_SNDBUF, o.sendBufferBytes());
-        }
+        Channels.setConnectionOptions(ch, o);
     }
 
     @Override
