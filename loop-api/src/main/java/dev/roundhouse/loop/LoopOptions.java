@@ -88,7 +88,7 @@ public final class LoopOptions {
      *
      * <p>Spinning keeps the loop awake for another thread that hands it tasks in bursts, so the
      * next burst does not pay a wake-up. Measured on 2 cores (JMH {@code ExecuteBenchmark}, 1,000
-     * tasks per batch, BENCHMARKS.md): without a spin, 11 of 15 forks (epoll, nio, iocp) parked at
+     * tasks per batch, docs/benchmark-history.md): without a spin, 11 of 15 forks (epoll, nio, iocp) parked at
      * every batch end and ran at 29-39 tasks/µs; with the adaptive spin no iteration measured while
      * the two cores shared a cache did (62 of 62 at 63-104, medians 87-91). A fixed 2 µs spin does
      * the same for throughput but also delays a lone task: wake-up latency p50 of a loop idle for
@@ -104,7 +104,7 @@ public final class LoopOptions {
      * of microseconds apart) finds the loop asleep with the default and pays a wake-up per burst; a
      * larger maximum keeps the loop awake through the gap. JMH
      * {@code TimerBenchmark.scheduleCancelCrossThread} (1,000 timers scheduled and cancelled per
-     * burst, then a task waited for; 2026-12-06, epoll, BENCHMARKS.md): 0.56&ndash;0.79 of Netty's
+     * burst, then a task waited for; 2026-12-06, epoll, docs/benchmark-history.md): 0.56&ndash;0.79 of Netty's
      * {@code HashedWheelTimer} with the default, 1.22 with
      * {@code adaptiveSpinBeforeSleep(100, MICROSECONDS)}, 1.03&ndash;1.22 with a fixed 100 &micro;s
      * spin. The price: while such bursts keep coming, up to the maximum of CPU after every
@@ -126,7 +126,7 @@ public final class LoopOptions {
      * nanosecond.
      *
      * <p>A spin makes a timer fire within microseconds of its deadline at the price of up to this
-     * much CPU per timer. Measured here (a chain of 100 &micro;s timers, BENCHMARKS.md), how late a
+     * much CPU per timer. Measured here (a chain of 100 &micro;s timers, docs/benchmark-history.md), how late a
      * timer fires without a spin: {@code epoll} and {@code io_uring} ~20&ndash;30 &micro;s (the VM's
      * wake-up; {@code epoll} ~70&ndash;80 with Linux's default timer slack, see
      * {@link #timerSlackNanos()}), {@code iocp} ~70&ndash;90 &micro;s (a timed park with
@@ -147,7 +147,7 @@ public final class LoopOptions {
      * with the inherited slack and reports why to its {@link #exceptionHandler()}. Elsewhere (no
      * such setting) it has no effect.
      *
-     * <p>Measured (2026-12-06, BENCHMARKS.md, {@code TimerLateness}: 100 &micro;s timers back to
+     * <p>Measured (2026-12-06, docs/benchmark-history.md, {@code TimerLateness}: 100 &micro;s timers back to
      * back, with a listening socket in the loop, JDK 17): {@code epoll} timers fired 71&ndash;73
      * &micro;s late on average with 50 &micro;s of slack (Netty's epoll loop, which leaves it,
      * 71&ndash;79), 24&ndash;29 with 1 &micro;s (p50 22&ndash;23); {@code io_uring}'s 22&ndash;25

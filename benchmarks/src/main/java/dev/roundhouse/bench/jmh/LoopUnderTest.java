@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * nobody connects to, as in any server's loop: an accept is always pending in it (registered for
  * readiness on epoll, nio and Netty's loops; posted and waiting in the port or ring on iocp and
  * io_uring). Without it, a completion loop has nothing in its port: iocp's then parks instead of
- * waiting in the port, which a server's loop never does (BENCHMARKS.md, 2026-12-06).
+ * waiting in the port, which a server's loop never does (docs/benchmark-history.md, 2026-12-06).
  */
 final class LoopUnderTest implements AutoCloseable {
     /** The suffix of a loop name that gives the loop a listening socket. */

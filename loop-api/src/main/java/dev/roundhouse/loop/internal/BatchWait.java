@@ -24,7 +24,7 @@ package dev.roundhouse.loop.internal;
  * read the slot's line again and again while the producer was writing it. Counted on
  * {@code TimerBenchmark.scheduleCancelCrossThreadPipelined}'s pattern: 20-475 steps per 1,000
  * operations on iocp, most of them such empty steps, against 13-16 on epoll, whose poll is a system
- * call; with the rule 12-17 on iocp and io_uring, and the throughput within its noise (BENCHMARKS.md).
+ * call; with the rule 12-17 on iocp and io_uring, and the throughput within its noise (docs/benchmark-history.md).
  * So the spacing between two looks at the queue is the same whatever a backend's poll costs. With a
  * 4 µs pause after the poll instead, io_uring and iocp, whose non-blocking poll makes no system
  * call, took ~30 steps per 1,000 cross-thread timer

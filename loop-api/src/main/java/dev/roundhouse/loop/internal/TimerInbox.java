@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * wrote it (its slot, then the timer itself, with a CAS on the timer's state), on lines the
  * producer was still writing: a thread scheduling and cancelling timers far in the future ran at
  * 0.75–0.93 of Netty's {@code HashedWheelTimer} in JMH on JDK 17 when it waited for the loop to
- * apply them, and the loop was busy the whole time chasing it (BENCHMARKS.md). Most such timers are
+ * apply them, and the loop was busy the whole time chasing it (docs/benchmark-history.md). Most such timers are
  * time-outs that are cancelled long before they are due; the loop need not read them before that.
  *
  * <p><b>When the loop reads it.</b> Producers keep {@link #earliest()}, the earliest deadline among

@@ -91,7 +91,7 @@ class BatchWaitTest {
 
     /**
      * A planned wait gives the processor away once before it busy-waits the rest (the loop's spin
-     * slowed the producer 2x on this machine's vCPUs, BENCHMARKS.md); nothing is given away when
+     * slowed the producer 2x on this machine's vCPUs, docs/benchmark-history.md); nothing is given away when
      * nothing is planned or the poll already took the whole wait.
      */
     @Test

@@ -12,7 +12,7 @@ import org.openjdk.jol.info.FieldLayout;
 
 /**
  * The fields one thread writes on every task and another reads or writes on every task must not
- * share a cache line: that cost cross-thread {@code execute} 2.6x its throughput (BENCHMARKS.md).
+ * share a cache line: that cost cross-thread {@code execute} 2.6x its throughput (docs/benchmark-history.md).
  * The padding rests on how the JVM lays out fields (a subclass's after its superclass's, gaps
  * filled), so this checks the offsets the running JVM actually chose: a field added later in the
  * wrong class, or a JVM that packs differently, fails here rather than in a benchmark.
