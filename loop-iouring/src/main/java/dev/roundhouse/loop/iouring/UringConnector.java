@@ -58,9 +58,7 @@ final class UringConnector extends StreamConnector implements UringFd.Owner {
     }
 
     private void connected() {
-        UringTransport t = new UringTransport(poller, fd, fd.socket(), remote, protocol, options);
-        fd.owner(t);
-        established(t);
+        established(new UringTransport(poller, fd, remote, protocol, options)); // takes fd's completions
     }
 
     @Override

@@ -53,6 +53,7 @@ final class UringFd implements IoUringIoHandle {
     private boolean closing;
     private boolean descriptorClosed;
 
+    /** @param owner who gets the completions; {@code null} until {@link #owner(Owner)}, before any submit */
     UringFd(UringPoller poller, FileDescriptor descriptor, Owner owner) {
         this.poller = poller;
         this.descriptor = descriptor;
@@ -83,7 +84,7 @@ final class UringFd implements IoUringIoHandle {
         return descriptor.intValue();
     }
 
-    /** Hands the completions to a new owner (a connect's transport). */
+    /** Hands the completions to a new owner (a connection's transport, from its connect or on accept). */
     void owner(Owner newOwner) {
         owner = newOwner;
     }

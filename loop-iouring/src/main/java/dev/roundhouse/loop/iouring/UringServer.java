@@ -156,7 +156,7 @@ final class UringServer extends StreamServer implements UringFd.Owner {
             UnixSockets.closeQuietly(descriptor);
             return;
         }
-        UringTransport t = new UringTransport(poller, null, descriptor, remote, protocol, options);
+        UringTransport t = new UringTransport(poller, new UringFd(poller, descriptor, null), remote, protocol, options);
         serve(t);
     }
 

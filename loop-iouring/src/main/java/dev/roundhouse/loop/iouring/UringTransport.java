@@ -7,7 +7,6 @@ import dev.roundhouse.loop.internal.StreamTransport;
 import dev.roundhouse.loop.internal.WriteQueue;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.Errors;
-import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.uring.IoUringIoOps;
 import java.io.IOException;
@@ -80,18 +79,19 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
     private long stagingAddress;
 
     /**
-     * @param fd the connect's descriptor with its registration, or {@code null} for an accepted socket
-     * @param descriptor the accepted socket when {@code fd} is {@code null}, as a bare descriptor (its
-     *     {@code Socket} is made only if needed); otherwise {@code fd}'s own
+     * Takes over {@code fd}'s completions.
+     *
+     * @param fd the connection's descriptor: a connect's, with its registration, or an accepted one
+     *     (a bare descriptor: its {@code Socket} is made only if needed)
      * @param remote the peer's address as the accept reported it, or the address connected to;
      *     {@code null} asks the kernel
      */
-    UringTransport(UringPoller poller, UringFd fd, FileDescriptor descriptor, SocketAddress remote,
-                   Protocol protocol, SocketOptions options) {
+    UringTransport(UringPoller poller, UringFd fd, SocketAddress remote, Protocol protocol, SocketOptions options) {
         super(poller.context(), protocol, options, poller.resources());
         this.poller = poller;
-        this.fd = fd != null ? fd : new UringFd(poller, descriptor, this);
-        this.remote = remote != null ? remote : this.fd.socket().remoteAddress();
+        this.fd = fd;
+        fd.owner(this);
+        this.remote = remote != null ? remote : fd.socket().remoteAddress();
     }
 
     /** The socket (for tests; an accepted one's is made by the call). Loop thread. */
