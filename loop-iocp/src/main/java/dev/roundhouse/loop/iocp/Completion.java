@@ -39,6 +39,8 @@ final class Completion<V> implements CompletionHandler<V, Void> {
     private final CompletionQueue queue;
     private final Object owner;
     private final Handler<V> handler;
+    /** The operations are a server's accepts ({@link CompletionQueue#outstandingBesidesAccepts}). */
+    private final boolean accepts;
     /** The next completion in the queue; owned by the queue. */
     Completion<?> next;
     private V value;
@@ -51,9 +53,18 @@ final class Completion<V> implements CompletionHandler<V, Void> {
     private boolean started;
 
     Completion(CompletionQueue queue, Object owner, Handler<V> handler) {
+        this(queue, owner, handler, false);
+    }
+
+    /**
+     * @param accepts whether the operations are a server's accepts, which the loop leaves to the
+     *     JDK's thread when they are all that waits in the port ({@link DirectPort#await})
+     */
+    Completion(CompletionQueue queue, Object owner, Handler<V> handler, boolean accepts) {
         this.queue = queue;
         this.owner = owner;
         this.handler = handler;
+        this.accepts = accepts;
     }
 
     /**
@@ -65,7 +76,7 @@ final class Completion<V> implements CompletionHandler<V, Void> {
     void starting() {
         if (queue.countsOutstanding()) {
             started = true;
-            queue.operationStarted();
+            queue.operationStarted(accepts);
         }
     }
 
@@ -85,7 +96,7 @@ final class Completion<V> implements CompletionHandler<V, Void> {
     private void ended() {
         if (started && queue.countsOutstanding() && queue.onConsumerThread()) {
             started = false;
-            queue.operationEnded();
+            queue.operationEnded(accepts);
         }
     }
 

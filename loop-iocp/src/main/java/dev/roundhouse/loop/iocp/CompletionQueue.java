@@ -64,6 +64,8 @@ final class CompletionQueue {
     private boolean countsOutstanding;
     /** Operations started and not yet delivered by the JDK; consumer thread only. */
     private int outstanding;
+    /** Of {@link #outstanding}, the servers' accepts; consumer thread only. */
+    private int outstandingAccepts;
     /** {@link #outstanding} is 0, for other threads ({@link #portIdle}); written as it crosses 0. */
     private volatile boolean portIdle = true;
     /** Awaits that returned at once for a wake-up request; consumer thread only. */
@@ -139,15 +141,30 @@ final class CompletionQueue {
         return portIdle;
     }
 
-    /** See {@link Completion#starting}. Loop thread only. */
-    void operationStarted() {
+    /**
+     * Of {@link #outstanding}, those that are not a server's accept: a connection's reads and
+     * writes, connects. While this is 0 and an accept waits, the direct port leaves the wait in it to
+     * the JDK's thread ({@link DirectPort#await}). Loop thread only.
+     */
+    int outstandingBesidesAccepts() {
+        return outstanding - outstandingAccepts;
+    }
+
+    /** See {@link Completion#starting}; {@code accept}: the operation is a server's accept. Loop thread only. */
+    void operationStarted(boolean accept) {
+        if (accept) {
+            outstandingAccepts++;
+        }
         if (outstanding++ == 0) {
             portIdle = false;
         }
     }
 
-    /** See {@link Completion#completed}. Loop thread only. */
-    void operationEnded() {
+    /** See {@link Completion#completed}; {@code accept} as when it started. Loop thread only. */
+    void operationEnded(boolean accept) {
+        if (accept) {
+            outstandingAccepts--;
+        }
         if (--outstanding == 0) {
             portIdle = true;
         }

@@ -21,6 +21,15 @@ import java.util.concurrent.locks.LockSupport;
  * measurements behind these rules, and the rules they replaced, are in loop-iocp's README ("Busy
  * loops hand the wait to the JDK's thread").
  *
+ * <p><b>Only accepts in the port.</b> A loop whose port holds nothing but servers' accepts (an idle
+ * server) hands the wait over too ({@link #releaseForAccepts}): waiting in the port itself, another
+ * thread's wake-up is a wake byte's round trip over loopback TCP, released it is an unpark, and a
+ * connection arriving costs one hop. While only accepts (or nothing) wait there, a released loop
+ * parks for as long as it is told and never takes the port back; once a connection's read, write or
+ * a connect waits there, a loop released for accepts takes it back at its next poll with no task
+ * waiting, and one released while busy by the rules above. A poll that found completions never
+ * releases it for accepts: a read among them, posted again, may wait in the port at once.
+ *
  * <p><b>Thread:</b> the loop thread, but {@link #released}, {@link #releasedParks} (any thread) and
  * {@link #onWakeReadWhileReleased} (the released I/O thread). A waker sets the queue's wake-up
  * request before it reads whether the thread is released; the loop reads the request (the engine
@@ -57,6 +66,8 @@ final class HandOver {
     private volatile boolean released;
     /** The loop waits for the released I/O thread to come back ({@link #recapture}). */
     private volatile boolean captureRequested;
+    /** Released because only accepts waited in the port ({@link #releaseForAccepts}); loop thread only. */
+    private boolean forAccepts;
     /**
      * When the last poll with no task waiting ended, and how many stretches between such polls in
      * a row were short.
@@ -66,6 +77,7 @@ final class HandOver {
     private long shortStretchNanos = LookSchedule.CHECK_INTERVAL_NANOS;
     private long idleBeforeRecaptureNanos = IDLE_BEFORE_RECAPTURE_NANOS;
     private long releases;
+    private long acceptReleases;
     private long recaptures;
     /** Parks of the released loop (written by the loop thread, read by tests on any thread). */
     private volatile long releasedParks;
@@ -92,6 +104,7 @@ final class HandOver {
      * without looking at the port. Loop thread.
      */
     void release() {
+        forAccepts = false;
         shortStretches = 0;
         lastStretchEndNanos = System.nanoTime();
         releases++;
@@ -100,11 +113,26 @@ final class HandOver {
     }
 
     /**
+     * Hands the wait in the port to the JDK's captured I/O thread because only servers' accepts wait
+     * there: the loop then parks in its queue, so that another thread's wake-up is an unpark instead
+     * of a wake byte, and takes the port back at its first poll with no task waiting once an
+     * operation other than an accept waits there ({@link #await}). Loop thread.
+     */
+    void releaseForAccepts() {
+        release();
+        forAccepts = true;
+        acceptReleases++;
+    }
+
+    /**
      * The wait while released: as in the hand-off design, the loop parks in the queue, which that
      * thread's posts and every wake-up unpark. A park that found nothing for
      * {@link #IDLE_BEFORE_RECAPTURE_NANOS}, or a poll with no task waiting after
      * {@link #SHORT_STRETCHES_BEFORE_RECAPTURE} short stretches, takes the port back and returns, so
-     * that the next poll waits in the port itself. {@code timeoutNanos} and {@code busy} as for
+     * that the next poll waits in the port itself. While nothing but accepts waits in the port
+     * ({@link CompletionQueue#outstandingBesidesAccepts} 0) it parks for {@code timeoutNanos} and
+     * never takes the port back; released for accepts, it takes it back at the first poll with no
+     * task waiting once something else waits there. {@code timeoutNanos} and {@code busy} as for
      * {@link DirectPort#await}. Returns whether it waited or took the port back. Loop thread.
      *
      * @throws IOException if the port could not be taken back (the port has failed then)
@@ -114,6 +142,25 @@ final class HandOver {
             return false; // tasks wait: the completions that thread posts are taken at the next step
         }
         long start = System.nanoTime();
+        if (completions.outstandingBesidesAccepts() == 0) {
+            if (!busy) {
+                // only accepts, or nothing, wait in the port: the JDK's thread keeps it, whatever
+                // released it, and the loop parks for as long as it was told
+                shortStretches = 0;
+                releasedParks++;
+                completions.await(timeoutNanos);
+                lastStretchEndNanos = System.nanoTime();
+                return true;
+            }
+            if (forAccepts) {
+                lastStretchEndNanos = start;
+                return false; // completions to dispatch first (a read among them may wait again)
+            }
+            // released while busy, and completions found: the rules below count the stretch
+        } else if (forAccepts) {
+            recapture(); // a connection's operation waits in the port: the loop waits there itself
+            return !busy; // a busy poll's completions are dispatched by the next: this pass ends with them
+        }
         // no task waits: a stretch ends here, whether the loop parks or finds completions queued
         // (however many: an echo's write that completed inside the call is among them, so a loop
         // that trails 1-connection ping-pong finds two; counting only polls with one kept it released)
@@ -154,6 +201,7 @@ final class HandOver {
         } finally {
             captureRequested = false;
         }
+        forAccepts = false;
         recaptures++;
         port.tookBack();
     }
@@ -205,6 +253,16 @@ final class HandOver {
     /** Times the loop handed the port's wait to the I/O thread. Loop thread only. */
     long releases() {
         return releases;
+    }
+
+    /** Of {@link #releases}, those because only accepts waited in the port ({@link #releaseForAccepts}). Loop thread only. */
+    long acceptReleases() {
+        return acceptReleases;
+    }
+
+    /** Whether the loop is released because only accepts waited in the port. Loop thread only. */
+    boolean releasedForAccepts() {
+        return released && forAccepts;
     }
 
     /** Times the loop took the port back. Loop thread only. */

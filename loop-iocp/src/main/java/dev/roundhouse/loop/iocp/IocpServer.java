@@ -40,7 +40,7 @@ final class IocpServer extends StreamServer {
         super(ctx, ch.getLocalAddress(), factory, options, resources);
         this.completions = completions;
         this.ch = ch;
-        this.acceptDone = new Completion<>(completions, factory, this::onAccepted);
+        this.acceptDone = new Completion<>(completions, factory, this::onAccepted, true);
         postAccept();
     }
 

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.LoopOptions;
+import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.Transport;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -263,7 +266,7 @@ class DirectPortTest {
             loop.submit(() -> {
                 o.poller().port().group().shutdownNow();
                 // as if an operation waited in the port: a loop with none parks without entering it
-                o.poller().completions().operationStarted();
+                o.poller().completions().operationStarted(false);
                 return null;
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             for (int i = 0; i < 3; i++) {
@@ -280,26 +283,39 @@ class DirectPortTest {
     }
 
     /**
-     * A loop kept busy by tasks looks at the port (at a wake byte's price) only while an operation
-     * waits in it: with nothing open it never does, with a server's accept waiting it does.
+     * A loop kept busy by tasks looks at the port (at a wake byte's price) only while a connection's
+     * operation waits in it: with nothing open it never does; with only a server's accept waiting
+     * it hands the port to the JDK's thread instead and never does either; with a connection's read
+     * waiting it does.
      */
     @Test
     void shouldLookAtThePortWhileBusyOnlyWhenAnOperationWaitsInIt() throws Exception {
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
             long[] before = looks(o);
             Peers.keepBusy(loop, Peers.BUSY_MS);
             long[] after = looks(o);
             assertEquals(0L, after[0] - before[0], "looks at a port with nothing waiting in it");
             assertTrue(after[1] > before[1], "the busy loop's polls left the port alone: " + after[1]);
 
-            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            Server server = Peers.listen(loop, Peers::echo); // only an accept waits in the port
             before = looks(o);
             Peers.keepBusy(loop, Peers.BUSY_MS);
             after = looks(o);
-            assertTrue(after[0] > before[0], "looks while an accept waits (one per "
-                    + LookSchedule.CHECK_INTERVAL_NANOS + " ns at most): " + (after[0] - before[0]));
+            assertEquals(0L, after[0] - before[0], "looks while only an accept waits");
+            assertTrue(loop.submit(port.handOver()::releasedForAccepts).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                    "the port was handed to the JDK's thread for the accept");
             server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+
+            try (Socket peer = Peers.connectedPeer(loop)) { // a read waits in the port from now on
+                Peers.awaitTakenBack(port);
+                before = looks(o);
+                Peers.keepBusy(loop, Peers.BUSY_MS);
+                after = looks(o);
+                assertTrue(after[0] > before[0], "looks while a read waits (one per "
+                        + LookSchedule.CHECK_INTERVAL_NANOS + " ns at most): " + (after[0] - before[0]));
+            }
         }
     }
 
@@ -323,7 +339,8 @@ class DirectPortTest {
             assertEquals(0, idle[0], "nothing waits in the port: no wait in it");
             assertEquals(0, idle[1], "looks with nothing in the port");
 
-            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            Socket peer = Peers.connectedPeer(loop); // a read waits in the port from now on
+            Peers.awaitTakenBack(port);
             long wanted = 4L * Math.max(1, LookSchedule.LOOKS_BEFORE_RELEASE);
             long[] spun = loop.submit(() -> {
                 long looks = port.lookSchedule().looks();
@@ -335,10 +352,10 @@ class DirectPortTest {
                 }
                 return new long[] {port.lookSchedule().looks() - looks, polls, port.handOver().released() ? 1 : 0};
             }).get(2L * Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            assertTrue(spun[0] > wanted, "looks at the port while spinning with an accept waiting: "
+            assertTrue(spun[0] > wanted, "looks at the port while spinning with a read waiting: "
                     + spun[0] + " in " + spun[1] + " polls");
             assertEquals(0, spun[2], "spinning toward a deadline released the port");
-            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            peer.close();
         }
     }
 
@@ -358,7 +375,8 @@ class DirectPortTest {
                 port.lookSchedule().looksBeforeRelease(-1);
                 port.lookSchedule().maxDeferralNanos(Long.MAX_VALUE);
             });
-            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            Socket peer = Peers.connectedPeer(loop); // a read waits in the port from now on
+            Peers.awaitTakenBack(port);
             long[] r = loop.submit(() -> {
                 long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
                 long looks = port.lookSchedule().looks();
@@ -383,15 +401,15 @@ class DirectPortTest {
             assertEquals(0, r[1], "looks toward a timer due sooner than a look takes");
             assertEquals(1, r[2], "looks put off");
             assertEquals(1, r[3], "looks toward a far timer afterwards");
-            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            peer.close();
         }
     }
 
     /**
      * A loop with nothing waiting in its port parks in its queue: another thread's wake-up is an
      * unpark, no wake byte, and a timer a timed park. While an operation waits in the port (a
-     * server's accept) the loop waits in the port and a wake-up is a byte. Each wake-up is made
-     * once the loop is parked, or with the accept asleep. The server comes first, so that its
+     * connection's read) the loop waits in the port and a wake-up is a byte. Each wake-up is made
+     * once the loop is parked, or with the read asleep. The connection comes first, so that its
      * last wake byte has been read when the idle part begins (a byte not yet read makes later
      * wake-ups skip theirs, which would hide one written to a parked loop).
      */
@@ -402,7 +420,9 @@ class DirectPortTest {
             DirectPort port = o.poller().port();
             assertTrue(loop.submit(port::portWaits).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) >= 1,
                     "the opening wait, which proves the mechanism, ran in the port");
-            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            CountDownLatch lost = new CountDownLatch(1);
+            Socket peer = Peers.connectedPeer(loop, Peers.echo(lost)); // a read waits in the port from now on
+            Peers.awaitTakenBack(port);
             long parks = loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             long bytes = port.wakeBytes();
             for (int i = 0; i < 3; i++) {
@@ -410,11 +430,12 @@ class DirectPortTest {
                 loop.submit(() -> null).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             }
             assertEquals(parks, (long) loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS),
-                    "idle parks with an accept in the port");
+                    "idle parks with a read in the port");
             assertTrue(port.wakeBytes() > bytes, "no wake byte for a loop waiting in the port");
-            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            peer.close();
+            assertTrue(lost.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS), "the connection was lost");
 
-            awaitTrue(port::parkedIdle, "the loop never parked idle once the server closed");
+            awaitTrue(port::parkedIdle, "the loop never parked idle once the connection closed");
             bytes = port.wakeBytes();
             long waits = loop.submit(port::portWaits).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             for (int i = 0; i < 20; i++) {
@@ -439,7 +460,7 @@ class DirectPortTest {
     /**
      * A wake-up of a loop waiting in its port (a wake byte, and a request in the queue for a loop
      * that parks) leaves no request behind once the loop is back: the first park after it, here
-     * the loop's park once its server is closed and nothing waits in the port, really parks
+     * the loop's park once its connection is closed and nothing waits in the port, really parks
      * instead of returning at once for a request already served (an idle turn of the loop).
      */
     @Test
@@ -448,7 +469,23 @@ class DirectPortTest {
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
             CompletionQueue completions = o.poller().completions();
-            Server server = Peers.listen(loop, Peers::echo); // an accept waits in the port from now on
+            CompletableFuture<Transport> made = new CompletableFuture<>();
+            Socket peer = Peers.connectedPeer(loop, new Protocol() {
+                @Override
+                public void connectionMade(Transport transport) {
+                    made.complete(transport);
+                }
+
+                @Override
+                public void dataReceived(ByteBuffer data) {
+                }
+
+                @Override
+                public void connectionLost(Throwable cause) {
+                }
+            }); // a read waits in the port from now on
+            Peers.awaitTakenBack(port);
+            Transport transport = made.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             long bytes = port.wakeBytes();
             for (int i = 0; i < 5; i++) {
                 awaitTrue(((dev.roundhouse.loop.spi.LoopContext) loop)::mayBlock, "the loop never went to sleep");
@@ -457,12 +494,16 @@ class DirectPortTest {
             assertTrue(port.wakeBytes() > bytes, "no wake byte for a loop waiting in the port");
             long cutShort = loop.submit(completions::awaitsCutShort).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             long parks = loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            // the close wakes the loop in its port too; the accept it ends leaves the port empty
-            server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            awaitTrue(port::parkedIdle, "the loop never parked idle once the server closed");
+            // the close wakes the loop in its port too; the read it ends leaves the port empty
+            loop.submit(() -> {
+                transport.close();
+                return null;
+            }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            awaitTrue(port::parkedIdle, "the loop never parked idle once the connection closed");
             assertEquals(cutShort, (long) loop.submit(completions::awaitsCutShort).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS),
                     "parks cut short by a wake-up request the port had served (idle parks since: "
                             + (loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) - parks) + ")");
+            peer.close();
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.Server;
+import dev.roundhouse.loop.spi.LoopContext;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -197,7 +198,9 @@ class HandOverTest {
             DirectPort port = o.poller().port();
             Peers.configure(loop, () -> settings.accept(port));
             Server server = Peers.listen(loop, Peers::echo);
+            Peers.awaitReleased(port); // only the accept waits in the port
             try (Socket peer = Peers.peer(server)) {
+                Peers.awaitTakenBack(port); // released while only the accept waited, taken back for the read
                 test.run(o, port, peer);
             }
         }
@@ -217,12 +220,13 @@ class HandOverTest {
             long[] after = loop.submit(() -> {
                 LookSchedule schedule = port.lookSchedule();
                 long looks = schedule.looks();
+                long releases = port.handOver().releases();
                 long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
                 HandOver handOver = port.handOver();
                 while (schedule.looks() - looks < wanted && !handOver.released() && System.nanoTime() - deadline < 0) {
                     port.await(-1, true); // looks once the interval since the last has passed
                 }
-                return new long[] {schedule.looks() - looks, handOver.released() ? 1 : 0, handOver.releases()};
+                return new long[] {schedule.looks() - looks, handOver.released() ? 1 : 0, handOver.releases() - releases};
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(wanted, after[0], "looks at the port");
             assertEquals(0, after[1], "still waiting in the port itself");
@@ -245,6 +249,73 @@ class HandOverTest {
             Thread.onSpinWait();
         }
         return parks;
+    }
+
+    /**
+     * A loop whose port holds only a server's accept hands the wait in it to the JDK's I/O thread:
+     * another thread's wake-ups are unparks, no wake byte, and a timer fires from a timed park. A
+     * connection arriving is accepted through that thread; once its read waits in the port the loop
+     * takes the port back, and reads that wait complete on the loop thread again; when the
+     * connection is gone and only the accept waits, the loop hands the port over once more.
+     */
+    @Test
+    void shouldHandThePortToTheJdkThreadWhileOnlyAnAcceptWaitsInIt() throws Exception {
+        Peers.Opened o = Peers.openIocpWithPoller();
+        List<Thread> io;
+        try (EventLoop loop = o.loop()) {
+            DirectPort port = o.poller().port();
+            HandOver handOver = port.handOver();
+            CountDownLatch lost = new CountDownLatch(1);
+            Server server = Peers.listen(loop, () -> Peers.echo(lost));
+            Peers.awaitReleased(port);
+            Callable<long[]> state = () -> loop.submit(() -> new long[] {handOver.releasedForAccepts() ? 1 : 0,
+                    handOver.acceptReleases(), handOver.recaptures(), o.poller().portPosts()})
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            long[] idle = state.call();
+            assertEquals(1, idle[0], "released while only the accept waits");
+            assertEquals(1, idle[1], "releases for accepts");
+            long bytes = port.wakeBytes();
+            long parks = handOver.releasedParks();
+            for (int i = 0; i < 20; i++) {
+                awaitAsleep(loop); // each task goes to a loop parked in its queue
+                int n = i;
+                assertEquals(n, loop.submit(() -> n).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            }
+            CountDownLatch fired = new CountDownLatch(1);
+            loop.schedule(fired::countDown, 2, TimeUnit.MILLISECONDS);
+            assertTrue(fired.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS), "a timer of the released loop");
+            assertEquals(bytes, port.wakeBytes(), "wake bytes for a loop whose port holds only an accept");
+            assertEquals(1, state.call()[0], "still released for the accept");
+            assertTrue(handOver.releasedParks() - parks >= 20, "parks in the queue: " + (handOver.releasedParks() - parks));
+
+            try (Socket peer = Peers.peer(server)) {
+                Peers.awaitTakenBack(port);
+                long[] back = state.call();
+                assertEquals(idle[2] + 1, back[2], "taken back once the connection's read waited");
+                // each message goes out once the loop has run a task after the echo: its read waits
+                Peers.pingPong(peer, 20, () -> loop.submit(() -> null).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
+                long portPosts = state.call()[3] - back[3];
+                assertTrue(portPosts >= 19, "reads that waited completed on the loop thread: " + portPosts);
+            }
+            assertTrue(lost.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS), "the connection was lost");
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+            long[] again;
+            while ((again = state.call())[1] < 2) { // the loop's next wait with only the accept left
+                assertTrue(System.nanoTime() - deadline < 0, "not handed over again: " + again[1]);
+            }
+            io = o.poller().ioThreads();
+            assertEquals(1, io.size(), "one JDK I/O thread, released and taken back: " + io);
+        }
+        assertEquals(List.of(), Peers.awaitExit(io), "the JDK's I/O thread after close");
+    }
+
+    /** Spins (bounded) until the loop has published that it may block: it is asleep, or about to be. */
+    private static void awaitAsleep(EventLoop loop) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
+        while (!((LoopContext) loop).mayBlock()) {
+            assertTrue(System.nanoTime() - deadline < 0, "the loop never went to sleep");
+            Thread.onSpinWait();
+        }
     }
 
     /** A loop closed while its I/O thread is released (waiting in the port) closes cleanly: that thread exits. */

@@ -21,6 +21,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.Collection;
@@ -99,6 +100,56 @@ final class Peers {
     static Server listen(EventLoop loop, Supplier<Protocol> factory) throws Exception {
         return loop.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), factory::get)
                 .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Connects {@code loop} to a blocking loopback listener of the test's and returns the accepted
+     * end: the loop's connection has a read waiting in the port, and no accept does (a port that
+     * holds only accepts is handed to the JDK's thread: {@link HandOver#releaseForAccepts}). Close
+     * the returned socket to end it; the connection echoes what it reads.
+     */
+    static Socket connectedPeer(EventLoop loop) throws Exception {
+        return connectedPeer(loop, echo());
+    }
+
+    /** {@link #connectedPeer(EventLoop)} with the loop's end served by {@code protocol}. */
+    static Socket connectedPeer(EventLoop loop, Protocol protocol) throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            loop.connect(listener.getLocalSocketAddress(), protocol).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            listener.setSoTimeout(TIMEOUT_MS);
+            Socket s = listener.accept();
+            s.setSoTimeout(TIMEOUT_MS);
+            return s;
+        }
+    }
+
+    /**
+     * Waits (bounded) until {@code port} is released: the JDK's I/O thread waits in it (a loop whose
+     * port holds only a server's accept releases it at its next poll after the server opened).
+     */
+    static void awaitReleased(DirectPort port) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (!port.handOver().released()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("the loop did not release its port within " + TIMEOUT_MS + " ms");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Waits (bounded) until {@code port} is not released: the loop waits in it itself (a loop
+     * released because only accepts waited takes it back at its first poll that finds nothing once
+     * a connection's operation waits there).
+     */
+    static void awaitTakenBack(DirectPort port) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (port.handOver().released()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("the loop did not take its port back within " + TIMEOUT_MS + " ms");
+            }
+            Thread.onSpinWait();
+        }
     }
 
     static Socket peer(Server server) throws IOException {
