@@ -41,13 +41,16 @@ class OutstandingOperationsTest {
 
     /**
      * The count of operations waiting in the port follows every kind: a server's accept, a
-     * connection's read, a write the peer holds back, a connect, and drops back to 0 as they end.
+     * connection's read, a write the peer holds back, a connect, and drops back to 0 as they end;
+     * the accepts among them are counted apart ({@link CompletionQueue#outstandingBesidesAccepts}).
      */
     @Test
     void shouldCountTheOperationsWaitingInThePort() throws Exception {
         Peers.Opened o = Peers.openIocpWithPoller();
         try (EventLoop loop = o.loop()) {
             Callable<Integer> outstanding = () -> loop.submit(() -> o.poller().completions().outstanding())
+                    .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Callable<Integer> besidesAccepts = () -> loop.submit(() -> o.poller().completions().outstandingBesidesAccepts())
                     .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(0, outstanding.call(), "a new loop");
             CountDownLatch made = new CountDownLatch(1);
@@ -70,9 +73,11 @@ class OutstandingOperationsTest {
                 }
             });
             assertEquals(1, outstanding.call(), "the server's accept");
+            assertEquals(0, besidesAccepts.call(), "only the server's accept");
             try (Socket peer = Peers.peer(server)) {
                 assertTrue(made.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
                 awaitOutstanding(outstanding, 3, "the next accept, the connection's read and its write");
+                assertEquals(2, besidesAccepts.call(), "the connection's read and its write");
                 byte[] got = peer.getInputStream().readNBytes(big.length);
                 assertArrayEquals(big, got, "the bytes the held-back write sent");
                 awaitOutstanding(outstanding, 2, "the write delivered once the peer read it all");
@@ -80,6 +85,7 @@ class OutstandingOperationsTest {
                     Transport client = loop.connect(plain.getLocalSocketAddress(), Peers.echo())
                             .get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
                     assertEquals(3, outstanding.call(), "the connected client's read too");
+                    assertEquals(2, besidesAccepts.call(), "the two connections' reads");
                     loop.submit(() -> {
                         client.abort();
                         return null;
@@ -89,6 +95,7 @@ class OutstandingOperationsTest {
             }
             assertTrue(lost.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
             assertEquals(1, outstanding.call(), "the peer closed: the connection's read ended");
+            assertEquals(0, besidesAccepts.call(), "only the server's accept again");
             server.close().get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             assertEquals(0, outstanding.call(), "the server closed: its accept ended");
         }
