@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.LoopOptions;
-import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.Server;
 import dev.roundhouse.loop.Transport;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -469,23 +467,10 @@ class DirectPortTest {
         try (EventLoop loop = o.loop()) {
             DirectPort port = o.poller().port();
             CompletionQueue completions = o.poller().completions();
-            CompletableFuture<Transport> made = new CompletableFuture<>();
-            Socket peer = Peers.connectedPeer(loop, new Protocol() {
-                @Override
-                public void connectionMade(Transport transport) {
-                    made.complete(transport);
-                }
-
-                @Override
-                public void dataReceived(ByteBuffer data) {
-                }
-
-                @Override
-                public void connectionLost(Throwable cause) {
-                }
-            }); // a read waits in the port from now on
+            Recorder recorder = new Recorder();
+            Socket peer = Peers.connectedPeer(loop, recorder); // a read waits in the port from now on
             Peers.awaitTakenBack(port);
-            Transport transport = made.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Transport transport = recorder.made.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             long bytes = port.wakeBytes();
             for (int i = 0; i < 5; i++) {
                 awaitTrue(((dev.roundhouse.loop.spi.LoopContext) loop)::mayBlock, "the loop never went to sleep");
