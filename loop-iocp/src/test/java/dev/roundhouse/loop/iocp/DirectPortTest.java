@@ -424,7 +424,7 @@ class DirectPortTest {
             long parks = loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             long bytes = port.wakeBytes();
             for (int i = 0; i < 3; i++) {
-                awaitTrue(((dev.roundhouse.loop.spi.LoopContext) loop)::mayBlock, "the loop never went to sleep");
+                Peers.awaitAsleep(loop);
                 loop.submit(() -> null).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             }
             assertEquals(parks, (long) loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS),
@@ -433,11 +433,11 @@ class DirectPortTest {
             peer.close();
             assertTrue(lost.await(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS), "the connection was lost");
 
-            awaitTrue(port::parkedIdle, "the loop never parked idle once the connection closed");
+            Peers.awaitTrue(port::parkedIdle, "the loop never parked idle once the connection closed");
             bytes = port.wakeBytes();
             long waits = loop.submit(port::portWaits).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             for (int i = 0; i < 20; i++) {
-                awaitTrue(port::parkedIdle, "the loop never parked idle");
+                Peers.awaitTrue(port::parkedIdle, "the loop never parked idle");
                 int n = i;
                 assertEquals(n, loop.submit(() -> n).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
             }
@@ -473,7 +473,7 @@ class DirectPortTest {
             Transport transport = recorder.made.get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             long bytes = port.wakeBytes();
             for (int i = 0; i < 5; i++) {
-                awaitTrue(((dev.roundhouse.loop.spi.LoopContext) loop)::mayBlock, "the loop never went to sleep");
+                Peers.awaitAsleep(loop);
                 loop.submit(() -> null).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
             }
             assertTrue(port.wakeBytes() > bytes, "no wake byte for a loop waiting in the port");
@@ -484,20 +484,11 @@ class DirectPortTest {
                 transport.close();
                 return null;
             }).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            awaitTrue(port::parkedIdle, "the loop never parked idle once the connection closed");
+            Peers.awaitTrue(port::parkedIdle, "the loop never parked idle once the connection closed");
             assertEquals(cutShort, (long) loop.submit(completions::awaitsCutShort).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS),
                     "parks cut short by a wake-up request the port had served (idle parks since: "
                             + (loop.submit(port::idleParks).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS) - parks) + ")");
             peer.close();
-        }
-    }
-
-    /** Spins (bounded) until {@code condition} holds. */
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String failure) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() - deadline < 0, failure);
-            Thread.onSpinWait();
         }
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.loop.EventLoop;
 import dev.roundhouse.loop.Server;
-import dev.roundhouse.loop.spi.LoopContext;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -277,7 +276,7 @@ class HandOverTest {
             long bytes = port.wakeBytes();
             long parks = handOver.releasedParks();
             for (int i = 0; i < 20; i++) {
-                awaitAsleep(loop); // each task goes to a loop parked in its queue
+                Peers.awaitAsleep(loop); // each task goes to a loop parked in its queue
                 int n = i;
                 assertEquals(n, loop.submit(() -> n).get(Peers.TIMEOUT_MS, TimeUnit.MILLISECONDS));
             }
@@ -307,15 +306,6 @@ class HandOverTest {
             assertEquals(1, io.size(), "one JDK I/O thread, released and taken back: " + io);
         }
         assertEquals(List.of(), Peers.awaitExit(io), "the JDK's I/O thread after close");
-    }
-
-    /** Spins (bounded) until the loop has published that it may block: it is asleep, or about to be. */
-    private static void awaitAsleep(EventLoop loop) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Peers.TIMEOUT_MS);
-        while (!((LoopContext) loop).mayBlock()) {
-            assertTrue(System.nanoTime() - deadline < 0, "the loop never went to sleep");
-            Thread.onSpinWait();
-        }
     }
 
     /** A loop closed while its I/O thread is released (waiting in the port) closes cleanly: that thread exits. */

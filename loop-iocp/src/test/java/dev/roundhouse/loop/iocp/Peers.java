@@ -2,6 +2,7 @@ package dev.roundhouse.loop.iocp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.loop.Capability;
 import dev.roundhouse.loop.EventLoop;
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
@@ -123,33 +125,36 @@ final class Peers {
         }
     }
 
+    /** Spins (bounded by {@link #TIMEOUT_MS}) until {@code condition} holds; fails with {@code failure}. */
+    static void awaitTrue(BooleanSupplier condition, String failure) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() - deadline < 0, failure);
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Waits (bounded) until the loop has published that it may block: it is asleep, or about to be. */
+    static void awaitAsleep(EventLoop loop) {
+        awaitTrue(((LoopContext) loop)::mayBlock, "the loop never went to sleep");
+    }
+
     /**
      * Waits (bounded) until {@code port} is released: the JDK's I/O thread waits in it (a loop whose
      * port holds only a server's accept releases it at its next poll after the server opened).
      */
     static void awaitReleased(DirectPort port) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        while (!port.handOver().released()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("the loop did not release its port within " + TIMEOUT_MS + " ms");
-            }
-            Thread.onSpinWait();
-        }
+        awaitTrue(port.handOver()::released, "the loop did not release its port within " + TIMEOUT_MS + " ms");
     }
 
     /**
      * Waits (bounded) until {@code port} is not released: the loop waits in it itself (a loop
-     * released because only accepts waited takes it back at its first poll that finds nothing once
+     * released because only accepts waited takes it back at its first poll with no task waiting once
      * a connection's operation waits there).
      */
     static void awaitTakenBack(DirectPort port) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        while (port.handOver().released()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("the loop did not take its port back within " + TIMEOUT_MS + " ms");
-            }
-            Thread.onSpinWait();
-        }
+        awaitTrue(() -> !port.handOver().released(),
+                "the loop did not take its port back within " + TIMEOUT_MS + " ms");
     }
 
     static Socket peer(Server server) throws IOException {
