@@ -9,6 +9,17 @@ import io.netty.channel.uring.IoUringIoOps;
  * {@code sys/socket.h}, {@code poll.h}), fixed since the kernels that introduced them (5.5-5.6).
  */
 final class UringOps {
+    /**
+     * {@code IORING_CQE_F_SOCK_NONEMPTY}: after a receive (5.19+) or an accept (6.10+), more was
+     * queued on the socket when the operation finished.
+     */
+    static final int CQE_F_SOCK_NONEMPTY = 1 << 2;
+    /**
+     * {@code IORING_RECVSEND_POLL_FIRST}, in a receive's {@code ioprio}: arm the poll for data
+     * without trying the receive first (5.19+; before, a nonzero {@code ioprio} fails the receive
+     * with {@code EINVAL}).
+     */
+    static final short RECVSEND_POLL_FIRST = 1;
     static final byte OP_WRITEV = 2;
     static final byte OP_POLL_ADD = 6;
     static final byte OP_ACCEPT = 13;
@@ -30,10 +41,14 @@ final class UringOps {
     private UringOps() {
     }
 
-    /** Receives up to {@code length} bytes at {@code address}. */
-    static IoUringIoOps recv(int fd, long address, int length) {
-        return new IoUringIoOps(OP_RECV, (byte) 0, (short) 0, fd, 0L, address, length, 0, 0L,
-                (short) 0, (short) 0, 0, 0L);
+    /**
+     * Receives up to {@code length} bytes at {@code address}; with {@code pollFirst} the kernel
+     * waits for data before it tries ({@link #RECVSEND_POLL_FIRST}: only where
+     * {@link UringTransport#RECV_POLL_FIRST} says the kernel has it).
+     */
+    static IoUringIoOps recv(int fd, long address, int length, boolean pollFirst) {
+        return new IoUringIoOps(OP_RECV, (byte) 0, pollFirst ? RECVSEND_POLL_FIRST : (short) 0, fd, 0L, address,
+                length, 0, 0L, (short) 0, (short) 0, 0, 0L);
     }
 
     /** Writes the {@code count} {@code struct iovec}s at {@code iovAddress}. */

@@ -43,9 +43,7 @@ final class UringServer extends StreamServer implements UringFd.Owner {
     private static final int SOCKADDR_BYTES = 128;
     /** Connections one completed accept takes in a row, so a storm cannot starve established ones. */
     static final int MAX_ACCEPTS_PER_COMPLETION = MAX_ACCEPTS_AT_ONCE;
-    /** {@code IORING_CQE_F_SOCK_NONEMPTY}: the listener still had connections queued after this accept. */
-    private static final int IORING_CQE_F_SOCK_NONEMPTY = 1 << 2;
-    /** Whether accept completions carry {@link #IORING_CQE_F_SOCK_NONEMPTY} (Linux 6.10+). */
+    /** Whether accept completions carry {@link UringOps#CQE_F_SOCK_NONEMPTY} (Linux 6.10+). */
     static final boolean COMPLETION_TELLS_QUEUED = KernelRelease.atLeast(6, 10);
     /** Netty's {@code accept4} writes the peer address here: a length byte, the address, the port. */
     private final byte[] drainedAddress = new byte[26];
@@ -108,7 +106,7 @@ final class UringServer extends StreamServer implements UringFd.Owner {
         }
         SocketAddress remote = Sockaddr.read(peer, peer.getInt(SOCKADDR_BYTES));
         accepted(new FileDescriptor(res), remote); // reports its own failures; never throws
-        int queued = COMPLETION_TELLS_QUEUED && (flags & IORING_CQE_F_SOCK_NONEMPTY) == 0 ? 0 : drainQueued();
+        int queued = COMPLETION_TELLS_QUEUED && (flags & UringOps.CQE_F_SOCK_NONEMPTY) == 0 ? 0 : drainQueued();
         largestBatch = Math.max(largestBatch, 1 + queued);
         postAccept(); // submitted with the ring's next enter, so it waits for the next connection
     }

@@ -260,6 +260,57 @@ class IoUringTcpTest {
         }
     }
 
+    /**
+     * A receive posted after one whose completion said the socket was left empty is posted
+     * poll-first (Linux 5.19+): in ping-pong, every receive after the first. One posted after a
+     * completion that left data queued is not, as that data is there to take at once.
+     */
+    @Test
+    @Timeout(60)
+    void shouldPostAReceivePollFirstOnlyAfterOneThatEmptiedTheSocket() throws Exception {
+        int exchanges = 20;
+        int burst = 16 * 1024;
+        EventLoop loop = open(LoopOptions.builder().readBufferBytes(1024));
+        CompletableFuture<Transport> made = new CompletableFuture<>();
+        Server server = loop.listen(LOOPBACK, () -> new Echo() {
+            @Override
+            public void connectionMade(Transport t) {
+                super.connectionMade(t);
+                made.complete(t);
+            }
+        }).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        try (Socket peer = connect(server)) {
+            for (int i = 0; i < exchanges; i++) {
+                peer.getOutputStream().write(i);
+                assertEquals(i, peer.getInputStream().read(), "echo " + i);
+            }
+            UringTransport t = (UringTransport) made.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            // each echo's receive is posted again before its write goes to the kernel
+            long posted = call(loop, t::receivesPosted);
+            long pollFirst = call(loop, t::pollFirstReceives);
+            assertEquals(exchanges + 1, posted, "receives posted: the first, then one after each echo");
+            assertEquals(UringTransport.RECV_POLL_FIRST ? exchanges : 0, pollFirst,
+                    "poll-first receives (RECV_POLL_FIRST " + UringTransport.RECV_POLL_FIRST + ")");
+
+            // paused, the server lets 15 KiB or more queue on its socket (the receive in flight takes
+            // at most its 1 KiB buffer); resumed, its receives find data left behind each one
+            run(loop, t::pauseReading);
+            byte[] payload = pattern(burst);
+            peer.getOutputStream().write(payload);
+            int serverPort = ((InetSocketAddress) server.localAddress()).getPort();
+            awaitCondition("15 KiB queued on the server's socket",
+                    () -> receiveQueue(serverPort, peer.getLocalPort()) >= burst - 1024);
+            run(loop, t::resumeReading);
+            assertArrayEquals(payload, readFully(peer.getInputStream(), burst), "the burst, echoed in order");
+            long plainAfter = call(loop, () -> t.receivesPosted() - t.pollFirstReceives());
+            assertTrue(plainAfter > posted - pollFirst,
+                    "a receive posted after one that left data queued is not poll-first: "
+                            + (posted - pollFirst) + " plain receives before the burst, " + plainAfter + " after");
+        } finally {
+            close(loop);
+        }
+    }
+
     @Test
     @Timeout(30)
     void shouldTerminatePromptlyWhileATimerAnHourAwayIsPending() throws Exception {
@@ -490,6 +541,22 @@ class IoUringTcpTest {
             Thread.onSpinWait();
             Thread.yield();
         }
+    }
+
+    /**
+     * The bytes queued for reading on this network namespace's IPv4 TCP socket from
+     * {@code localPort} to {@code remotePort} ({@code /proc/net/tcp}'s {@code rx_queue}); -1 if
+     * there is none.
+     */
+    private static long receiveQueue(int localPort, int remotePort) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 4 && f[1].endsWith(String.format(":%04X", localPort))
+                    && f[2].endsWith(String.format(":%04X", remotePort))) {
+                return Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
+            }
+        }
+        return -1;
     }
 
     /** Descriptors of this process whose link starts with {@code prefix} ("socket:", "anon_inode:[io_uring]"). */
