@@ -54,6 +54,38 @@ enter_server_netns() {
   echo "$(basename "$1"): host loopback (not root, or no unshare/ip): the load generator does the server's receive work" >&2
 }
 
+# perf_samples PID: reads `perf script -F comm,pid,tid,period,ip,sym,dso` of a CPU-wide recording
+# with call chains and prints one line per sample: its kind, its period (ns) and its leaf frame.
+# Kinds: softirq (a softirq frame on the stack, in whatever context), idle (pid 0), user and
+# kernel (the server PID's threads; kernel: the leaf is in the kernel, named after the system call
+# on the stack when there is one, the frame do_syscall_64 called, e.g. kernel:io_uring_enter),
+# other (any other process).
+perf_samples() {
+  awk -v pid="$1" '
+    function flush(   kind) {
+      if (!have) return
+      if (soft) kind = "softirq"
+      else if (p == 0) kind = "idle"
+      else if (p == pid) kind = leafdso ~ /kernel/ ? "kernel" (sys != "" ? ":" sys : "") : "user"
+      else kind = "other"
+      print kind, period, leaf
+      have = 0
+    }
+    /^[^ \t]/ {
+      flush()
+      split($(NF - 1), pt, "/"); p = pt[1] + 0; period = $NF; have = 1; depth = 0; soft = 0; sys = ""; prev = ""; leaf = "?"
+      next
+    }
+    /^[ \t]+[0-9a-f]+ / {
+      dso = $NF; sym = $2; for (i = 3; i < NF; i++) sym = sym "_" $i
+      if (depth++ == 0) { leaf = sym; leafdso = dso }
+      if (sym ~ /^(handle_softirqs|__do_softirq|net_rx_action|do_softirq)/) soft = 1
+      if (sys == "" && sym == "do_syscall_64") { sys = prev; sub(/^(__x64_sys_|__do_sys_|ksys_|__sys_)/, "", sys) }
+      if (sym != "x64_sys_call") prev = sym
+    }
+    END { flush() }'
+}
+
 # proc_ticks PID: the CPU a process has used (user + system, its waited-for children's too), in
 # clock ticks (getconf CLK_TCK); 0 once it has gone.
 proc_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat" 2>/dev/null || echo 0; }

@@ -4,6 +4,7 @@
 #
 #   benchmarks/profile-server.sh IMPL WORKLOAD [SECONDS]
 #   PROFILER=syscalls benchmarks/profile-server.sh IMPL WORKLOAD [SECONDS]
+#   PROFILER=perf benchmarks/profile-server.sh IMPL WORKLOAD [SECONDS]
 #     IMPL      as EchoServerMain --list prints, e.g. roundhouse-nio, netty-nio, or c / c-io_uring
 #               (the C servers; syscalls only)
 #     WORKLOAD  pp1 | pp64 | st16 | conn | rate64 (as in run-matrix.sh; rate64 at $BENCH_RATE, default
@@ -27,6 +28,13 @@
 # perf (Debian: linux-perf) and a readable
 # tracefs (root). What a system call costs differs by machine (syscost.c; ~1.1 us under the PVM
 # hypervisor of 2026-12-06, where it is most of a server's work per message).
+#
+# PROFILER=perf: `perf record -g` samples the server's CPU 0 as a whole (the server's threads, the
+# receive processing steered there, idle) over the same window, Java frames named through the JVM's
+# perf map (-XX:+DumpPerfMapAtExit), and prints the CPU's time by kind (the server's user code, its
+# system calls, softirq, idle) in microseconds per operation, then the top frames of each kind; C
+# servers too. Without a PMU (a VM) perf samples with the cpu-clock timer, which cannot sample where
+# interrupts are off: time spent there is counted in the frame that turned them back on.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench-lib.sh
@@ -36,8 +44,8 @@ IMPL=${1:?impl} WORKLOAD=${2:?workload} SECS=${3:-10} PORT=${BENCH_PORT:-18180}
 PROFILER=${PROFILER:-jfr}
 case $PROFILER in
   jfr) case $IMPL in c|c-io_uring) echo "PROFILER=jfr profiles Java servers; $IMPL is a C one" >&2; exit 2 ;; esac ;;
-  syscalls) command -v perf >/dev/null || { echo "PROFILER=syscalls needs perf (Debian: linux-perf)" >&2; exit 2; } ;;
-  *) echo "PROFILER takes jfr or syscalls, not $PROFILER" >&2; exit 2 ;;
+  syscalls|perf) command -v perf >/dev/null || { echo "PROFILER=$PROFILER needs perf (Debian: linux-perf)" >&2; exit 2; } ;;
+  *) echo "PROFILER takes jfr, syscalls or perf, not $PROFILER" >&2; exit 2 ;;
 esac
 enter_server_netns "$0" "$@"
 OUT=$ROOT/bench-results/profile-$IMPL-$WORKLOAD-$(date -u +%H%M%S)
@@ -52,6 +60,7 @@ TAIL=""
 [ "$WORKLOAD" = rate64 ] && TAIL=${BENCH_RATE:-25000}
 JFR_FLAGS=()
 [ "$PROFILER" = jfr ] && JFR_FLAGS=("-XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile")
+[ "$PROFILER" = perf ] && JFR_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit)
 case $IMPL in
   c) taskset -c 0 "$BIN/echo_server" "$PORT" >"$OUT/server.log" 2>&1 & ;;
   c-io_uring) taskset -c 0 "$BIN/uring_echo_server" "$PORT" >"$OUT/server.log" 2>&1 & ;;
@@ -63,6 +72,15 @@ PID=$!
 trap 'kill -TERM $PID 2>/dev/null || true' EXIT
 "$BIN/loadgen" wait "$PORT" 20000
 
+if [ "$PROFILER" = perf ]; then
+  COUNTED=$((SECS - 1))
+  [ "$COUNTED" -ge 1 ] || { echo "PROFILER=perf needs SECONDS of 2 or more" >&2; exit 2; }
+  ( # the same window as the system call counts below (benchmark timing, not synchronisation)
+    sleep 4
+    perf record -q -C 0 -g -F 4999 -o "$OUT/perf.data" sleep "$COUNTED" 2>"$OUT/perf.err"
+  ) &
+  COUNTER=$!
+fi
 if [ "$PROFILER" = syscalls ]; then
   [ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
   KINDS=${SYSCALL_KINDS:-"read readv recvfrom recvmsg write writev sendto sendmsg epoll_wait epoll_pwait epoll_pwait2 epoll_ctl io_uring_enter futex accept accept4 close shutdown setsockopt getsockopt getsockname getpeername fcntl ioctl"}
@@ -82,7 +100,7 @@ if [ "$PROFILER" = syscalls ]; then
 fi
 # shellcheck disable=SC2086
 LOADGEN_POLL=spin LOADGEN_IO=$CLIENT_IO taskset -c 1 "$BIN/loadgen" $ARGS 3 "$SECS" $TAIL | tee "$OUT/loadgen.txt"
-if [ "$PROFILER" = syscalls ]; then wait "$COUNTER" || true; fi
+if [ "$PROFILER" != jfr ]; then wait "$COUNTER" || true; fi
 kill -TERM $PID; wait $PID 2>/dev/null || true
 trap - EXIT
 
@@ -103,6 +121,26 @@ if [ "$PROFILER" = syscalls ]; then
   awk -v a="$T0" -v b="$T1" -v hz="$(getconf CLK_TCK)" -v n="$N" -v per="$PER" \
     'BEGIN {printf "%9.1f  us of server CPU per %s\n", (b - a) / hz * 1e6 / n, per}'
   echo "counts: $OUT/perf.csv"
+  exit 0
+fi
+
+if [ "$PROFILER" = perf ]; then
+  [ -s "$OUT/perf.data" ] || { echo "perf recorded nothing:"; cat "$OUT/perf.err"; exit 1; }
+  LINE=$(grep RESULT "$OUT/loadgen.txt")
+  PER=operation N=$(awk -v r="$(field ops_per_s "$LINE")" -v s="$COUNTED" 'BEGIN {print r * s}')
+  [ "$WORKLOAD" = st16 ] && PER=MiB N=$(awk -v r="$(field mib_per_s "$LINE")" -v s="$COUNTED" 'BEGIN {print r * s}')
+  # one line per sample: its kind (from the comm and the whole stack), its leaf frame
+  perf script -i "$OUT/perf.data" -F comm,pid,tid,period,ip,sym,dso 2>/dev/null | perf_samples "$PID" >"$OUT/samples.txt"
+  echo "== $IMPL $WORKLOAD: CPU 0's time per $PER ($COUNTED s sampled, $(printf '%.0f' "$N") ${PER}s)"
+  awk -v n="$N" '{t[$1] += $2; all += $2; k = $1; sub(/:.*/, "", k); if (k != $1) t[k " (all)"] += $2} END {
+      for (k in t) printf "%9.2f us  %5.1f %%  %s\n", t[k] / 1e3 / n, 100 * t[k] / all, k
+      printf "%9.2f us  100.0 %%  all\n", all / 1e3 / n }' "$OUT/samples.txt" | sort -rn
+  for kind in user kernel softirq; do
+    echo "== top leaf frames: $kind"
+    awk -v k="$kind" 'index($1, k) == 1 {t[$3] += $2; all += $2} END {for (f in t) printf "%5.1f %%  %s\n", 100 * t[f] / all, f}' \
+      "$OUT/samples.txt" | sort -rn | head -12
+  done
+  echo "samples: $OUT/perf.data (perf report -i …), $OUT/samples.txt"
   exit 0
 fi
 
