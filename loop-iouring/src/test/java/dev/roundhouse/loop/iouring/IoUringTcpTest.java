@@ -205,13 +205,7 @@ class IoUringTcpTest {
         EventLoop loop = open(LoopOptions.builder());
         try {
             CompletableFuture<Transport> made = new CompletableFuture<>();
-            Server server = loop.listen(LOOPBACK, () -> new Echo() {
-                @Override
-                public void connectionMade(Transport t) {
-                    super.connectionMade(t);
-                    made.complete(t);
-                }
-            }).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            Server server = listenEcho(loop, made);
             try (Socket peer = connect(server)) {
                 peer.getOutputStream().write("ping".getBytes());
                 assertArrayEquals("ping".getBytes(), readFully(peer.getInputStream(), 4));
@@ -272,13 +266,7 @@ class IoUringTcpTest {
         int burst = 16 * 1024;
         EventLoop loop = open(LoopOptions.builder().readBufferBytes(1024));
         CompletableFuture<Transport> made = new CompletableFuture<>();
-        Server server = loop.listen(LOOPBACK, () -> new Echo() {
-            @Override
-            public void connectionMade(Transport t) {
-                super.connectionMade(t);
-                made.complete(t);
-            }
-        }).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        Server server = listenEcho(loop, made);
         try (Socket peer = connect(server)) {
             for (int i = 0; i < exchanges; i++) {
                 peer.getOutputStream().write(i);
@@ -466,6 +454,17 @@ class IoUringTcpTest {
 
     private static EventLoop open(LoopOptions.Builder options) {
         return Loops.open(options.backend("io_uring").build());
+    }
+
+    /** Listens on loopback with {@link Echo}; {@code made} completes with the first connection's transport. */
+    private static Server listenEcho(EventLoop loop, CompletableFuture<Transport> made) throws Exception {
+        return loop.listen(LOOPBACK, () -> new Echo() {
+            @Override
+            public void connectionMade(Transport t) {
+                super.connectionMade(t);
+                made.complete(t);
+            }
+        }).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
     private static void close(EventLoop loop) throws Exception {
