@@ -71,9 +71,9 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
     private Read read = Read.IDLE;
     private ByteBuffer readBuffer;
     private boolean readBufferPooled;
-    /** The receive into {@link #readBuffer}, made once per buffer and submitted again each time. */
+    /** The receive into {@link #readBuffer}, made once per buffer and submitted again each time (not poll-first). */
     private IoUringIoOps recvOps;
-    /** The same, poll-first ({@link #RECV_POLL_FIRST}), made on first use per buffer. */
+    /** The same, poll-first ({@link #RECV_POLL_FIRST}); each made on first use per buffer. */
     private IoUringIoOps recvPollFirstOps;
     /** The last receive's completion said nothing more was queued on the socket. */
     private boolean socketDrained;
@@ -167,21 +167,24 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
             if (readBuffer == null) {
                 readBuffer = ByteBuffer.allocateDirect(FALLBACK_READ_BYTES);
             }
-            recvOps = UringOps.recv(fd.fd(), Buffer.memoryAddress(readBuffer), readBuffer.capacity(), false);
+            recvOps = null;
             recvPollFirstOps = null;
         }
-        IoUringIoOps ops = recvOps;
-        if (socketDrained) {
-            if (recvPollFirstOps == null) {
-                recvPollFirstOps = UringOps.recv(fd.fd(), Buffer.memoryAddress(readBuffer), readBuffer.capacity(), true);
+        boolean pollFirst = socketDrained;
+        IoUringIoOps ops = pollFirst ? recvPollFirstOps : recvOps;
+        if (ops == null) { // the first receive into this buffer of its kind: one entry per buffer and kind
+            ops = UringOps.recv(fd.fd(), Buffer.memoryAddress(readBuffer), readBuffer.capacity(), pollFirst);
+            if (pollFirst) {
+                recvPollFirstOps = ops;
+            } else {
+                recvOps = ops;
             }
-            ops = recvPollFirstOps;
         }
         try {
             fd.submit(UringOps.OP_RECV, ops);
             read = Read.POSTED;
             receivesPosted++;
-            if (ops != recvOps) {
+            if (pollFirst) {
                 pollFirstReceives++;
             }
         } catch (IOException | RuntimeException e) {
