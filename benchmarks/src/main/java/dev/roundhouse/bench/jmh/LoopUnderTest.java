@@ -6,6 +6,7 @@ import dev.roundhouse.loop.Loops;
 import dev.roundhouse.loop.Protocol;
 import dev.roundhouse.loop.Transport;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
@@ -17,9 +18,13 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,10 +38,18 @@ import java.util.concurrent.TimeUnit;
  * readiness on epoll, nio and Netty's loops; posted and waiting in the port or ring on iocp and
  * io_uring). Without it, a completion loop has nothing in its port: iocp's then parks instead of
  * waiting in the port, which a server's loop never does (docs/benchmark-history.md, 2026-12-06).
+ *
+ * <p>A name ending in {@value #CONNECTED} gives the loop that server socket and one connection to
+ * it, opened by a plain blocking socket of the benchmark's process, that stays idle, as a server's
+ * keep-alive connection does: a read is always pending in the loop (registered on epoll, nio and
+ * Netty's loops; posted on io_uring and iocp, where on Linux it waits in the JDK's port, so that
+ * iocp's loop waits in the port itself: see loop-iocp's README).
  */
 final class LoopUnderTest implements AutoCloseable {
     /** The suffix of a loop name that gives the loop a listening socket. */
     static final String LISTENING = "+listening";
+    /** The suffix of a loop name that gives the loop a listening socket and one idle connection to it. */
+    static final String CONNECTED = "+connected";
 
     final String name;
     /** Non-null for a Roundhouse loop. */
@@ -44,6 +57,8 @@ final class LoopUnderTest implements AutoCloseable {
     /** Non-null for a Netty loop. */
     final IoEventLoop netty;
     private final MultiThreadIoEventLoopGroup nettyGroup;
+    /** The client end of a {@value #CONNECTED} loop's idle connection, or null. */
+    private Socket idlePeer;
 
     private LoopUnderTest(String name, EventLoop roundhouse, MultiThreadIoEventLoopGroup nettyGroup) {
         this.name = name;
@@ -53,8 +68,11 @@ final class LoopUnderTest implements AutoCloseable {
     }
 
     static LoopUnderTest open(String name) {
-        boolean listening = name.endsWith(LISTENING);
-        String impl = listening ? name.substring(0, name.length() - LISTENING.length()) : name;
+        boolean connected = name.endsWith(CONNECTED);
+        boolean listening = connected || name.endsWith(LISTENING);
+        String impl = connected ? name.substring(0, name.length() - CONNECTED.length())
+                : listening ? name.substring(0, name.length() - LISTENING.length()) : name;
+        CountDownLatch made = new CountDownLatch(1);
         if (impl.startsWith("roundhouse-")) {
             LoopOptions.Builder options = LoopOptions.builder()
                     .backend(impl.substring("roundhouse-".length()))
@@ -77,10 +95,11 @@ final class LoopUnderTest implements AutoCloseable {
                 options.timerSlack(slack, TimeUnit.NANOSECONDS);
             }
             EventLoop loop = Loops.open(options.build());
+            LoopUnderTest under = new LoopUnderTest(name, loop, null);
             if (listening) {
-                listen(loop);
+                under.connectIfAsked(connected, listen(loop, connected ? made : null), made);
             }
-            return new LoopUnderTest(name, loop, null);
+            return under;
         }
         IoHandlerFactory factory;
         Class<? extends ServerChannel> serverChannel;
@@ -100,18 +119,47 @@ final class LoopUnderTest implements AutoCloseable {
             default -> throw new IllegalArgumentException("unknown impl " + name);
         }
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, factory);
+        LoopUnderTest under = new LoopUnderTest(name, null, group);
         if (listening) {
-            listen(group, serverChannel);
+            under.connectIfAsked(connected, listen(group, serverChannel, made), made);
         }
-        return new LoopUnderTest(name, null, group);
+        return under;
     }
 
-    /** A Roundhouse server nobody connects to (see {@link #LISTENING}); closed with the loop. */
-    private static void listen(EventLoop loop) {
+    /**
+     * For a {@value #CONNECTED} loop: connects the idle peer to {@code server} and waits until the
+     * loop has the connection ({@code made}). Closes the loop and throws if that fails.
+     */
+    private void connectIfAsked(boolean connected, SocketAddress server, CountDownLatch made) {
+        if (!connected) {
+            return;
+        }
+        try {
+            idlePeer = new Socket();
+            idlePeer.connect(server, 30_000);
+            if (!made.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the loop did not take the connection within 30 s");
+            }
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("could not open the idle connection of a " + CONNECTED + " loop", e);
+        }
+    }
+
+    /**
+     * A Roundhouse server (see {@link #LISTENING}); closed with the loop. With {@code made}, its
+     * connections stay open and each counts it down; without, nobody is expected to connect.
+     * Returns its address.
+     */
+    private static SocketAddress listen(EventLoop loop, CountDownLatch made) {
         Protocol ignoring = new Protocol() {
             @Override
             public void connectionMade(Transport transport) {
-                transport.close();
+                if (made == null) {
+                    transport.close();
+                } else {
+                    made.countDown();
+                }
             }
 
             @Override
@@ -123,21 +171,30 @@ final class LoopUnderTest implements AutoCloseable {
             }
         };
         try {
-            loop.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> ignoring)
-                    .get(30, TimeUnit.SECONDS);
+            return loop.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> ignoring)
+                    .get(30, TimeUnit.SECONDS).localAddress();
         } catch (Exception e) {
             loop.close();
             throw new IllegalStateException("could not open the listener of a " + LISTENING + " loop", e);
         }
     }
 
-    /** A Netty server channel nobody connects to on the group's one loop; closed with the group. */
-    private static void listen(MultiThreadIoEventLoopGroup group, Class<? extends ServerChannel> type) {
+    /**
+     * A Netty server channel on the group's one loop, closed with the group; each connection made
+     * to it counts {@code made} down and stays open. Returns its address.
+     */
+    private static SocketAddress listen(MultiThreadIoEventLoopGroup group, Class<? extends ServerChannel> type,
+                                        CountDownLatch made) {
         try {
-            new ServerBootstrap().group(group).channel(type)
-                    .childHandler(new ChannelInboundHandlerAdapter())
+            return new ServerBootstrap().group(group).channel(type)
+                    .childHandler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelActive(ChannelHandlerContext ctx) {
+                            made.countDown();
+                        }
+                    })
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                    .sync();
+                    .sync().channel().localAddress();
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("could not open the listener of a " + LISTENING + " loop", e);
@@ -167,6 +224,13 @@ final class LoopUnderTest implements AutoCloseable {
 
     @Override
     public void close() {
+        if (idlePeer != null) {
+            try {
+                idlePeer.close();
+            } catch (IOException e) {
+                // closing a plain socket: nothing left to do
+            }
+        }
         if (roundhouse != null) {
             roundhouse.close();
         } else {

@@ -41,25 +41,24 @@ public final class JmhReport {
     private JmhReport() {
     }
 
-    /** The suffix of a loop with a listening socket in it (the benchmarks' {@code LoopUnderTest.LISTENING}). */
-    static final String LISTENING = "+listening";
-
     /**
      * The counterparts of Roundhouse loop {@code impl} in {@code benchmark}. Netty's io_uring loop
      * cannot dispatch readiness of a channel of ours, so our io_uring loop's dispatch is compared
-     * with Netty's epoll loop, the nearest Netty way to do it on Linux. A loop with a listener
-     * ({@value #LISTENING}) is compared with Netty's loops with a listener (not with the
-     * {@code HashedWheelTimer}, which has no loop).
+     * with Netty's epoll loop, the nearest Netty way to do it on Linux. A loop named with a suffix
+     * (the benchmarks' {@code LoopUnderTest}: {@code +listening}, a listening socket in it;
+     * {@code +connected}, that and an idle connection) is compared with Netty's loops of the same
+     * suffix (not with the {@code HashedWheelTimer}, which has no loop).
      */
     static List<String> counterparts(String impl, String benchmark) {
-        boolean listening = impl.endsWith(LISTENING);
-        String backend = impl.substring("roundhouse-".length(), impl.length() - (listening ? LISTENING.length() : 0));
+        int plus = impl.indexOf('+');
+        String suffix = plus < 0 ? "" : impl.substring(plus);
+        String backend = impl.substring("roundhouse-".length(), plus < 0 ? impl.length() : plus);
         List<String> pairs = PAIRS.getOrDefault(backend, List.of());
         if (benchmark.startsWith("DispatchBenchmark") && (backend.equals("io_uring") || backend.equals("iouring"))) {
             pairs = List.of("netty-epoll");
         }
-        if (listening) {
-            return pairs.stream().filter(p -> !p.equals("netty-hashedwheel")).map(p -> p + LISTENING).toList();
+        if (!suffix.isEmpty()) {
+            return pairs.stream().filter(p -> !p.equals("netty-hashedwheel")).map(p -> p + suffix).toList();
         }
         return pairs;
     }

@@ -97,6 +97,15 @@ class JmhReportTest {
     }
 
     @Test
+    void shouldPairALoopWithAnIdleConnectionWithNettysLoopsWithOne() {
+        assertTrue(JmhReport.paired("roundhouse-iocp+connected", "netty-nio+connected"));
+        assertFalse(JmhReport.paired("roundhouse-iocp+connected", "netty-nio+listening"));
+        assertFalse(JmhReport.paired("roundhouse-iocp+connected", "netty-nio"));
+        assertFalse(JmhReport.paired("roundhouse-iocp+connected", "netty-hashedwheel"));
+        assertTrue(JmhReport.paired("roundhouse-io_uring+connected", "netty-io_uring+connected"));
+    }
+
+    @Test
     void shouldKeepASingleRunAsJmhReportedIt() {
         JmhReport.Row one = new JmhReport.Row("ExecuteBenchmark.wakeupLatency", "sample", 8.5, 0.7, "us/op",
                 "roundhouse-epoll");
