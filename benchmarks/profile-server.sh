@@ -47,6 +47,12 @@ case $PROFILER in
   syscalls|perf) command -v perf >/dev/null || { echo "PROFILER=$PROFILER needs perf (Debian: linux-perf)" >&2; exit 2; } ;;
   *) echo "PROFILER takes jfr, syscalls or perf, not $PROFILER" >&2; exit 2 ;;
 esac
+# syscalls and perf: the window counted, from one second into the measured window (the load
+# generator's warm-up is 3 s) to its end
+COUNTED=$((SECS - 1))
+if [ "$PROFILER" != jfr ] && [ "$COUNTED" -lt 1 ]; then
+  echo "PROFILER=$PROFILER needs SECONDS of 2 or more" >&2; exit 2
+fi
 enter_server_netns "$0" "$@"
 OUT=$ROOT/bench-results/profile-$IMPL-$WORKLOAD-$(date -u +%H%M%S)
 BIN=$ROOT/bench-results/bin
@@ -73,9 +79,7 @@ trap 'kill -TERM $PID 2>/dev/null || true' EXIT
 "$BIN/loadgen" wait "$PORT" 20000
 
 if [ "$PROFILER" = perf ]; then
-  COUNTED=$((SECS - 1))
-  [ "$COUNTED" -ge 1 ] || { echo "PROFILER=perf needs SECONDS of 2 or more" >&2; exit 2; }
-  ( # the same window as the system call counts below (benchmark timing, not synchronisation)
+  ( # the counted window (benchmark timing, not synchronisation)
     sleep 4
     perf record -q -C 0 -g -F 4999 -o "$OUT/perf.data" sleep "$COUNTED" 2>"$OUT/perf.err"
   ) &
@@ -86,10 +90,7 @@ if [ "$PROFILER" = syscalls ]; then
   KINDS=${SYSCALL_KINDS:-"read readv recvfrom recvmsg write writev sendto sendmsg epoll_wait epoll_pwait epoll_pwait2 epoll_ctl io_uring_enter futex accept accept4 close shutdown setsockopt getsockopt getsockname getpeername fcntl ioctl"}
   EVENTS=raw_syscalls:sys_enter
   for k in $KINDS; do EVENTS+=",syscalls:sys_enter_$k"; done
-  COUNTED=$((SECS - 1))
-  [ "$COUNTED" -ge 1 ] || { echo "PROFILER=syscalls needs SECONDS of 2 or more" >&2; exit 2; }
-  # The counting window: from one second into the measured window (the load generator's warm-up is
-  # 3 s) to its end; the CPU ticks over the same window. Benchmark timing, not synchronisation.
+  # the counted window, the CPU ticks over the same window (benchmark timing, not synchronisation)
   (
     sleep 4
     t0=$(proc_ticks "$PID")
@@ -103,12 +104,14 @@ LOADGEN_POLL=spin LOADGEN_IO=$CLIENT_IO taskset -c 1 "$BIN/loadgen" $ARGS 3 "$SE
 if [ "$PROFILER" != jfr ]; then wait "$COUNTER" || true; fi
 kill -TERM $PID; wait $PID 2>/dev/null || true
 trap - EXIT
-
-if [ "$PROFILER" = syscalls ]; then
-  [ -s "$OUT/perf.csv" ] && grep -q '^[0-9]' "$OUT/perf.csv" || { echo "perf counted nothing:"; cat "$OUT/perf.err" "$OUT/perf.csv"; exit 1; }
+if [ "$PROFILER" != jfr ]; then # the operations of the counted window: PER, N of them
   LINE=$(grep RESULT "$OUT/loadgen.txt")
   PER=operation N=$(awk -v r="$(field ops_per_s "$LINE")" -v s="$COUNTED" 'BEGIN {print r * s}')
   [ "$WORKLOAD" = st16 ] && PER=MiB N=$(awk -v r="$(field mib_per_s "$LINE")" -v s="$COUNTED" 'BEGIN {print r * s}')
+fi
+
+if [ "$PROFILER" = syscalls ]; then
+  [ -s "$OUT/perf.csv" ] && grep -q '^[0-9]' "$OUT/perf.csv" || { echo "perf counted nothing:"; cat "$OUT/perf.err" "$OUT/perf.csv"; exit 1; }
   read -r T0 T1 <"$OUT/ticks"
   echo "== $IMPL $WORKLOAD: system calls per $PER ($COUNTED s counted, $(printf '%.0f' "$N") ${PER}s)"
   awk -F, -v n="$N" '$1 ~ /^[0-9]+$/ {
@@ -126,9 +129,6 @@ fi
 
 if [ "$PROFILER" = perf ]; then
   [ -s "$OUT/perf.data" ] || { echo "perf recorded nothing:"; cat "$OUT/perf.err"; exit 1; }
-  LINE=$(grep RESULT "$OUT/loadgen.txt")
-  PER=operation N=$(awk -v r="$(field ops_per_s "$LINE")" -v s="$COUNTED" 'BEGIN {print r * s}')
-  [ "$WORKLOAD" = st16 ] && PER=MiB N=$(awk -v r="$(field mib_per_s "$LINE")" -v s="$COUNTED" 'BEGIN {print r * s}')
   # one line per sample: its kind (from the comm and the whole stack), its leaf frame
   perf script -i "$OUT/perf.data" -F comm,pid,tid,period,ip,sym,dso 2>/dev/null | perf_samples "$PID" >"$OUT/samples.txt"
   echo "== $IMPL $WORKLOAD: CPU 0's time per $PER ($COUNTED s sampled, $(printf '%.0f' "$N") ${PER}s)"

@@ -97,7 +97,10 @@ final class LoopUnderTest implements AutoCloseable {
             EventLoop loop = Loops.open(options.build());
             LoopUnderTest under = new LoopUnderTest(name, loop, null);
             if (listening) {
-                under.connectIfAsked(connected, listen(loop, connected ? made : null), made);
+                SocketAddress server = listen(loop, connected ? made : null);
+                if (connected) {
+                    under.connectIdle(server, made);
+                }
             }
             return under;
         }
@@ -121,7 +124,10 @@ final class LoopUnderTest implements AutoCloseable {
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, factory);
         LoopUnderTest under = new LoopUnderTest(name, null, group);
         if (listening) {
-            under.connectIfAsked(connected, listen(group, serverChannel, made), made);
+            SocketAddress server = listen(group, serverChannel, made);
+            if (connected) {
+                under.connectIdle(server, made);
+            }
         }
         return under;
     }
@@ -130,10 +136,7 @@ final class LoopUnderTest implements AutoCloseable {
      * For a {@value #CONNECTED} loop: connects the idle peer to {@code server} and waits until the
      * loop has the connection ({@code made}). Closes the loop and throws if that fails.
      */
-    private void connectIfAsked(boolean connected, SocketAddress server, CountDownLatch made) {
-        if (!connected) {
-            return;
-        }
+    private void connectIdle(SocketAddress server, CountDownLatch made) {
         try {
             idlePeer = new Socket();
             idlePeer.connect(server, 30_000);
@@ -152,7 +155,7 @@ final class LoopUnderTest implements AutoCloseable {
      * Returns its address.
      */
     private static SocketAddress listen(EventLoop loop, CountDownLatch made) {
-        Protocol ignoring = new Protocol() {
+        Protocol server = new Protocol() {
             @Override
             public void connectionMade(Transport transport) {
                 if (made == null) {
@@ -171,7 +174,7 @@ final class LoopUnderTest implements AutoCloseable {
             }
         };
         try {
-            return loop.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> ignoring)
+            return loop.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> server)
                     .get(30, TimeUnit.SECONDS).localAddress();
         } catch (Exception e) {
             loop.close();

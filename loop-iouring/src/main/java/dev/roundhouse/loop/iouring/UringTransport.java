@@ -71,7 +71,10 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
     private Read read = Read.IDLE;
     private ByteBuffer readBuffer;
     private boolean readBufferPooled;
-    /** The receive into {@link #readBuffer}, made once per buffer and submitted again each time (not poll-first). */
+    /**
+     * The receive into {@link #readBuffer}, made on first use per buffer (set to null when
+     * {@link #postRead} takes a new one) and submitted again each time (not poll-first).
+     */
     private IoUringIoOps recvOps;
     /** The same, poll-first ({@link #RECV_POLL_FIRST}); each made on first use per buffer. */
     private IoUringIoOps recvPollFirstOps;
@@ -167,7 +170,7 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
             if (readBuffer == null) {
                 readBuffer = ByteBuffer.allocateDirect(FALLBACK_READ_BYTES);
             }
-            recvOps = null;
+            recvOps = null; // the entries of the last buffer: each is made again on first use
             recvPollFirstOps = null;
         }
         boolean pollFirst = socketDrained;
@@ -239,8 +242,6 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
             fireData(readBuffer);
         } else if (fireLentData(readBuffer)) {
             readBuffer = null; // written on (an echo or a relay): a write queue keeps it; the next receive takes another
-            recvOps = null;
-            recvPollFirstOps = null;
         }
         read = Read.IDLE;
         if (wantsReading()) {
@@ -256,8 +257,6 @@ final class UringTransport extends StreamTransport implements UringFd.Owner {
                 ctx.readBuffers().giveBack(readBuffer, true);
             }
             readBuffer = null;
-            recvOps = null;
-            recvPollFirstOps = null;
         }
     }
 
