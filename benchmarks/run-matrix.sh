@@ -361,7 +361,7 @@ done
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } >"$OUT/machine.txt"
 
-REPORT_ARGS=(--results "$RESULTS" --machine "$OUT/machine.txt" --kernel "$OUT/kernel.tsv")
+REPORT_ARGS=(--results "$RESULTS" --machine "$OUT/machine.txt" --kernel "$OUT/kernel.tsv" --placement "$OUT/placement.tsv")
 if [ "$WRITE" = 1 ]; then
   "$JAVA" -cp "$JAR" dev.roundhouse.bench.report.MatrixReport "${REPORT_ARGS[@]}" --write "$ROOT/BENCHMARKS.md"
   log "wrote $ROOT/BENCHMARKS.md (raw results in $OUT)"

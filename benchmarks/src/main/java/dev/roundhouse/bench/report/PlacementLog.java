@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
  * minutes, and cross-thread scores followed; on the VM of 2026-12-03 it sat at ~250-500 ns nearly
  * all the time, a spread with no gap in it. So the split is not a fixed threshold: it is drawn in
  * the widest gap between the measured round trips, and only if that gap is a factor of
- * {@link #MIN_GAP} or more ({@link #farNanos}).
+ * {@link #MIN_GAP} or more ({@link #farNanos(double[])}).
  */
 final class PlacementLog {
     /** Two placements are told apart only across a gap of at least this factor in round trip. */
@@ -71,14 +72,23 @@ final class PlacementLog {
     }
 
     /**
-     * Where "far" begins: the geometric middle of the widest gap between two consecutive measured
-     * round trips (sorted), if that gap is a factor of {@link #MIN_GAP} or more and leaves at least
-     * 2 iterations and 5% of them on each side (so that one iteration that shared its core with a
-     * third thread, a round trip of microseconds, does not make a placement of its own);
-     * {@code +Infinity} when no gap qualifies: one placement.
+     * Where "far" begins among {@code iterations}' probes ({@link #farNanos(double[])}).
      */
     static double farNanos(List<Iteration> iterations) {
-        double[] rt = iterations.stream().mapToDouble(Iteration::roundTripNanos).sorted().toArray();
+        return farNanos(iterations.stream().mapToDouble(Iteration::roundTripNanos).toArray());
+    }
+
+    /**
+     * Where "far" begins: the geometric middle of the widest gap between two consecutive measured
+     * round trips (sorted), if that gap is a factor of {@link #MIN_GAP} or more and leaves at least
+     * 2 probes and 5% of them on each side (so that one probe that shared its core with a third
+     * thread, a round trip of microseconds, does not make a placement of its own);
+     * {@code +Infinity} when no gap qualifies: one placement. Also the matrix's split
+     * ({@link MatrixPlacement}).
+     */
+    static double farNanos(double[] roundTrips) {
+        double[] rt = roundTrips.clone();
+        Arrays.sort(rt);
         int minSide = Math.max(2, (int) Math.ceil(rt.length * 0.05));
         double best = MIN_GAP;
         double split = Double.POSITIVE_INFINITY;

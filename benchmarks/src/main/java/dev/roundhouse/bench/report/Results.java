@@ -12,11 +12,14 @@ import java.util.Set;
 
 /** The raw results of a matrix run ({@code results.tsv}), grouped by server and workload. */
 final class Results {
-    /** Every run's values for one (server, workload); a FAILED run contributes nothing. */
-    record Cell(List<Double> primary, List<Double> p50, List<Double> p99, List<Double> p999,
+    /**
+     * Every run's values for one (server, workload), index by index with {@code runs} (the run
+     * each came from); a FAILED run contributes nothing.
+     */
+    record Cell(List<String> runs, List<Double> primary, List<Double> p50, List<Double> p99, List<Double> p999,
                 List<Double> clientCpu, List<Double> foreignCpu, List<Double> serverCpu) {
         Cell() {
-            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
                     new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
     }
@@ -46,6 +49,7 @@ final class Results {
             if (f[3].equals("FAILED") || f.length < 11) {
                 continue;
             }
+            c.runs().add(f[0]);
             c.primary().add(Double.parseDouble(f[2].equals("st16") ? f[4] : f[3]));
             c.p50().add(Double.parseDouble(f[5]));
             c.p99().add(Double.parseDouble(f[6]));

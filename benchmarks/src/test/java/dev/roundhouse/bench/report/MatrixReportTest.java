@@ -32,6 +32,69 @@ class MatrixReportTest {
         return MatrixReport.render(Results.read(file), "machine: test\n");
     }
 
+    /** As {@link #render(Path, String)}, with {@code probes} as placement.tsv's lines. */
+    private static String render(Path dir, String tsv, String probes) throws IOException {
+        Path file = dir.resolve("results.tsv");
+        Files.writeString(file, HEADER + tsv);
+        Path placement = dir.resolve("placement.tsv");
+        Files.writeString(placement, "run\timpl\tworkload\tround_trip_before_ns\tround_trip_after_ns\n" + probes);
+        return MatrixReport.render(Results.read(file), "machine: test\n", MatrixPlacement.read(placement));
+    }
+
+    /** One results.tsv line of st16: MiB/s, the rest fixed. */
+    private static String streamLine(int run, String impl, double mibPerSecond) {
+        return run + "\t" + impl + "\tst16\t0\t" + mibPerSecond + "\t0.0\t0.0\t0.0\t0.0\t0.90\t2\t1.00\t0.99\n";
+    }
+
+    private static String probe(int run, String impl, String workload, String before, String after) {
+        return run + "\t" + impl + "\t" + workload + "\t" + before + "\t" + after + "\n";
+    }
+
+    /**
+     * The medians of all runs compare iocp's far runs with Netty nio's near ones (as in the
+     * Temurin 25 matrix of 2026-12-07: 0.55); at one placement the ratios are taken between runs
+     * whose probes before and after both sat on that side, a run that moved in between left out,
+     * and the open-loop workload's ratio is still the other's p99 over ours.
+     */
+    @Test
+    void shouldTakeRatiosAtOnePlacementFromRunsWhoseProbesAgree(@TempDir Path dir) throws IOException {
+        String tsv = streamLine(1, "roundhouse-iocp", 700) + streamLine(2, "roundhouse-iocp", 730)
+                + streamLine(3, "roundhouse-iocp", 1400) + streamLine(4, "roundhouse-iocp", 1000)
+                + streamLine(1, "netty-nio", 1300) + streamLine(2, "netty-nio", 840)
+                + streamLine(3, "netty-nio", 1330) + streamLine(4, "netty-nio", 800)
+                + rateLine(1, "roundhouse-iocp", 100, 0.4) + rateLine(1, "netty-nio", 150, 0.4);
+        String probes = probe(1, "roundhouse-iocp", "st16", "370", "360")
+                + probe(2, "roundhouse-iocp", "st16", "375", "380")
+                + probe(3, "roundhouse-iocp", "st16", "85", "90")
+                + probe(4, "roundhouse-iocp", "st16", "80", "370") // moved during the run
+                + probe(1, "netty-nio", "st16", "80", "85") + probe(2, "netty-nio", "st16", "365", "370")
+                + probe(3, "netty-nio", "st16", "90", "88") + probe(4, "netty-nio", "st16", "362", "378")
+                + probe(1, "roundhouse-iocp", "rate64", "86", "84") + probe(1, "netty-nio", "rate64", "87", "83");
+        String md = render(dir, tsv, probes);
+        // all runs: 865 against 1,070
+        assertTrue(md.contains("| pair | pp1 | pp64 | st16 | conn | rate64 (p99) |\n|---|--:|--:|--:|--:|--:|\n"
+                + "| roundhouse-iocp / netty-nio | n/a | n/a | ~0.81 | n/a | 1.50 |"), md);
+        assertTrue(md.contains("#### Ratios at one vCPU placement"), md);
+        assertTrue(md.contains("(`placement.tsv`: 80–380 ns; far ≥ 180 ns, the middle of their widest gap)"), md);
+        assertTrue(md.contains("the 1 of 10 runs whose probes did not are left out here"), md);
+        // near: 1,400 (1 run) against 1,315 (2); far: 715 (2) against 820 (2); rate64 near: 150 / 100
+        assertTrue(md.contains("| roundhouse-iocp / netty-nio | – | – | – | – | 1.06 (1/2) | 0.87 (2/2) | – | – "
+                + "| 1.50 (1/1) | – |"), md);
+    }
+
+    @Test
+    void shouldSayThereIsOnePlacementWhenTheProbesHaveNoGap(@TempDir Path dir) throws IOException {
+        String tsv = streamLine(1, "roundhouse-nio", 700) + streamLine(1, "netty-nio", 800);
+        String md = render(dir, tsv, probe(1, "roundhouse-nio", "st16", "250", "400")
+                + probe(1, "netty-nio", "st16", "300", "480"));
+        assertTrue(md.contains("The core-to-core round trips measured before and after each run (250–480 ns) have "
+                + "no gap of 2x between them: one placement throughout"), md);
+        assertFalse(md.contains("| pair | pp1 near |"), md);
+        // nothing pinned: no probes, no section
+        String unpinned = render(dir, tsv, probe(1, "roundhouse-nio", "st16", "-", "-"));
+        assertFalse(unpinned.contains("vCPU placement"), unpinned);
+    }
+
     @Test
     void shouldJudgeTheLoadGeneratorByTheFastestCServer(@TempDir Path dir) throws IOException {
         StringBuilder tsv = new StringBuilder();
