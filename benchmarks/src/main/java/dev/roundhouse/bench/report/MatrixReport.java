@@ -246,12 +246,16 @@ public final class MatrixReport {
 
     /** A load generator using at most this share of its core is taken to have had room to spare. */
     private static final double CLIENT_HEADROOM = 0.90;
+    /** A server busy at least this share of the measured window in a run had no room to spare. */
+    private static final double SERVER_SATURATED = 0.95;
 
     /**
      * Per workload: did the load generator limit the figures? It did not if it drove a C server
      * faster than every Java server (the fastest C server / best Java above 1 with no overlap of run
-     * ranges), or if it used at most {@value #CLIENT_HEADROOM} of its core against every Java server
-     * (then each Java server was the limit of its own figure).
+     * ranges), if it used at most {@value #CLIENT_HEADROOM} of its core against every Java server,
+     * or if every Java server was busy at least {@value #SERVER_SATURATED} of the measured window in
+     * every run (in each case each Java server was the limit of its own figure: a server with no
+     * idle time could not have gone faster with a faster client).
      */
     private static void renderLoadgenCheck(StringBuilder sb, Results r) {
         boolean closedLoop = r.impls().stream().anyMatch(impl -> measured(r).stream()
@@ -261,8 +265,9 @@ public final class MatrixReport {
         }
         sb.append("#### Is the load generator the bottleneck?\n\n");
         sb.append("| workload | fastest C server | best Java server | C / best Java | client CPU with that C server ")
-          .append("| highest client CPU with a Java server | load generator limited the Java figures? |\n")
-          .append("|---|---|---|--:|--:|--:|---|\n");
+          .append("| highest client CPU with a Java server | lowest server CPU of a Java server ")
+          .append("| load generator limited the Java figures? |\n")
+          .append("|---|---|---|--:|--:|--:|--:|---|\n");
         for (String[] w : measured(r)) {
             if (OPEN_LOOP.contains(w[0])) {
                 continue; // the offered load, not the load generator's pace, set its throughput
@@ -281,10 +286,19 @@ public final class MatrixReport {
             String bestImpl = null;
             double worstClient = 0;
             String worstClientImpl = null;
+            double idlestServer = Double.POSITIVE_INFINITY; // the lowest run's server CPU of any Java server
+            String idlestServerImpl = null;
+            boolean everyServerCpu = true;
             for (String impl : r.impls()) {
                 Results.Cell j = r.cell(impl, w[0]);
                 if (C_SERVERS.contains(impl) || j == null || j.primary().isEmpty()) {
                     continue;
+                }
+                if (j.serverCpu().size() != j.primary().size()) {
+                    everyServerCpu = false; // results from before the column: no saturation to tell
+                } else if (Stats.min(j.serverCpu()) < idlestServer) {
+                    idlestServer = Stats.min(j.serverCpu());
+                    idlestServerImpl = impl;
                 }
                 if (best == null || Stats.median(j.primary()) > Stats.median(best.primary())) {
                     best = j;
@@ -302,18 +316,26 @@ public final class MatrixReport {
             double bm = Stats.median(best.primary());
             boolean cFaster = cm > bm && Stats.min(c.primary()) > Stats.max(best.primary());
             boolean headroom = worstClientImpl != null && worstClient <= CLIENT_HEADROOM;
+            boolean saturated = everyServerCpu && idlestServerImpl != null && idlestServer >= SERVER_SATURATED;
             String verdict = cFaster && headroom ? "no (C faster; client had room)"
                     : cFaster ? "no (C faster)"
                     : headroom ? "no (client had room against every Java server)"
+                    : saturated ? "no (every Java server busy in every run)"
                     : "**possibly** (client near saturation)";
-            sb.append(String.format(Locale.ROOT, "| %s | %s %s | %s %s | %s | %.2f | %.2f (%s) | %s |%n", w[0],
+            String idlest = idlestServerImpl == null ? "–"
+                    : String.format(Locale.ROOT, "%.2f (%s)", idlestServer, idlestServerImpl);
+            sb.append(String.format(Locale.ROOT, "| %s | %s %s | %s %s | %s | %.2f | %.2f (%s) | %s | %s |%n", w[0],
                     cImpl, fmt(cm), bestImpl, fmt(bm), ratio(c, best), Stats.median(c.clientCpu()), worstClient,
-                    worstClientImpl, verdict));
+                    worstClientImpl, idlest, verdict));
         }
         sb.append("\nThe load generator did not limit a workload's Java figures if it drove a C server faster than ")
           .append("any Java server (ranges not overlapping), or if it used at most ")
           .append(String.format(Locale.ROOT, "%.2f", CLIENT_HEADROOM))
-          .append(" of its core against every Java server. Two C servers can answer: `c` (epoll, one recv and ")
+          .append(" of its core against every Java server (the median of its runs), or if every Java server was busy ")
+          .append(String.format(Locale.ROOT, "%.2f", SERVER_SATURATED))
+          .append(" of the measured window or more in every run (*lowest server CPU*: then the server, with the receive ")
+          .append("processing of both directions on its core, had no idle time a faster client could have filled). ")
+          .append("Two C servers can answer: `c` (epoll, one recv and ")
           .append("one send per message) and `c-io_uring` (one submission per batch), because the io_uring ")
           .append("servers, Java ones included, outrun the epoll one where many connections are busy; when the ")
           .append("fastest C server only ties the best Java server, the load generator may have been the limit ")
