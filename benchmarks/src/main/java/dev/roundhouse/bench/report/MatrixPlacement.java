@@ -137,9 +137,9 @@ final class MatrixPlacement {
                 + "them every few seconds to minutes, so the medians above can compare one server's runs at one "
                 + "placement with another's at the other. The core-to-core round trip was measured right before and "
                 + "right after each run (`placement.tsv`: %.0f–%.0f ns; far ≥ %.0f ns, the middle of their widest "
-                + "gap). A run is near or far when both its probes agree; the %d of %d runs whose probes did not are "
-                + "left out here. Each cell: the ratio of the medians at that placement, oriented as above, then the "
-                + "runs it took (ours/other); `–` where either side has none.%n%n",
+                + "gap). A run is near or far when both its probes agree; the %d of %d runs whose probes did not (or "
+                + "that have none) are left out here. Each cell: the ratio of the medians at that placement, "
+                + "oriented as above, then the runs it took (ours/other); `–` where either side has none.%n%n",
                 minNanos, maxNanos, farNanos, moved, total));
         sb.append("| pair |");
         for (String[] w : workloads) {
