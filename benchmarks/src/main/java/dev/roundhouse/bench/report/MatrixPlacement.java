@@ -107,7 +107,8 @@ final class MatrixPlacement {
     /**
      * The section: for each pair (Roundhouse server, other) and workload, the ratio near and far,
      * oriented as the report's ratios ({@code openLoop} workloads by p99, other over ours), with the
-     * runs counted on each side; empty when {@link #split()} is false or no run has probes.
+     * runs counted on each side; one sentence instead when {@link #split()} is false (one
+     * placement throughout), nothing when no run has probes.
      */
     String render(Results r, List<String[]> workloads, List<String[]> pairs, List<String> openLoop) {
         if (probes.isEmpty()) {
