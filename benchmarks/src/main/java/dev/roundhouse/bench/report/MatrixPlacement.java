@@ -40,11 +40,36 @@ final class MatrixPlacement {
     private final double maxNanos;
 
     private MatrixPlacement(Map<String, double[]> probes) {
+        this(probes, split(probes));
+    }
+
+    private MatrixPlacement(Map<String, double[]> probes, double farNanos) {
         this.probes.putAll(probes);
-        double[] all = probes.values().stream().flatMapToDouble(Arrays::stream).toArray();
-        this.farNanos = all.length == 0 ? Double.POSITIVE_INFINITY : PlacementLog.farNanos(all);
-        this.minNanos = Arrays.stream(all).min().orElse(Double.NaN);
-        this.maxNanos = Arrays.stream(all).max().orElse(Double.NaN);
+        this.farNanos = farNanos;
+        this.minNanos = Arrays.stream(probeValues(probes)).min().orElse(Double.NaN);
+        this.maxNanos = Arrays.stream(probeValues(probes)).max().orElse(Double.NaN);
+    }
+
+    private static double[] probeValues(Map<String, double[]> probes) {
+        return probes.values().stream().flatMapToDouble(Arrays::stream).toArray();
+    }
+
+    private static double split(Map<String, double[]> probes) {
+        double[] all = probeValues(probes);
+        return all.length == 0 ? Double.POSITIVE_INFINITY : PlacementLog.farNanos(all);
+    }
+
+    /** Every probe of this matrix, in ns (two per run that has them). */
+    double[] probeValues() {
+        return probeValues(probes);
+    }
+
+    /**
+     * These runs split at {@code farNanos} instead of their own widest gap: for pooling matrices,
+     * one of which may sit at one placement throughout (no gap of its own to split at).
+     */
+    MatrixPlacement withSplit(double farNanos) {
+        return new MatrixPlacement(probes, farNanos);
     }
 
     /**
@@ -89,8 +114,8 @@ final class MatrixPlacement {
     }
 
     /** The values of {@code values} (index by index with {@code cell.runs()}) of the runs at {@code where}. */
-    private List<Double> at(Results.Cell cell, String impl, String workload, Where where,
-                            Function<Results.Cell, List<Double>> values) {
+    List<Double> at(Results.Cell cell, String impl, String workload, Where where,
+                    Function<Results.Cell, List<Double>> values) {
         List<Double> out = new ArrayList<>();
         if (cell == null) {
             return out;

@@ -46,7 +46,7 @@ public final class MatrixReport {
      * what ranks them is latency, so their ratio is the p99's (other / ours) and the load
      * generator's check leaves them out. {@code run-matrix.sh} runs them only when named.
      */
-    private static final List<String> OPEN_LOOP = List.of("rate64");
+    static final List<String> OPEN_LOOP = List.of("rate64");
     /** Roundhouse backend → its Netty counterpart (iocp has none on Linux: compared with nio). */
     private static final String[][] PAIRS = {
         {"nio", "netty-nio"}, {"epoll", "netty-epoll"}, {"io_uring", "netty-io_uring"},
@@ -111,7 +111,7 @@ public final class MatrixReport {
     }
 
     /** The workloads to report on: the matrix's four, and the open-loop ones {@code r} has results for. */
-    private static List<String[]> measured(Results r) {
+    static List<String[]> measured(Results r) {
         List<String[]> out = new ArrayList<>();
         for (String[] w : WORKLOADS) {
             if (!OPEN_LOOP.contains(w[0]) || r.impls().stream().anyMatch(impl -> r.cell(impl, w[0]) != null)) {
@@ -205,7 +205,7 @@ public final class MatrixReport {
      * The pairs the ratios compare, Roundhouse server first: each backend with its Netty
      * counterpart(s) ({@link #PAIRS}) and with the C server, those that ran.
      */
-    private static List<String[]> pairs(Results r) {
+    static List<String[]> pairs(Results r) {
         List<String[]> rows = new ArrayList<>();
         for (String impl : r.impls()) {
             if (!impl.startsWith("roundhouse-")) {
