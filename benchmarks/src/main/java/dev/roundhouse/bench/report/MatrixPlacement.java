@@ -46,8 +46,9 @@ final class MatrixPlacement {
     private MatrixPlacement(Map<String, double[]> probes, double farNanos) {
         this.probes.putAll(probes);
         this.farNanos = farNanos;
-        this.minNanos = Arrays.stream(probeValues(probes)).min().orElse(Double.NaN);
-        this.maxNanos = Arrays.stream(probeValues(probes)).max().orElse(Double.NaN);
+        double[] all = probeValues(probes);
+        this.minNanos = Arrays.stream(all).min().orElse(Double.NaN);
+        this.maxNanos = Arrays.stream(all).max().orElse(Double.NaN);
     }
 
     private static double[] probeValues(Map<String, double[]> probes) {
@@ -131,11 +132,11 @@ final class MatrixPlacement {
 
     /**
      * The section: for each pair (Roundhouse server, other) and workload, the ratio near and far,
-     * oriented as the report's ratios ({@code openLoop} workloads by p99, other over ours), with the
+     * oriented as the report's ratios ({@link MatrixReport#oriented}), with the
      * runs counted on each side; one sentence instead when {@link #split()} is false (one
      * placement throughout), nothing when no run has probes.
      */
-    String render(Results r, List<String[]> workloads, List<String[]> pairs, List<String> openLoop) {
+    String render(Results r, List<String[]> workloads, List<String[]> pairs) {
         if (probes.isEmpty()) {
             return "";
         }
@@ -175,16 +176,14 @@ final class MatrixPlacement {
         for (String[] pair : pairs) {
             sb.append("| ").append(pair[0]).append(" / ").append(pair[1]).append(" |");
             for (String[] w : workloads) {
-                boolean open = openLoop.contains(w[0]);
-                Function<Results.Cell, List<Double>> values = open ? Results.Cell::p99 : Results.Cell::primary;
+                Function<Results.Cell, List<Double>> values = MatrixReport.ranked(w[0]);
                 for (Where where : new Where[] {Where.NEAR, Where.FAR}) {
                     List<Double> ours = at(r.cell(pair[0], w[0]), pair[0], w[0], where, values);
                     List<Double> other = at(r.cell(pair[1], w[0]), pair[1], w[0], where, values);
                     if (ours.isEmpty() || other.isEmpty()) {
                         sb.append(" – |");
                     } else {
-                        String ratio = open ? MatrixReport.ratio(other, ours) : MatrixReport.ratio(ours, other);
-                        sb.append(' ').append(ratio).append(" (").append(ours.size()).append('/')
+                        sb.append(' ').append(MatrixReport.oriented(w[0], ours, other)).append(" (").append(ours.size()).append('/')
                           .append(other.size()).append(") |");
                     }
                 }

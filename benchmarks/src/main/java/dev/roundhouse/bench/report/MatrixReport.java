@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Turns the raw results of {@code benchmarks/run-matrix.sh} into the Markdown tables of
@@ -46,7 +47,7 @@ public final class MatrixReport {
      * what ranks them is latency, so their ratio is the p99's (other / ours) and the load
      * generator's check leaves them out. {@code run-matrix.sh} runs them only when named.
      */
-    static final List<String> OPEN_LOOP = List.of("rate64");
+    private static final List<String> OPEN_LOOP = List.of("rate64");
     /** Roundhouse backend → its Netty counterpart (iocp has none on Linux: compared with nio). */
     private static final String[][] PAIRS = {
         {"nio", "netty-nio"}, {"epoll", "netty-epoll"}, {"io_uring", "netty-io_uring"},
@@ -104,7 +105,7 @@ public final class MatrixReport {
         }
         renderRatios(sb, r);
         if (placement != null) {
-            sb.append(placement.render(r, measured(r), pairs(r), OPEN_LOOP));
+            sb.append(placement.render(r, measured(r), pairs(r)));
         }
         renderLoadgenCheck(sb, r);
         return sb.toString();
@@ -172,7 +173,8 @@ public final class MatrixReport {
             for (String[] w : workloads) {
                 Results.Cell ours = r.cell(row[0], w[0]);
                 Results.Cell other = r.cell(row[1], w[0]);
-                String figure = OPEN_LOOP.contains(w[0]) ? p99Ratio(other, ours) : ratio(ours, other);
+                String figure = ours == null || other == null ? "n/a"
+                        : oriented(w[0], ranked(w[0]).apply(ours), ranked(w[0]).apply(other));
                 sb.append(' ').append(figure).append(" |");
             }
             sb.append('\n');
@@ -342,9 +344,21 @@ public final class MatrixReport {
           .append("of both.\n\n");
     }
 
-    /** The p99 latency of {@code other} over {@code ours}, {@code ~} when the runs' p99 ranges overlap. */
-    private static String p99Ratio(Results.Cell other, Results.Cell ours) {
-        return other == null || ours == null ? "n/a" : ratio(other.p99(), ours.p99());
+    /**
+     * The figure a workload's servers are ranked by: the primary one (throughput), or for an
+     * {@link #OPEN_LOOP} workload, whose servers all had the same offered load, the p99 latency.
+     */
+    static Function<Results.Cell, List<Double>> ranked(String workload) {
+        return OPEN_LOOP.contains(workload) ? Results.Cell::p99 : Results.Cell::primary;
+    }
+
+    /**
+     * Ours against the other on {@code workload}'s {@link #ranked} figure, oriented so that ≥ 1.00
+     * means ours is at least as good (throughput ours over theirs, p99 theirs over ours); {@code ~}
+     * when the ranges overlap, "n/a" if either is empty.
+     */
+    static String oriented(String workload, List<Double> ours, List<Double> other) {
+        return OPEN_LOOP.contains(workload) ? ratio(other, ours) : ratio(ours, other);
     }
 
     /** The primary figure of {@code a} over {@code b}, {@code ~} when the runs' ranges overlap. */

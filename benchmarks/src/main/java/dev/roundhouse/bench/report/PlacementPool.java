@@ -87,8 +87,7 @@ public final class PlacementPool {
             List<String[]> workloads = MatrixReport.measured(r);
             for (int wi = 0; wi < workloads.size(); wi++) {
                 String w = workloads.get(wi)[0];
-                Function<Results.Cell, List<Double>> values = MatrixReport.OPEN_LOOP.contains(w)
-                        ? Results.Cell::p99 : Results.Cell::primary;
+                Function<Results.Cell, List<Double>> values = MatrixReport.ranked(w);
                 for (String[] pair : MatrixReport.pairs(r)) {
                     Pool pool = byFigure.computeIfAbsent(wi + "\t" + w + "\t" + pair[0] + "\t" + pair[1], k -> new Pool());
                     Results.Cell ours = r.cell(pair[0], w);
@@ -120,12 +119,11 @@ public final class PlacementPool {
                 if (pool.oursNear.size() + pool.otherNear.size() + pool.oursFar.size() + pool.otherFar.size() == 0) {
                     return; // a workload one matrix ran and this pair's never did
                 }
-                boolean open = MatrixReport.OPEN_LOOP.contains(k[1]);
                 sb.append("| ").append(k[1]).append(" | ").append(k[2]).append(" / ").append(k[3]).append(" | ")
                   .append(figure(pool.oursNear)).append(" | ").append(figure(pool.otherNear)).append(" | ")
-                  .append(ratio(pool.oursNear, pool.otherNear, open)).append(" | ")
+                  .append(ratio(k[1], pool.oursNear, pool.otherNear)).append(" | ")
                   .append(figure(pool.oursFar)).append(" | ").append(figure(pool.otherFar)).append(" | ")
-                  .append(ratio(pool.oursFar, pool.otherFar, open)).append(" |\n");
+                  .append(ratio(k[1], pool.oursFar, pool.otherFar)).append(" |\n");
             });
             sb.append('\n');
         });
@@ -137,11 +135,8 @@ public final class PlacementPool {
         return xs.isEmpty() ? "–" : MatrixReport.fmt(Stats.median(xs)) + " (" + xs.size() + ")";
     }
 
-    private static String ratio(List<Double> ours, List<Double> other, boolean openLoop) {
-        if (ours.isEmpty() || other.isEmpty()) {
-            return "–";
-        }
-        return openLoop ? MatrixReport.ratio(other, ours) : MatrixReport.ratio(ours, other);
+    private static String ratio(String workload, List<Double> ours, List<Double> other) {
+        return ours.isEmpty() || other.isEmpty() ? "–" : MatrixReport.oriented(workload, ours, other);
     }
 
     /** The JDK's feature release from {@code machine.txt}'s "jdk: 17.0.15+6-…" line, or "unknown". */
