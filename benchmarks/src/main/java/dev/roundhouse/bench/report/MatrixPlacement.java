@@ -109,6 +109,38 @@ final class MatrixPlacement {
         return before != after ? Where.MOVED : before ? Where.FAR : Where.NEAR;
     }
 
+    /**
+     * How many runs of {@code impl} on {@code workload} ran at {@code where} (both probes on that
+     * side of the split).
+     */
+    int count(String impl, String workload, Where where) {
+        int n = 0;
+        for (String key : probes.keySet()) {
+            String[] f = key.split("\t");
+            if (f[1].equals(impl) && f[2].equals(workload) && of(f[0], impl, workload) == where) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Where a probe taken now falls, split in the widest gap of this matrix's probes and that one
+     * ({@link PlacementLog#farNanos(double[])}); the matrix itself split the same way. With no gap
+     * yet (one placement seen so far) everything is {@link Where#NEAR}: the one placement.
+     */
+    MatrixPlacement withProbe(double probeNanos) {
+        double[] own = probeValues();
+        double[] all = Arrays.copyOf(own, own.length + 1);
+        all[own.length] = probeNanos;
+        return withSplit(PlacementLog.farNanos(all));
+    }
+
+    /** Where a run whose two probes both read {@code probeNanos} counts. */
+    Where where(double probeNanos) {
+        return probeNanos >= farNanos ? Where.FAR : Where.NEAR;
+    }
+
     /** Whether the probes fall on two sides of a gap: else there is one placement and nothing to split. */
     boolean split() {
         return !Double.isInfinite(farNanos);

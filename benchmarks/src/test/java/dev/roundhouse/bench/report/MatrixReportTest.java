@@ -191,4 +191,24 @@ class MatrixReportTest {
         String md = render(dir, line(1, "roundhouse-nio", "pp1", 40_000, 0.5, 0.45));
         assertFalse(md.contains("Is the load generator the bottleneck?"), md);
     }
+    /**
+     * A variant ({@code IMPL@LABEL}, run-matrix.sh --variant) is compared with its own server first,
+     * then with that server's counterparts; and a matrix whose servers had unequal runs (a placement
+     * fill) says so instead of one run count.
+     */
+    @Test
+    void shouldPairAVariantWithItsServerAndItsServersCounterparts(@TempDir Path dir) throws IOException {
+        String tsv = streamLine(1, "roundhouse-iocp", 700) + streamLine(1, "roundhouse-iocp@handoff", 770)
+                + streamLine(1, "netty-nio", 1000) + streamLine(2, "roundhouse-iocp@handoff", 790)
+                + streamLine(3, "roundhouse-iocp@handoff", 810);
+        String md = render(dir, tsv);
+        assertTrue(md.contains("| roundhouse-iocp / netty-nio | n/a | n/a | 0.70 | n/a |\n"
+                + "| roundhouse-iocp@handoff / roundhouse-iocp | n/a | n/a | 1.13 | n/a |\n"
+                + "| roundhouse-iocp@handoff / netty-nio | n/a | n/a | 0.79 | n/a |\n"), md);
+        assertTrue(md.contains("Each figure: median of each server's runs (1–3) [min – max]."), md);
+        String equal = render(dir, streamLine(1, "roundhouse-iocp", 700) + streamLine(1, "netty-nio", 1000)
+                + streamLine(2, "roundhouse-iocp", 710) + streamLine(2, "netty-nio", 990));
+        assertTrue(equal.contains("Each figure: median of 2 run(s) [min – max]."), equal);
+        assertFalse(equal.contains("@"), equal);
+    }
 }
