@@ -4,6 +4,7 @@
 #   benchmarks/run-matrix.sh [--short] [--runs N] [--impls "netty-epoll c ..."] [--no-write] [--no-pin]
 #                            [--net auto|rps|loopback] [--workloads "pp64 conn"] [--jar FILE]
 #                            [--client-poll spin|block] [--client-io auto|epoll|uring] [--rate N]
+#                            [--variant LABEL="JVM FLAGS"]... [--fill N [--fill-minutes M]]
 #
 # Every echo server that can run here (EchoServerMain --list: each available Roundhouse backend,
 # Netty nio/epoll/io_uring, the C baselines: `c` over epoll, `c-io_uring` over io_uring on Linux
@@ -55,6 +56,18 @@
 # ring per connection), so it has room to spare where over epoll it saturated its core (pp64,
 # 2026-12-05 01:10 UTC; st16 and conn, 06:00 UTC); epoll (auto's choice elsewhere) as before: the
 # figures before 2026-12-05 01:10 UTC, and st16 and conn before 06:00 UTC.
+# --variant LABEL="FLAGS": a Java server in --impls may be named IMPL@LABEL: IMPL's server started with
+# these JVM flags too (e.g. --variant handoff=-Droundhouse.iocp.completions=handoff --impls
+# "roundhouse-iocp roundhouse-iocp@handoff netty-nio"). The report compares it with IMPL as well as
+# with IMPL's counterparts: an A/B within one matrix, both sides at the same moments.
+# --fill N: after the --runs runs, more runs, one server at a time, until every server has N runs
+# at each vCPU placement (both probes on one side of the widest gap of the probes: the report's
+# *Ratios at one vCPU placement*), or --fill-minutes (default 30) have passed. Before each, the core
+# round trip is probed and the server with the fewest runs at that placement is started
+# (report.PlacementFill), and measured if a probe once it has started still reads that placement
+# (else it is stopped and the fill asks again); when every server has N there the script probes
+# again 5 s later.
+# Needs pinning (taskset, 2+ CPUs). Best with one workload (st16 is the one that follows placement).
 # Needs: bash, gcc, a JDK (JAVA or java on PATH), taskset (optional; without it nothing is pinned),
 # for --net rps also root, unshare and ip (iproute2).
 set -euo pipefail
@@ -65,7 +78,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/benchmarks/bench-lib.sh"
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080} NET=auto CLIENT_POLL=spin CLIENT_IO=auto
-WORKLOADS=(pp1 pp64 st16 conn) JAR="" RATE=25000
+WORKLOADS=(pp1 pp64 st16 conn) JAR="" RATE=25000 FILL=0 FILL_MINUTES=30
+declare -A VARIANT_FLAGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) SHORT=1 RUNS=1 WARMUP_S=1 MEASURE_S=2 WRITE=0 ;;
@@ -79,6 +93,14 @@ while [ $# -gt 0 ]; do
       [ -f "$JAR" ] || { echo "--jar: no such file: $JAR" >&2; exit 2; } ;;
     --rate) RATE=$2; shift
       [[ $RATE =~ ^[1-9][0-9]*$ ]] || { echo "--rate takes messages per second, a whole number, not $RATE" >&2; exit 2; } ;;
+    --variant) v=$2; shift
+      label=${v%%=*}
+      [[ $v == *=* && $label =~ ^[A-Za-z0-9_.-]+$ ]] || { echo "--variant takes LABEL=\"JVM FLAGS\" (label: letters, digits, _ . -), not $v" >&2; exit 2; }
+      VARIANT_FLAGS[$label]=${v#*=} ;;
+    --fill) FILL=$2; shift
+      [[ $FILL =~ ^[1-9][0-9]*$ ]] || { echo "--fill takes runs per placement, a positive whole number, not $FILL" >&2; exit 2; } ;;
+    --fill-minutes) FILL_MINUTES=$2; shift
+      [[ $FILL_MINUTES =~ ^[1-9][0-9]*$ ]] || { echo "--fill-minutes takes a positive whole number, not $FILL_MINUTES" >&2; exit 2; } ;;
     --no-write) WRITE=0 ;;
     --no-pin) PIN=0 ;;
     --client-poll) CLIENT_POLL=$2; shift
@@ -87,7 +109,7 @@ while [ $# -gt 0 ]; do
       case $CLIENT_IO in auto|epoll|uring) ;; *) echo "--client-io takes auto, epoll or uring, not $CLIENT_IO" >&2; exit 2 ;; esac ;;
     --net) NET=$2; shift
       case $NET in auto|rps|loopback) ;; *) echo "--net takes auto, rps or loopback, not $NET" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,59p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,72p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -166,8 +188,10 @@ start_server() {
   elif [ "$impl" = c-io_uring ]; then
     "${SERVER_PIN[@]}" "$BIN/uring_echo_server" "$PORT" >"$OUT/server-$impl.log" 2>&1 &
   else
-    "${SERVER_PIN[@]}" "$JAVA" -Xms512m -Xmx512m --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
-      -cp "$JAR" dev.roundhouse.bench.server.EchoServerMain --impl "$impl" --port "$PORT" \
+    local flags=() # a variant's JVM flags (--variant)
+    [[ $impl == *@* ]] && read -r -a flags <<<"${VARIANT_FLAGS[${impl#*@}]}"
+    "${SERVER_PIN[@]}" "$JAVA" -Xms512m -Xmx512m --add-exports java.base/sun.nio.ch=ALL-UNNAMED ${flags[@]+"${flags[@]}"} \
+      -cp "$JAR" dev.roundhouse.bench.server.EchoServerMain --impl "${impl%%@*}" --port "$PORT" \
       >"$OUT/server-$impl.log" 2>&1 &
   fi
   SERVER_PID=$!
@@ -297,6 +321,18 @@ if [ -z "$IMPLS" ]; then
     dev.roundhouse.bench.server.EchoServerMain --list 2>"$OUT/unavailable.txt" | tr '\n' ' ')
 fi
 read -r -a IMPL_LIST <<<"$IMPLS"
+for impl in "${IMPL_LIST[@]}"; do
+  if [[ $impl == *@* ]]; then
+    [[ $impl == roundhouse-* || $impl == netty-* ]] || { log "$impl: only a Java server can be a variant"; exit 2; }
+    [ -n "${VARIANT_FLAGS[${impl#*@}]+set}" ] || { log "$impl: no --variant ${impl#*@}=\"FLAGS\" given"; exit 2; }
+  fi
+done
+for label in "${!VARIANT_FLAGS[@]}"; do
+  [[ " ${IMPL_LIST[*]} " == *"@$label "* ]] || { log "--variant $label: no server named IMPL@$label in --impls"; exit 2; }
+done
+if [ "$FILL" -gt 0 ] && [ "$PIN" != 1 ]; then
+  log "--fill needs the server and the load generator pinned (taskset, 2+ CPUs): the placement is theirs"; exit 2
+fi
 TOTAL=$((RUNS * ${#IMPL_LIST[@]}))
 log "matrix: ${IMPL_LIST[*]} x ${WORKLOADS[*]} x $RUNS run(s), ${WARMUP_S}s warm-up + ${MEASURE_S}s each; pinned: $PIN"
 # JDK 22+ warns on stderr about Netty's native library; only the servers' own reasons are shown
@@ -321,6 +357,16 @@ if [ "$SHORT" = 0 ] && start_server c; then
   fi
   stop_server
 fi
+# One server start: every workload measured on it, or FAILED lines if it does not start.
+run_server() {
+  local run=$1 impl=$2 w
+  if ! start_server "$impl"; then
+    for w in "${WORKLOADS[@]}"; do printf '%s\t%s\t%s\tFAILED\n' "$run" "$impl" "$w" >>"$RESULTS"; done
+    return 0
+  fi
+  for w in "${WORKLOADS[@]}"; do measure "$run" "$impl" "$w"; done
+  stop_server
+}
 step=0
 for run in $(seq "$RUNS"); do
   ORDER=("${IMPL_LIST[@]}")
@@ -331,14 +377,43 @@ for run in $(seq "$RUNS"); do
   for impl in "${ORDER[@]}"; do
     step=$((step + 1))
     log "[$step/$TOTAL] run $run: $impl"
-    if ! start_server "$impl"; then
-      for w in "${WORKLOADS[@]}"; do printf '%s\t%s\t%s\tFAILED\n' "$run" "$impl" "$w" >>"$RESULTS"; done
-      continue
-    fi
-    for w in "${WORKLOADS[@]}"; do measure "$run" "$impl" "$w"; done
-    stop_server
+    run_server "$run" "$impl"
   done
 done
+# --fill: runs where the placement cells lack them (PlacementFill decides from placement.tsv).
+fill_decision() {
+  "$JAVA" -cp "$JAR" dev.roundhouse.bench.report.PlacementFill --placement "$OUT/placement.tsv" \
+    --probe "$1" --impls "${IMPL_LIST[*]}" --workloads "${WORKLOADS[*]}" --want "$FILL"
+}
+if [ "$FILL" -gt 0 ]; then
+  fill_end=$(($(date +%s) + FILL_MINUTES * 60))
+  run=$RUNS
+  log "fill: until every server has $FILL run(s) at each placement, at most $FILL_MINUTES min"
+  while :; do
+    if [ "$(date +%s)" -ge "$fill_end" ]; then log "fill: $FILL_MINUTES min passed; stopping with the runs made"; break; fi
+    probe=$(placement)
+    decision=$(fill_decision "$probe")
+    case $decision in
+      done) log "fill: every server has $FILL run(s) at each placement"; break ;;
+      "wait "*) sleep 5 ;; # every server has its runs at this placement: wait for the host to move the vCPUs
+      "run "*)
+        read -r _ impl where <<<"$decision"
+        start_server "$impl" || { log "fill: $impl did not start"; break; }
+        # the host often moves the vCPUs while a server starts: run it only if still where it was picked for
+        again=$(placement)
+        if [ "$(fill_decision "$again" | awk '{ print $NF }')" != "$where" ]; then
+          log "[fill] $impl was picked at $probe ns ($where), $again ns once started: not run"
+          stop_server
+          continue
+        fi
+        run=$((run + 1))
+        log "[fill] run $run: $impl ($where: core round trip $probe ns, $again ns once started)"
+        for w in "${WORKLOADS[@]}"; do measure "$run" "$impl" "$w"; done
+        stop_server ;;
+      *) log "fill: unexpected answer from PlacementFill: $decision"; break ;;
+    esac
+  done
+fi
 
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -355,7 +430,8 @@ done
   else
     echo "network: host loopback (receive processing runs on the sender's CPU)"
   fi
-  echo "timing: $RUNS run(s), the servers in reverse order every other run; per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured$([ "$WARMED" = 1 ] && echo "; first a discarded $((WARMUP_S + MEASURE_S)) s ping-pong against the C server")"
+  echo "timing: $RUNS run(s), the servers in reverse order every other run; per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured$([ "$WARMED" = 1 ] && echo "; first a discarded $((WARMUP_S + MEASURE_S)) s ping-pong against the C server")$([ "$FILL" -gt 0 ] && echo "; then filled toward $FILL run(s) per server at each vCPU placement, at most $FILL_MINUTES min")"
+  for label in "${!VARIANT_FLAGS[@]}"; do echo "variant @$label: ${VARIANT_FLAGS[$label]}"; done
   echo "load generator: $([ "$CLIENT_POLL" = spin ] && echo 'spins (polls with timeout 0: its CPU never idles)' || echo 'blocks in its wait'); every workload over $([ "$CLIENT_IO" = uring ] && echo 'io_uring (one io_uring_enter per batch)' || echo 'epoll')$(for w in "${WORKLOADS[@]}"; do [ "$w" = rate64 ] && echo "; rate64 offered $RATE messages/s, spinning over epoll"; done)"
   echo "gcc: $(gcc -dumpfullversion) -O2"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
