@@ -40,8 +40,11 @@ public final class PlacementFill {
     }
 
     /**
-     * @throws IllegalArgumentException (exit status 2 from the command line) if an option is missing,
-     *     {@code --want} is not a positive number or {@code --probe} is not a number of ns
+     * Prints the decision for the options given (see the class comment). Exits with status 2, the
+     * reason on standard error, if an option is missing, {@code --want} is not a positive count or
+     * {@code --probe} is not a number of ns.
+     *
+     * @throws IOException if {@code --placement} cannot be read
      */
     public static void main(String[] args) throws IOException {
         Map<String, String> opts = new LinkedHashMap<>();
