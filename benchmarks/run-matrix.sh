@@ -357,6 +357,12 @@ if [ "$SHORT" = 0 ] && start_server c; then
   fi
   stop_server
 fi
+# Every workload measured on the running server, which is then stopped.
+measure_all() {
+  local w
+  for w in "${WORKLOADS[@]}"; do measure "$1" "$2" "$w"; done
+  stop_server
+}
 # One server start: every workload measured on it, or FAILED lines if it does not start.
 run_server() {
   local run=$1 impl=$2 w
@@ -364,8 +370,7 @@ run_server() {
     for w in "${WORKLOADS[@]}"; do printf '%s\t%s\t%s\tFAILED\n' "$run" "$impl" "$w" >>"$RESULTS"; done
     return 0
   fi
-  for w in "${WORKLOADS[@]}"; do measure "$run" "$impl" "$w"; done
-  stop_server
+  measure_all "$run" "$impl"
 }
 step=0
 for run in $(seq "$RUNS"); do
@@ -408,8 +413,7 @@ if [ "$FILL" -gt 0 ]; then
         fi
         run=$((run + 1))
         log "[fill] run $run: $impl ($where: core round trip $probe ns, $again ns once started)"
-        for w in "${WORKLOADS[@]}"; do measure "$run" "$impl" "$w"; done
-        stop_server ;;
+        measure_all "$run" "$impl" ;;
       *) log "fill: unexpected answer from PlacementFill: $decision"; break ;;
     esac
   done

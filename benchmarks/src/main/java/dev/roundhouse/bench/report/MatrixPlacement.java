@@ -56,8 +56,7 @@ final class MatrixPlacement {
     }
 
     private static double split(Map<String, double[]> probes) {
-        double[] all = probeValues(probes);
-        return all.length == 0 ? Double.POSITIVE_INFINITY : PlacementLog.farNanos(all);
+        return PlacementLog.farNanos(probeValues(probes)); // no probes: no gap, +Infinity
     }
 
     /** Every probe of this matrix, in ns (two per run that has them). */
@@ -101,12 +100,13 @@ final class MatrixPlacement {
     /** Where that run ran: {@link Where#MOVED} also when it has no probes. */
     Where of(String run, String impl, String workload) {
         double[] p = probes.get(key(run, impl, workload));
-        if (p == null) {
-            return Where.MOVED;
-        }
-        boolean before = p[0] >= farNanos;
-        boolean after = p[1] >= farNanos;
-        return before != after ? Where.MOVED : before ? Where.FAR : Where.NEAR;
+        return p == null ? Where.MOVED : of(p);
+    }
+
+    /** Where a run with these two probes (before, after) ran. */
+    private Where of(double[] p) {
+        Where before = where(p[0]);
+        return before == where(p[1]) ? before : Where.MOVED;
     }
 
     /**
@@ -115,9 +115,9 @@ final class MatrixPlacement {
      */
     int count(String impl, String workload, Where where) {
         int n = 0;
-        for (String key : probes.keySet()) {
-            String[] f = key.split("\t");
-            if (f[1].equals(impl) && f[2].equals(workload) && of(f[0], impl, workload) == where) {
+        for (Map.Entry<String, double[]> e : probes.entrySet()) {
+            String[] f = e.getKey().split("\t");
+            if (f[1].equals(impl) && f[2].equals(workload) && of(e.getValue()) == where) {
                 n++;
             }
         }

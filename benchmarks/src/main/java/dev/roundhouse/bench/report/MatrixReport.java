@@ -61,10 +61,7 @@ public final class MatrixReport {
     }
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i], args[i + 1]);
-        }
+        Map<String, String> opts = options(args);
         Results results = Results.read(Path.of(opts.get("--results")));
         String machine = Files.readString(Path.of(opts.get("--machine")));
         MatrixPlacement placement = opts.containsKey("--placement")
@@ -83,6 +80,15 @@ public final class MatrixReport {
         } else {
             Sections.replace(Path.of(target), Sections.MATRIX, tables);
         }
+    }
+
+    /** {@code --name value} pairs, in order; a last name without a value is dropped. Also PlacementFill's. */
+    static Map<String, String> options(String[] args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i], args[i + 1]);
+        }
+        return opts;
     }
 
     static String render(Results r, String machine) {

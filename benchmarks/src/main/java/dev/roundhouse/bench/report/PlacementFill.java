@@ -3,7 +3,6 @@ package dev.roundhouse.bench.report;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,10 +46,7 @@ public final class PlacementFill {
      * @throws IOException if {@code --placement} cannot be read
      */
     public static void main(String[] args) throws IOException {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i], args[i + 1]);
-        }
+        Map<String, String> opts = MatrixReport.options(args);
         try {
             for (String o : List.of("--placement", "--probe", "--impls", "--workloads", "--want")) {
                 if (!opts.containsKey(o)) {
