@@ -45,7 +45,9 @@
 #
 # --workloads: a subset of "pp1 pp64 st16 conn rate64", in that spelling. --jar: run the Java servers from
 # this benchmarks jar instead of benchmarks/target/benchmarks.jar, e.g. the copy an earlier matrix
-# left in bench-results/<stamp>/ (an A/B of two commits, run alternately).
+# left in bench-results/<stamp>/ (an A/B of two commits, run alternately). The report and the fill's
+# choices still come from benchmarks/target/benchmarks.jar (built if missing): they read what this
+# script writes, so they belong to it, not to the servers' commit.
 # --client-poll: spin (default) makes the load generator poll without blocking, so its CPU never
 # idles and an echo never waits for it to be woken (on this VM a halted vCPU takes tens of us to
 # wake, and a pp1 round trip paid that twice); its client CPU is then the share of time its polls
@@ -78,7 +80,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/benchmarks/bench-lib.sh"
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080} NET=auto CLIENT_POLL=spin CLIENT_IO=auto
-WORKLOADS=(pp1 pp64 st16 conn) JAR="" RATE=25000 FILL=0 FILL_MINUTES=30
+WORKLOADS=(pp1 pp64 st16 conn) JAR="" SERVERS_JAR="" RATE=25000 FILL=0 FILL_MINUTES=30
 declare -A VARIANT_FLAGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -89,7 +91,7 @@ while [ $# -gt 0 ]; do
       for w in "${WORKLOADS[@]}"; do
         case $w in pp1|pp64|st16|conn|rate64) ;; *) echo "--workloads takes pp1, pp64, st16, conn and rate64, not $w" >&2; exit 2 ;; esac
       done ;;
-    --jar) JAR=$2; shift
+    --jar) JAR=$2; SERVERS_JAR=$2; shift
       [ -f "$JAR" ] || { echo "--jar: no such file: $JAR" >&2; exit 2; } ;;
     --rate) RATE=$2; shift
       [[ $RATE =~ ^[1-9][0-9]*$ ]] || { echo "--rate takes messages per second, a whole number, not $RATE" >&2; exit 2; } ;;
@@ -109,7 +111,7 @@ while [ $# -gt 0 ]; do
       case $CLIENT_IO in auto|epoll|uring) ;; *) echo "--client-io takes auto, epoll or uring, not $CLIENT_IO" >&2; exit 2 ;; esac ;;
     --net) NET=$2; shift
       case $NET in auto|rps|loopback) ;; *) echo "--net takes auto, rps or loopback, not $NET" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,72p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,74p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
@@ -118,7 +120,8 @@ done
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench-results/$STAMP
 BIN=$ROOT/bench-results/bin
-JAR=${JAR:-$ROOT/benchmarks/target/benchmarks.jar}
+BUILT_JAR=$ROOT/benchmarks/target/benchmarks.jar
+JAR=${JAR:-$BUILT_JAR}
 RESULTS=$OUT/results.tsv
 
 log() { printf '%s\n' "$*" >&2; }
@@ -126,8 +129,8 @@ log() { printf '%s\n' "$*" >&2; }
 # ---------------------------------------------------------------- build
 build() {
   c_programs_build "$BIN" "$ROOT/benchmarks/src/main/c" loadgen echo_server uring_echo_server corelat syscost
-  if [ ! -f "$JAR" ]; then
-    log "building $JAR"
+  if [ ! -f "$BUILT_JAR" ]; then # the report's, and the servers' unless --jar names others
+    log "building $BUILT_JAR"
     (cd "$ROOT" && ./mvnw -B -q -pl benchmarks -am package -DskipTests) >&2
   fi
 }
@@ -316,6 +319,13 @@ if [ "$CLIENT_IO" = auto ]; then
 fi
 cp "$JAR" "$OUT/benchmarks.jar" # a rebuild during the run must not change the servers under test
 JAR=$OUT/benchmarks.jar
+# The report and the fill's choices: this script's own tools, whatever jar the servers come from
+# (an earlier commit's jar may lack PlacementFill, or write the tables in an older shape).
+REPORT_JAR=$JAR
+if ! cmp -s "$BUILT_JAR" "$JAR"; then
+  cp "$BUILT_JAR" "$OUT/report.jar"
+  REPORT_JAR=$OUT/report.jar
+fi
 if [ -z "$IMPLS" ]; then
   IMPLS=$("$JAVA" --add-exports java.base/sun.nio.ch=ALL-UNNAMED -cp "$JAR" \
     dev.roundhouse.bench.server.EchoServerMain --list 2>"$OUT/unavailable.txt" | tr '\n' ' ')
@@ -387,7 +397,7 @@ for run in $(seq "$RUNS"); do
 done
 # --fill: runs where the placement cells lack them (PlacementFill decides from placement.tsv).
 fill_decision() {
-  "$JAVA" -cp "$JAR" dev.roundhouse.bench.report.PlacementFill --placement "$OUT/placement.tsv" \
+  "$JAVA" -cp "$REPORT_JAR" dev.roundhouse.bench.report.PlacementFill --placement "$OUT/placement.tsv" \
     --probe "$1" --impls "${IMPL_LIST[*]}" --workloads "${WORKLOADS[*]}" --want "$FILL"
 }
 if [ "$FILL" -gt 0 ]; then
@@ -438,14 +448,14 @@ fi
   for label in "${!VARIANT_FLAGS[@]}"; do echo "variant @$label: ${VARIANT_FLAGS[$label]}"; done
   echo "load generator: $([ "$CLIENT_POLL" = spin ] && echo 'spins (polls with timeout 0: its CPU never idles)' || echo 'blocks in its wait'); every workload over $([ "$CLIENT_IO" = uring ] && echo 'io_uring (one io_uring_enter per batch)' || echo 'epoll')$(for w in "${WORKLOADS[@]}"; do [ "$w" = rate64 ] && echo "; rate64 offered $RATE messages/s, spinning over epoll"; done)"
   echo "gcc: $(gcc -dumpfullversion) -O2"
-  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$([ -n "$SERVERS_JAR" ] && echo " (the report's; the Java servers from --jar $SERVERS_JAR)")"
 } >"$OUT/machine.txt"
 
 REPORT_ARGS=(--results "$RESULTS" --machine "$OUT/machine.txt" --kernel "$OUT/kernel.tsv" --placement "$OUT/placement.tsv")
 if [ "$WRITE" = 1 ]; then
-  "$JAVA" -cp "$JAR" dev.roundhouse.bench.report.MatrixReport "${REPORT_ARGS[@]}" --write "$ROOT/BENCHMARKS.md"
+  "$JAVA" -cp "$REPORT_JAR" dev.roundhouse.bench.report.MatrixReport "${REPORT_ARGS[@]}" --write "$ROOT/BENCHMARKS.md"
   log "wrote $ROOT/BENCHMARKS.md (raw results in $OUT)"
 else
-  "$JAVA" -cp "$JAR" dev.roundhouse.bench.report.MatrixReport "${REPORT_ARGS[@]}"
+  "$JAVA" -cp "$REPORT_JAR" dev.roundhouse.bench.report.MatrixReport "${REPORT_ARGS[@]}"
   log "raw results in $OUT"
 fi
