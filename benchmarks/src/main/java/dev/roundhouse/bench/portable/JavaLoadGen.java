@@ -1,0 +1,271 @@
+package dev.roundhouse.bench.portable;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * A ping-pong load generator in Java, for the machines where the C one ({@code loadgen.c}, over
+ * {@code epoll} or {@code io_uring}) cannot run: Windows, where the iocp backend runs over a real
+ * I/O completion port, and macOS. {@link PortableMatrix} drives the echo servers with it.
+ *
+ * <pre>
+ *   JavaLoadGen pingpong PORT CONNS BYTES WARMUP_S DURATION_S [HOST]
+ * </pre>
+ *
+ * Each of {@code CONNS} connections sends a message of {@code BYTES} bytes, waits until all of it
+ * has come back, and sends the next: round trips per second, and each round trip's latency from
+ * the send to the last byte back (p50/p99/p999/max over the measured window). Like the C load
+ * generator it spins: non-blocking channels polled with {@link Selector#selectNow()} in a loop,
+ * never blocking, so its own wake-ups add nothing to a round trip; its {@code client_cpu} is the
+ * share of the measured window spent in polls that found work (1.00: it never waited for the
+ * server, and may have limited it). Every echoed byte is checked against what was sent (each
+ * connection walks its own offset through a pseudo-random pattern); a difference, a connection
+ * the server closes, a failed connect, 5 s without an echoed byte, or a measured window without a
+ * round trip ends the run with exit status 1 and the reason on stderr.
+ * Prints one line, {@code RESULT key=value ...}, with the C load generator's keys.
+ *
+ * <p><b>Thread:</b> one; the methods are not for concurrent use.
+ */
+public final class JavaLoadGen {
+    /** The pattern's period; twice as long in memory, so that any window of up to this many bytes is contiguous. */
+    static final int PATTERN_BYTES = 1 << 16;
+    /** The latency samples kept at most (a run that makes more keeps the first ones). */
+    private static final int MAX_SAMPLES = 1 << 26;
+    /** How long the run goes on without an echoed byte before it fails (as the C load generator's). */
+    static final long STALL_NANOS = 5_000_000_000L;
+
+    private static final byte[] PATTERN = pattern();
+
+    /** What one run measured. {@code busy}: the share of the window spent in polls that found work. */
+    record Result(int conns, int bytes, double secs, long ops, double p50Us, double p99Us, double p999Us,
+                  double maxUs, double busy) {
+        /** The {@code RESULT} line, with the C load generator's keys. */
+        String line() {
+            double opsPerS = ops / secs;
+            return String.format(Locale.ROOT, "RESULT mode=pingpong conns=%d bytes=%d window=%d rate=0 secs=%.2f "
+                    + "ops=%d ops_per_s=%.0f mib_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
+                    + "client_cpu=%.2f poll=spin io=java-nio", conns, bytes, bytes, secs, ops, opsPerS,
+                    opsPerS * bytes / (1 << 20), p50Us, p99Us, p999Us, maxUs, busy);
+        }
+    }
+
+    private JavaLoadGen() {
+    }
+
+    /** Runs one ping-pong and prints its {@code RESULT} line; exit status 1 on a failure, 2 on bad arguments. */
+    public static void main(String[] args) {
+        if (args.length < 6 || args.length > 7 || !args[0].equals("pingpong")) {
+            System.err.println("usage: JavaLoadGen pingpong PORT CONNS BYTES WARMUP_S DURATION_S [HOST]");
+            System.exit(2);
+        }
+        try {
+            InetSocketAddress server = new InetSocketAddress(args.length == 7 ? args[6] : "127.0.0.1",
+                    Integer.parseInt(args[1]));
+            Result r = pingPong(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Double.parseDouble(args[4]), Double.parseDouble(args[5]));
+            System.out.println(r.line());
+        } catch (IllegalArgumentException e) {
+            System.err.println("JavaLoadGen: " + e.getMessage());
+            System.exit(2);
+        } catch (IOException e) {
+            System.err.println("JavaLoadGen: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Runs {@code conns} ping-pong connections against {@code server} for {@code warmupS} seconds
+     * (not measured) and then {@code durationS} seconds, and closes them.
+     *
+     * @throws IllegalArgumentException if {@code conns} or {@code bytes} is not positive,
+     *         {@code bytes} exceeds {@link #PATTERN_BYTES}, or a time is negative or not finite
+     * @throws IOException if a connect fails, the server closes a connection, an echoed byte
+     *         differs from the one sent (the message names the connection and the offset), no
+     *         byte comes back for {@link #STALL_NANOS}, or no round trip ends in the measured window
+     */
+    static Result pingPong(InetSocketAddress server, int conns, int bytes, double warmupS, double durationS)
+            throws IOException {
+        return pingPong(server, conns, bytes, warmupS, durationS, STALL_NANOS);
+    }
+
+    /** As {@link #pingPong(InetSocketAddress, int, int, double, double)}, failing after {@code stallNanos} without a byte. */
+    static Result pingPong(InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
+                           long stallNanos) throws IOException {
+        if (conns < 1 || bytes < 1 || bytes > PATTERN_BYTES) {
+            throw new IllegalArgumentException("CONNS must be at least 1 and BYTES 1 to " + PATTERN_BYTES
+                    + ", not " + conns + " and " + bytes);
+        }
+        if (!(warmupS >= 0 && durationS > 0 && Double.isFinite(warmupS + durationS))) {
+            throw new IllegalArgumentException("WARMUP_S must be 0 or more and DURATION_S more than 0, not "
+                    + warmupS + " and " + durationS);
+        }
+        Conn[] all = new Conn[conns];
+        try (Selector selector = Selector.open()) {
+            try {
+                for (int i = 0; i < conns; i++) {
+                    all[i] = new Conn(i, server, bytes);
+                    all[i].ch.register(selector, SelectionKey.OP_READ, all[i]);
+                }
+                return run(selector, all, bytes, warmupS, durationS, stallNanos);
+            } finally {
+                for (Conn c : all) {
+                    if (c != null) {
+                        c.ch.close();
+                    }
+                }
+            }
+        }
+    }
+
+    private static Result run(Selector selector, Conn[] all, int bytes, double warmupS, double durationS,
+                              long stallNanos) throws IOException {
+        ByteBuffer in = ByteBuffer.allocateDirect(PATTERN_BYTES);
+        long[] samples = new long[1 << 16];
+        int n = 0;
+        long ops = 0;
+        long busyNanos = 0;
+        long start = System.nanoTime();
+        long measureFrom = start + (long) (warmupS * 1e9);
+        long end = measureFrom + (long) (durationS * 1e9);
+        for (Conn c : all) {
+            c.send(start);
+        }
+        long now = start;
+        long lastByte = start;
+        while (now < end) {
+            long pollStart = now;
+            if (selector.selectNow() == 0) {
+                Thread.onSpinWait();
+                now = System.nanoTime();
+                if (now - lastByte > stallNanos) {
+                    throw new IOException("no byte echoed for " + stallNanos / 1_000_000 + " ms");
+                }
+                continue;
+            }
+            lastByte = pollStart;
+            for (SelectionKey k : selector.selectedKeys()) {
+                Conn c = (Conn) k.attachment();
+                if (!c.receive(in)) {
+                    continue; // part of the message is still on its way
+                }
+                now = System.nanoTime();
+                if (c.sentAt >= measureFrom && now < end) {
+                    ops++;
+                    if (n == samples.length && n < MAX_SAMPLES) {
+                        samples = Arrays.copyOf(samples, Math.min(MAX_SAMPLES, n * 2));
+                    }
+                    if (n < samples.length) {
+                        samples[n++] = now - c.sentAt;
+                    }
+                }
+                c.send(now);
+            }
+            selector.selectedKeys().clear();
+            now = System.nanoTime();
+            if (pollStart >= measureFrom) {
+                busyNanos += now - pollStart;
+            }
+        }
+        if (ops == 0) {
+            throw new IOException("no round trip ended within the measured " + durationS + " s");
+        }
+        long[] sorted = Arrays.copyOf(samples, n);
+        Arrays.sort(sorted);
+        double secs = durationS;
+        return new Result(all.length, bytes, secs, ops, percentileUs(sorted, 0.50), percentileUs(sorted, 0.99),
+                percentileUs(sorted, 0.999), n == 0 ? Double.NaN : sorted[n - 1] / 1e3,
+                Math.min(1.0, busyNanos / (durationS * 1e9)));
+    }
+
+    /** The {@code q} quantile of sorted nanosecond samples, in microseconds (nearest rank); NaN for none. */
+    static double percentileUs(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e3;
+    }
+
+    private static byte[] pattern() {
+        byte[] p = new byte[2 * PATTERN_BYTES];
+        int x = 0x2545F491;
+        for (int i = 0; i < PATTERN_BYTES; i++) {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            p[i] = p[i + PATTERN_BYTES] = (byte) (x >>> 24);
+        }
+        return p;
+    }
+
+    /** One connection: its offset into the pattern, what it has sent and had back. */
+    private static final class Conn {
+        final int id;
+        final SocketChannel ch;
+        final int bytes;
+        final int patternStart;
+        final ByteBuffer out;
+        long sent;
+        long received;
+        long sentAt;
+
+        Conn(int id, InetSocketAddress server, int bytes) throws IOException {
+            this.id = id;
+            this.bytes = bytes;
+            this.patternStart = (int) ((id * 7_919L) % PATTERN_BYTES);
+            SocketChannel c = SocketChannel.open();
+            try {
+                c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                c.connect(server);
+                c.configureBlocking(false);
+            } catch (IOException e) {
+                c.close();
+                throw new IOException("connection " + id + " to " + server + " failed: " + e.getMessage(), e);
+            }
+            this.ch = c;
+            this.out = ByteBuffer.allocateDirect(bytes);
+        }
+
+        private int offset(long streamOffset) {
+            return (int) ((patternStart + streamOffset) % PATTERN_BYTES);
+        }
+
+        /** Sends the next message whole (spinning while the send buffer is full, which 64 KiB never fills). */
+        void send(long now) throws IOException {
+            out.clear();
+            out.put(PATTERN, offset(sent), bytes).flip();
+            sentAt = now;
+            while (out.hasRemaining()) {
+                ch.write(out);
+            }
+            sent += bytes;
+        }
+
+        /** Reads what has come, checks it; returns whether the whole message is back. */
+        boolean receive(ByteBuffer in) throws IOException {
+            in.clear().limit((int) (sent - received));
+            int r = ch.read(in);
+            if (r < 0) {
+                throw new EOFException("connection " + id + ": the server closed it after echoing " + received
+                        + " of " + sent + " bytes");
+            }
+            int at = offset(received);
+            for (int i = 0; i < r; i++) {
+                if (in.get(i) != PATTERN[at + i]) {
+                    throw new IOException("connection " + id + ": echoed byte " + (received + i)
+                            + " differs from the one sent");
+                }
+            }
+            received += r;
+            return received == sent;
+        }
+    }
+}

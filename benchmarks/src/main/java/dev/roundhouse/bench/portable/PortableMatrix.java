@@ -1,0 +1,322 @@
+package dev.roundhouse.bench.portable;
+
+import dev.roundhouse.bench.report.MatrixReport;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The echo ping-pong matrix where {@code benchmarks/run-matrix.sh} cannot run (Windows, macOS; it
+ * needs bash, gcc and Linux's {@code epoll} for its C load generator and C server): every Java echo
+ * server {@code EchoServerMain --list} names, each in a JVM of its own, driven by
+ * {@link JavaLoadGen} in another, the matrix run {@code --runs} times with the servers in reverse
+ * order every other run; then the same tables as run-matrix.sh's ({@link MatrixReport}: medians,
+ * spreads, the ratios Roundhouse/Netty per backend pair) on standard output, progress on stderr.
+ *
+ * <pre>
+ *   PortableMatrix [--runs 3] [--warmup 3] [--secs 5] [--workloads "pp1 pp64"] [--impls "roundhouse-iocp netty-nio"]
+ *                  [--out DIR] [--pin auto|off] [--c-binary PATH]
+ * </pre>
+ *
+ * The C epoll server joins only when named in {@code --impls} as {@code c}, with {@code --c-binary}
+ * the compiled {@code echo_server} (Linux: to compare this load generator with run-matrix.sh's).
+ *
+ * Workloads: {@code pp1} (1 connection) and {@code pp64} (64 connections), 64 B messages. The raw
+ * results ({@code results.tsv}, run-matrix.sh's columns) and {@code machine.txt} go to {@code --out}
+ * (default {@code bench-results/portable-STAMP}). {@code --pin auto} pins the server to CPU 0 and
+ * the load generator to CPU 1 with {@code taskset} where it exists (Linux); elsewhere, or with
+ * {@code off}, the two are not pinned and {@code machine.txt} says so. A server that does not
+ * accept connections within 30 s, or a load generator that fails (a byte echoed wrong, a
+ * connection closed), makes that figure FAILED, with the reason on stderr; the matrix goes on.
+ * Servers are stopped by their process ({@link Process#destroy()}, forcibly after 10 s).
+ *
+ * <p>Against run-matrix.sh's C load generator the Java one is a slower client (a JVM's
+ * {@code selectNow} and checks per round trip), so absolute figures are lower; the ratios between
+ * servers are what this is for (BENCHMARKS.md, <i>Off Linux</i>, compares the two generators on
+ * Linux). <i>foreign CPU</i> is the machine's CPU load over the window
+ * ({@code OperatingSystemMXBean.getCpuLoad}) less the server's CPU time and the spinning load
+ * generator's core: approximate.
+ */
+public final class PortableMatrix {
+    private static final List<String> WORKLOADS = List.of("pp1", "pp64");
+    private static final int BYTES = 64;
+    private static final long SERVER_START_MS = 30_000;
+    private static final long SERVER_STOP_MS = 10_000;
+
+    private final String javaBin;
+    private final String classPath;
+    private final boolean pin;
+    private final String cBinary;
+
+    private PortableMatrix(String java, String classPath, boolean pin, String cBinary) {
+        this.javaBin = java;
+        this.classPath = classPath;
+        this.pin = pin;
+        this.cBinary = cBinary;
+    }
+
+    /** Runs the matrix; exit status 2 on bad arguments, 1 if the servers cannot be listed. */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o;
+        try {
+            o = options(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("PortableMatrix: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int runs = Integer.parseInt(o.getOrDefault("--runs", "3"));
+        double warmup = Double.parseDouble(o.getOrDefault("--warmup", "3"));
+        double secs = Double.parseDouble(o.getOrDefault("--secs", "5"));
+        List<String> workloads = Arrays.asList(o.getOrDefault("--workloads", "pp1 pp64").trim().split("\\s+"));
+        for (String w : workloads) {
+            if (!WORKLOADS.contains(w)) {
+                System.err.println("PortableMatrix: --workloads takes " + WORKLOADS + ", not " + w);
+                System.exit(2);
+            }
+        }
+        if (runs < 1 || !(warmup >= 0) || !(secs > 0)) {
+            System.err.println("PortableMatrix: --runs must be at least 1, --warmup 0 or more, --secs more than 0");
+            System.exit(2);
+        }
+        Path bin = Path.of(System.getProperty("java.home"), "bin");
+        String javaBin = (Files.exists(bin.resolve("java.exe")) ? bin.resolve("java.exe") : bin.resolve("java")).toString();
+        boolean pin = !"off".equals(o.get("--pin")) && tasksetAvailable();
+        PortableMatrix m = new PortableMatrix(javaBin, System.getProperty("java.class.path"), pin, o.get("--c-binary"));
+        List<String> impls = o.containsKey("--impls")
+                ? Arrays.asList(o.get("--impls").trim().split("\\s+")) : m.javaServers();
+        if (impls.isEmpty()) {
+            System.err.println("PortableMatrix: no Java echo server can run here (EchoServerMain --list)");
+            System.exit(1);
+        }
+        Path out = Path.of(o.getOrDefault("--out", "bench-results/portable-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())));
+        Files.createDirectories(out);
+        Path machine = out.resolve("machine.txt");
+        Files.writeString(machine, m.machine(runs, warmup, secs));
+        Path tsv = out.resolve("results.tsv");
+        List<String> rows = new ArrayList<>();
+        rows.add("run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu"
+                + "\tforeign_cpu_pct\tloadavg\tserver_cpu");
+        int total = runs * impls.size() * workloads.size();
+        int done = 0;
+        for (int run = 1; run <= runs; run++) {
+            List<String> order = new ArrayList<>(impls);
+            if (run % 2 == 0) {
+                Collections.reverse(order);
+            }
+            for (String impl : order) {
+                for (String w : workloads) {
+                    done++;
+                    System.err.printf(Locale.ROOT, "[%d/%d] run %d: %s %s%n", done, total, run, impl, w);
+                    String row = m.measure(impl, w, warmup, secs);
+                    System.err.println("  " + row.replace('\t', ' '));
+                    rows.add(run + "\t" + impl + "\t" + w + "\t" + row);
+                    Files.write(tsv, rows, StandardCharsets.UTF_8); // what ran so far survives a stop
+                }
+            }
+        }
+        MatrixReport.main(new String[] {"--results", tsv.toString(), "--machine", machine.toString(),
+            "--by", "PortableMatrix"});
+        System.err.println("raw results in " + out);
+    }
+
+    /** {@code --name value} pairs. */
+    static Map<String, String> options(String[] args) {
+        Map<String, String> o = new LinkedHashMap<>();
+        List<String> known = List.of("--runs", "--warmup", "--secs", "--workloads", "--impls", "--out", "--pin",
+                "--c-binary");
+        for (int i = 0; i < args.length; i++) {
+            if (!known.contains(args[i]) || i + 1 == args.length) {
+                throw new IllegalArgumentException("unknown option or missing value: " + args[i]
+                        + " (options: " + known + ")");
+            }
+            o.put(args[i], args[++i]);
+        }
+        return o;
+    }
+
+    /** The Java servers {@code EchoServerMain --list} names (the C baselines left out). */
+    private List<String> javaServers() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(serverJvm("--list")).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> names = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (!line.isBlank() && !line.startsWith("c")) {
+                    names.add(line.trim());
+                }
+            }
+        }
+        if (p.waitFor() != 0) {
+            throw new IOException("EchoServerMain --list exited with " + p.exitValue());
+        }
+        return names;
+    }
+
+    private List<String> serverJvm(String... args) {
+        List<String> cmd = new ArrayList<>();
+        if (pin) {
+            cmd.addAll(List.of("taskset", "-c", "0"));
+        }
+        cmd.addAll(List.of(javaBin, "-Xms512m", "-Xmx512m", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-cp", classPath, "dev.roundhouse.bench.server.EchoServerMain"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /**
+     * One figure: starts {@code impl}'s server, drives it, stops it. Returns the row's fields after
+     * the workload (run-matrix.sh's columns), or {@code FAILED}.
+     */
+    private String measure(String impl, String workload, double warmup, double secs)
+            throws IOException, InterruptedException {
+        int port = freePort();
+        List<String> cmd = serverJvm("--impl", impl, "--port", Integer.toString(port));
+        if (impl.equals("c") && cBinary != null) {
+            cmd.addAll(List.of("--c-binary", cBinary));
+        }
+        Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String why = awaitListening(server, port);
+            if (why != null) {
+                System.err.println("  " + impl + ": " + why);
+                return "FAILED";
+            }
+            return drive(server, port, workload.equals("pp1") ? 1 : 64, warmup, secs);
+        } finally {
+            server.destroy();
+            if (!server.waitFor(SERVER_STOP_MS, TimeUnit.MILLISECONDS)) {
+                server.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private String drive(Process server, int port, int conns, double warmup, double secs)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        if (pin) {
+            cmd.addAll(List.of("taskset", "-c", "1"));
+        }
+        cmd.addAll(List.of(javaBin, "-cp", classPath, JavaLoadGen.class.getName(), "pingpong", Integer.toString(port),
+                Integer.toString(conns), Integer.toString(BYTES), Double.toString(warmup), Double.toString(secs)));
+        Process client = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        // the measured window's start (benchmark timing, not synchronisation): the client's JVM
+        // start-up is left inside the warm-up, as run-matrix.sh leaves its own
+        Thread.sleep((long) (warmup * 1000) + 300);
+        long cpu0 = cpuNanos(server);
+        os.getCpuLoad(); // starts the machine's load interval
+        long t0 = System.nanoTime();
+        String result;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+            result = r.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElse(null);
+        }
+        double machineLoad = os.getCpuLoad();
+        double window = (System.nanoTime() - t0) / 1e9;
+        double serverCpu = (cpuNanos(server) - cpu0) / 1e9 / window;
+        if (client.waitFor() != 0 || result == null) {
+            return "FAILED";
+        }
+        int cpus = Runtime.getRuntime().availableProcessors();
+        double foreign = machineLoad < 0 ? Double.NaN
+                : Math.max(0, machineLoad * cpus - serverCpu - 1.0) / cpus * 100;
+        return String.join("\t", field(result, "ops_per_s"), field(result, "mib_per_s"), field(result, "p50_us"),
+                field(result, "p99_us"), field(result, "p999_us"), field(result, "max_us"),
+                field(result, "client_cpu"), String.format(Locale.ROOT, "%.0f", foreign), "NaN",
+                String.format(Locale.ROOT, "%.3f", serverCpu));
+    }
+
+    /** The value of {@code key=value} in a RESULT line. */
+    static String field(String line, String key) {
+        for (String kv : line.split(" ")) {
+            if (kv.startsWith(key + "=")) {
+                return kv.substring(key.length() + 1);
+            }
+        }
+        throw new IllegalArgumentException("no " + key + " in " + line);
+    }
+
+    /** The CPU time of the server's process and its children (the C server runs as one). */
+    private static long cpuNanos(Process p) {
+        return cpuNanos(p.toHandle()) + p.descendants().mapToLong(PortableMatrix::cpuNanos).sum();
+    }
+
+    private static long cpuNanos(ProcessHandle h) {
+        return h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    /** Null once the server accepts a connection; the reason if it exits or takes too long. */
+    private static String awaitListening(Process server, int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SERVER_START_MS);
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                return "the server exited with status " + server.exitValue() + " before listening";
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return null;
+            } catch (IOException notYet) {
+                Thread.sleep(50); // polling a child process's port: nothing to wait on instead
+            }
+        }
+        return "the server did not accept a connection on port " + port + " within " + SERVER_START_MS + " ms";
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on this machine", e);
+        }
+    }
+
+    private static boolean tasksetAvailable() {
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            return false;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "taskset"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String machine(int runs, double warmup, double secs) {
+        Runtime rt = Runtime.getRuntime();
+        return String.join("\n",
+                "date: " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(Instant.now()),
+                "os: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " ("
+                        + System.getProperty("os.arch") + "), " + rt.availableProcessors() + " CPUs",
+                "jdk: " + System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"),
+                "pinning: " + (pin ? "server on CPU 0, load generator on CPU 1 (taskset)" : "none (no taskset, or --pin off)"),
+                "network: the host's loopback",
+                String.format(Locale.ROOT, "timing: %d run(s), the servers in reverse order every other run; "
+                        + "per workload %.1f s warm-up + %.1f s measured", runs, warmup, secs),
+                "load generator: JavaLoadGen (spins over java.nio selectNow, each echoed byte checked), a JVM of its own",
+                "jvm flags: -Xms512m -Xmx512m (servers)",
+                "");
+    }
+}

@@ -1,0 +1,162 @@
+package dev.roundhouse.bench.portable;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java load generator against a blocking echo server of the test's own, which can also
+ * corrupt a byte, close early or stop answering: the generator must measure the round trips of a
+ * correct server and fail, naming the cause, on each fault.
+ */
+class JavaLoadGenTest {
+    /** What the test's server does with the stream of each connection. */
+    private enum Fault { NONE, FLIP_BYTE_100, CLOSE_AFTER_64, SWALLOW }
+
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicLong echoed = new AtomicLong();
+    private ServerSocket listener;
+
+    @AfterEach
+    void stopServer() throws Exception {
+        if (listener != null) {
+            listener.close();
+        }
+        for (Socket s : sockets) {
+            s.close();
+        }
+        for (Thread t : threads) {
+            t.join(10_000);
+            assertTrue(!t.isAlive(), "the test server's thread " + t.getName() + " did not end");
+        }
+    }
+
+    @Test
+    void shouldMeasureRoundTripsAndPercentilesAgainstACorrectServer() throws Exception {
+        JavaLoadGen.Result r = JavaLoadGen.pingPong(serve(Fault.NONE), 3, 64, 0.1, 1.0);
+
+        assertTrue(r.ops() > 0, "round trips measured: " + r.ops());
+        assertTrue(echoed.get() >= r.ops() * 64, "the server echoed " + echoed.get() + " bytes for " + r.ops());
+        assertTrue(r.p50Us() > 0 && r.p50Us() <= r.p99Us() && r.p99Us() <= r.p999Us() && r.p999Us() <= r.maxUs(),
+                r.line());
+        assertTrue(r.busy() >= 0 && r.busy() <= 1, r.line());
+        assertTrue(r.line().startsWith("RESULT mode=pingpong conns=3 bytes=64 "), r.line());
+        assertEquals(String.valueOf(r.ops()), PortableMatrix.field(r.line(), "ops"));
+    }
+
+    @Test
+    void shouldFailNamingTheOffsetWhenAnEchoedByteDiffers() throws Exception {
+        IOException e = assertThrows(IOException.class,
+                () -> JavaLoadGen.pingPong(serve(Fault.FLIP_BYTE_100), 1, 64, 0, 5));
+        assertEquals("connection 0: echoed byte 100 differs from the one sent", e.getMessage());
+    }
+
+    @Test
+    void shouldFailWhenTheServerClosesTheConnection() throws Exception {
+        EOFException e = assertThrows(EOFException.class,
+                () -> JavaLoadGen.pingPong(serve(Fault.CLOSE_AFTER_64), 1, 64, 0, 5));
+        assertEquals("connection 0: the server closed it after echoing 64 of 128 bytes", e.getMessage());
+    }
+
+    @Test
+    void shouldFailWhenNothingComesBack() throws Exception {
+        IOException e = assertThrows(IOException.class,
+                () -> JavaLoadGen.pingPong(serve(Fault.SWALLOW), 1, 64, 0, 30, 200_000_000L));
+        assertEquals("no byte echoed for 200 ms", e.getMessage());
+    }
+
+    @Test
+    void shouldFailWhenTheServerIsNotThere() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        IOException e = assertThrows(IOException.class, () -> JavaLoadGen.pingPong(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1, 64, 0, 1));
+        assertTrue(e.getMessage().startsWith("connection 0 to "), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectBadArguments() {
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
+        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 0, 64, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 1, 0, 0, 1));
+        assertThrows(IllegalArgumentException.class,
+                () -> JavaLoadGen.pingPong(any, 1, JavaLoadGen.PATTERN_BYTES + 1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 1, 64, -1, 1));
+        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 1, 64, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 1, 64, Double.NaN, 1));
+    }
+
+    @Test
+    void shouldTakePercentilesByNearestRank() {
+        long[] sorted = new long[1000];
+        for (int i = 0; i < sorted.length; i++) {
+            sorted[i] = (i + 1) * 1000L; // 1..1000 us
+        }
+        assertEquals(500.0, JavaLoadGen.percentileUs(sorted, 0.50));
+        assertEquals(990.0, JavaLoadGen.percentileUs(sorted, 0.99));
+        assertEquals(999.0, JavaLoadGen.percentileUs(sorted, 0.999));
+        assertEquals(7.0, JavaLoadGen.percentileUs(new long[] {7000}, 0.999));
+        assertTrue(Double.isNaN(JavaLoadGen.percentileUs(new long[0], 0.5)));
+    }
+
+    /** Starts the test's server on loopback; each connection is served by a thread of its own. */
+    private InetSocketAddress serve(Fault fault) throws IOException {
+        listener = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    Socket s = listener.accept();
+                    sockets.add(s);
+                    Thread t = new Thread(() -> echo(s, fault), "test-echo-" + threads.size());
+                    threads.add(t);
+                    t.start();
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        }, "test-echo-accept");
+        threads.add(acceptor);
+        acceptor.start();
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+    }
+
+    private void echo(Socket s, Fault fault) {
+        byte[] buf = new byte[4096];
+        long at = 0;
+        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                if (fault == Fault.SWALLOW || s.isOutputShutdown()) {
+                    continue; // read on, so that closing sends no reset
+                }
+                if (fault == Fault.FLIP_BYTE_100 && at <= 100 && 100 < at + n) {
+                    buf[(int) (100 - at)] ^= 1;
+                }
+                out.write(buf, 0, n);
+                at += n;
+                echoed.addAndGet(n);
+                if (fault == Fault.CLOSE_AFTER_64 && at >= 64) {
+                    s.shutdownOutput(); // end of stream for the load generator, on every OS
+                }
+            }
+        } catch (IOException gone) {
+            // the load generator closed its end
+        }
+    }
+}
