@@ -25,7 +25,7 @@ public final class Main {
         COMMANDS.put("chat", new String[] {"dev.roundhouse.examples.ws.ChatCommand",
             "chat page over HTTP with a WebSocket browser client: [--port N]"});
         COMMANDS.put("bench", new String[] {"dev.roundhouse.examples.bench.BenchCommand",
-            "short echo benchmark matrix against Netty and a C baseline"});
+            "short echo benchmark matrix against Netty and a C baseline (off Linux or --portable: Java servers only)"});
     }
 
     private Main() {

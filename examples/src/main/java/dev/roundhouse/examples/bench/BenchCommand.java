@@ -12,7 +12,7 @@ import java.util.List;
  * baselines, driven by a C load generator) and prints its table.
  *
  * <pre>
- *   roundhouse bench [--full] [--impls "roundhouse-nio netty-nio c"] [--repo DIR]
+ *   roundhouse bench [--full] [--portable] [--impls "roundhouse-nio netty-nio c"] [--repo DIR]
  * </pre>
  *
  * By default the short matrix: one run, 1 s warm-up and 2 s per workload, about 30 s per server;
@@ -21,9 +21,20 @@ import java.util.List;
  * {@code benchmarks/run-matrix.sh} of a Roundhouse checkout (found from {@code --repo}, the
  * {@code ROUNDHOUSE_HOME} environment variable, or the current directory and its parents); it
  * needs bash, gcc and, on Linux, taskset to pin server and load generator to different cores.
+ *
+ * <p>Off Linux (Windows, macOS), or with {@code --portable}, it runs the portable matrix instead
+ * ({@code dev.roundhouse.bench.portable.PortableMatrix} from the checkout's
+ * {@code benchmarks/target/benchmarks.jar}, which must be built): every Java echo server, each in a
+ * JVM of its own, driven by a Java load generator, 1- and 64-connection ping-pong, the same table;
+ * {@code --full} is 3 runs of 3 s + 5 s there, and BENCHMARKS.md is never written.
+ *
+ * <p><b>Thread:</b> the caller's; it blocks until the matrix ends. Bad arguments: the usage on
+ * stderr and status 2; no checkout, no jar or no bash: the reason on stderr and status 1.
  */
 public final class BenchCommand {
     private static final String SCRIPT = "benchmarks/run-matrix.sh";
+    private static final String JAR = "benchmarks/target/benchmarks.jar";
+    private static final String PORTABLE = "dev.roundhouse.bench.portable.PortableMatrix";
 
     private BenchCommand() {
     }
@@ -33,9 +44,12 @@ public final class BenchCommand {
         List<String> scriptArgs = new ArrayList<>();
         String repo = System.getenv("ROUNDHOUSE_HOME");
         boolean full = false;
+        boolean portable = !System.getProperty("os.name", "").startsWith("Linux");
+        String impls = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> full = true;
+                case "--portable" -> portable = true;
                 case "--impls", "--repo" -> {
                     if (i + 1 == args.length) {
                         return usage(args[i] + " needs a value");
@@ -43,8 +57,9 @@ public final class BenchCommand {
                     if (args[i].equals("--repo")) {
                         repo = args[++i];
                     } else {
+                        impls = args[++i];
                         scriptArgs.add("--impls");
-                        scriptArgs.add(args[++i]);
+                        scriptArgs.add(impls);
                     }
                 }
                 case "-h", "--help" -> {
@@ -65,20 +80,49 @@ public final class BenchCommand {
                     + "or pass --repo DIR or set ROUNDHOUSE_HOME");
             return 1;
         }
-        List<String> command = new ArrayList<>(List.of("bash", root.resolve(SCRIPT).toString()));
-        command.addAll(scriptArgs);
-        System.err.println("roundhouse bench: " + (full ? "full matrix (3 runs, writes BENCHMARKS.md)"
-                : "short matrix (1 run, 1 s warm-up + 2 s per workload)") + " from " + root);
+        List<String> command;
+        if (portable) {
+            if (!Files.isRegularFile(root.resolve(JAR))) {
+                System.err.println("roundhouse bench: " + root.resolve(JAR) + " is missing; build it with "
+                        + "./mvnw -B -pl benchmarks -am package -DskipTests (mvnw.cmd on Windows)");
+                return 1;
+            }
+            command = portableCommand(root, full, impls);
+            System.err.println("roundhouse bench: portable matrix (Java servers and load generator, "
+                    + (full ? "3 runs, 3 s warm-up + 5 s" : "1 run, 1 s warm-up + 2 s") + " per workload; "
+                    + "BENCHMARKS.md untouched) from " + root);
+        } else {
+            command = new ArrayList<>(List.of("bash", root.resolve(SCRIPT).toString()));
+            command.addAll(scriptArgs);
+            System.err.println("roundhouse bench: " + (full ? "full matrix (3 runs, writes BENCHMARKS.md)"
+                    : "short matrix (1 run, 1 s warm-up + 2 s per workload)") + " from " + root);
+        }
         try {
             Process p = new ProcessBuilder(command).directory(root.toFile()).inheritIO().start();
             return p.waitFor();
         } catch (IOException e) {
-            System.err.println("roundhouse bench: cannot start bash: " + e.getMessage());
+            System.err.println("roundhouse bench: cannot start " + command.get(0) + ": " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
         }
+    }
+
+    /**
+     * The portable matrix's command: this JVM's {@code java} on the checkout's benchmarks jar,
+     * short (1 run, 1 s + 2 s) unless {@code full} (3 runs, the defaults), with {@code impls} when
+     * given; run in the checkout, it leaves its results in {@code bench-results/portable-STAMP}.
+     */
+    static List<String> portableCommand(Path root, boolean full, String impls) {
+        Path bin = Path.of(System.getProperty("java.home"), "bin");
+        Path java = Files.exists(bin.resolve("java.exe")) ? bin.resolve("java.exe") : bin.resolve("java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", root.resolve(JAR).toString(), PORTABLE));
+        command.addAll(full ? List.of("--runs", "3") : List.of("--runs", "1", "--warmup", "1", "--secs", "2"));
+        if (impls != null) {
+            command.addAll(List.of("--impls", impls));
+        }
+        return command;
     }
 
     private static Path findRepo(String hint) {
@@ -98,7 +142,7 @@ public final class BenchCommand {
         if (error != null) {
             System.err.println("roundhouse bench: " + error);
         }
-        System.err.println("usage: roundhouse bench [--full] [--impls \"roundhouse-nio netty-nio c\"] [--repo DIR]");
+        System.err.println("usage: roundhouse bench [--full] [--portable] [--impls \"roundhouse-nio netty-nio c\"] [--repo DIR]");
         return error == null ? 0 : 2;
     }
 }
