@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -17,7 +19,7 @@ import java.util.Locale;
  * I/O completion port, and macOS. {@link PortableMatrix} drives the echo servers with it.
  *
  * <pre>
- *   JavaLoadGen pingpong PORT CONNS BYTES WARMUP_S DURATION_S [HOST]
+ *   JavaLoadGen pingpong PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]
  * </pre>
  *
  * Each of {@code CONNS} connections sends a message of {@code BYTES} bytes, waits until all of it
@@ -32,7 +34,12 @@ import java.util.Locale;
  * round trip ends the run with exit status 1 and the reason on stderr.
  * Prints one line, {@code RESULT key=value ...}, with the C load generator's keys.
  *
- * <p><b>Thread:</b> one; the methods are not for concurrent use.
+ * <p>{@code THREADS} (default 1) spreads the connections over that many threads, each spinning
+ * over a selector of its own, for machines with cores to spare: one thread saturates its core
+ * before the servers do on 64-connection ping-pong. {@code client_cpu} is then the threads' mean.
+ *
+ * <p><b>Thread:</b> the caller's, which runs the first thread's connections and waits for the
+ * others; not for concurrent use.
  */
 public final class JavaLoadGen {
     /** The pattern's period; twice as long in memory, so that any window of up to this many bytes is contiguous. */
@@ -62,15 +69,16 @@ public final class JavaLoadGen {
 
     /** Runs one ping-pong and prints its {@code RESULT} line; exit status 1 on a failure, 2 on bad arguments. */
     public static void main(String[] args) {
-        if (args.length < 6 || args.length > 7 || !args[0].equals("pingpong")) {
-            System.err.println("usage: JavaLoadGen pingpong PORT CONNS BYTES WARMUP_S DURATION_S [HOST]");
+        if (args.length < 6 || args.length > 8 || !args[0].equals("pingpong")) {
+            System.err.println("usage: JavaLoadGen pingpong PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]");
             System.exit(2);
         }
         try {
-            InetSocketAddress server = new InetSocketAddress(args.length == 7 ? args[6] : "127.0.0.1",
+            InetSocketAddress server = new InetSocketAddress(args.length == 8 ? args[7] : "127.0.0.1",
                     Integer.parseInt(args[1]));
             Result r = pingPong(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Double.parseDouble(args[4]), Double.parseDouble(args[5]));
+                    Double.parseDouble(args[4]), Double.parseDouble(args[5]),
+                    args.length >= 7 ? Integer.parseInt(args[6]) : 1, STALL_NANOS);
             System.out.println(r.line());
         } catch (IllegalArgumentException e) {
             System.err.println("JavaLoadGen: " + e.getMessage());
@@ -93,96 +101,188 @@ public final class JavaLoadGen {
      */
     static Result pingPong(InetSocketAddress server, int conns, int bytes, double warmupS, double durationS)
             throws IOException {
-        return pingPong(server, conns, bytes, warmupS, durationS, STALL_NANOS);
+        return pingPong(server, conns, bytes, warmupS, durationS, 1, STALL_NANOS);
     }
 
-    /** As {@link #pingPong(InetSocketAddress, int, int, double, double)}, failing after {@code stallNanos} without a byte. */
+    /**
+     * As {@link #pingPong(InetSocketAddress, int, int, double, double)}, with the connections
+     * spread over {@code threads} threads, each spinning over a selector of its own (1: on the
+     * calling thread), failing after {@code stallNanos} without a byte on a thread. The result's
+     * {@code busy} is the threads' mean.
+     *
+     * @throws IllegalArgumentException also if {@code threads} is not 1 to {@code conns}
+     */
     static Result pingPong(InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
-                           long stallNanos) throws IOException {
+                           int threads, long stallNanos) throws IOException {
         if (conns < 1 || bytes < 1 || bytes > PATTERN_BYTES) {
             throw new IllegalArgumentException("CONNS must be at least 1 and BYTES 1 to " + PATTERN_BYTES
                     + ", not " + conns + " and " + bytes);
+        }
+        if (threads < 1 || threads > conns) {
+            throw new IllegalArgumentException("THREADS must be 1 to CONNS (" + conns + "), not " + threads);
         }
         if (!(warmupS >= 0 && durationS > 0 && Double.isFinite(warmupS + durationS))) {
             throw new IllegalArgumentException("WARMUP_S must be 0 or more and DURATION_S more than 0, not "
                     + warmupS + " and " + durationS);
         }
-        Conn[] all = new Conn[conns];
-        try (Selector selector = Selector.open()) {
-            try {
-                for (int i = 0; i < conns; i++) {
-                    all[i] = new Conn(i, server, bytes);
-                    all[i].ch.register(selector, SelectionKey.OP_READ, all[i]);
-                }
-                return run(selector, all, bytes, warmupS, durationS, stallNanos);
-            } finally {
-                for (Conn c : all) {
-                    if (c != null) {
-                        c.ch.close();
-                    }
+        Worker[] workers = new Worker[threads];
+        try {
+            for (int t = 0; t < threads; t++) {
+                workers[t] = new Worker(Selector.open());
+            }
+            for (int i = 0; i < conns; i++) {
+                Conn c = new Conn(i, server, bytes);
+                workers[i % threads].add(c);
+            }
+            long start = System.nanoTime();
+            long measureFrom = start + (long) (warmupS * 1e9);
+            long end = measureFrom + (long) (durationS * 1e9);
+            Thread[] others = new Thread[threads - 1];
+            for (int t = 1; t < threads; t++) {
+                Worker w = workers[t];
+                others[t - 1] = new Thread(() -> w.runCatching(start, measureFrom, end, stallNanos), "javaloadgen-" + t);
+                others[t - 1].start();
+            }
+            workers[0].runCatching(start, measureFrom, end, stallNanos);
+            for (Thread t : others) {
+                joinUninterruptibly(t);
+            }
+            return merge(workers, conns, bytes, durationS);
+        } finally {
+            for (Worker w : workers) {
+                if (w != null) {
+                    w.close();
                 }
             }
         }
     }
 
-    private static Result run(Selector selector, Conn[] all, int bytes, double warmupS, double durationS,
-                              long stallNanos) throws IOException {
-        ByteBuffer in = ByteBuffer.allocateDirect(PATTERN_BYTES);
-        long[] samples = new long[1 << 16];
-        int n = 0;
+    private static Result merge(Worker[] workers, int conns, int bytes, double durationS) throws IOException {
         long ops = 0;
-        long busyNanos = 0;
-        long start = System.nanoTime();
-        long measureFrom = start + (long) (warmupS * 1e9);
-        long end = measureFrom + (long) (durationS * 1e9);
-        for (Conn c : all) {
-            c.send(start);
-        }
-        long now = start;
-        long lastByte = start;
-        while (now < end) {
-            long pollStart = now;
-            if (selector.selectNow() == 0) {
-                Thread.onSpinWait();
-                now = System.nanoTime();
-                if (now - lastByte > stallNanos) {
-                    throw new IOException("no byte echoed for " + stallNanos / 1_000_000 + " ms");
-                }
-                continue;
+        int n = 0;
+        double busy = 0;
+        for (Worker w : workers) {
+            if (w.failure != null) {
+                throw w.failure;
             }
-            lastByte = pollStart;
-            for (SelectionKey k : selector.selectedKeys()) {
-                Conn c = (Conn) k.attachment();
-                if (!c.receive(in)) {
-                    continue; // part of the message is still on its way
-                }
-                now = System.nanoTime();
-                if (c.sentAt >= measureFrom && now < end) {
-                    ops++;
-                    if (n == samples.length && n < MAX_SAMPLES) {
-                        samples = Arrays.copyOf(samples, Math.min(MAX_SAMPLES, n * 2));
-                    }
-                    if (n < samples.length) {
-                        samples[n++] = now - c.sentAt;
-                    }
-                }
-                c.send(now);
-            }
-            selector.selectedKeys().clear();
-            now = System.nanoTime();
-            if (pollStart >= measureFrom) {
-                busyNanos += now - pollStart;
-            }
+            ops += w.ops;
+            n += w.n;
+            busy += w.busyNanos / (durationS * 1e9) / workers.length;
         }
         if (ops == 0) {
             throw new IOException("no round trip ended within the measured " + durationS + " s");
         }
-        long[] sorted = Arrays.copyOf(samples, n);
+        long[] sorted = new long[n];
+        int at = 0;
+        for (Worker w : workers) {
+            System.arraycopy(w.samples, 0, sorted, at, w.n);
+            at += w.n;
+        }
         Arrays.sort(sorted);
-        double secs = durationS;
-        return new Result(all.length, bytes, secs, ops, percentileUs(sorted, 0.50), percentileUs(sorted, 0.99),
-                percentileUs(sorted, 0.999), n == 0 ? Double.NaN : sorted[n - 1] / 1e3,
-                Math.min(1.0, busyNanos / (durationS * 1e9)));
+        return new Result(conns, bytes, durationS, ops, percentileUs(sorted, 0.50), percentileUs(sorted, 0.99),
+                percentileUs(sorted, 0.999), sorted[n - 1] / 1e3, Math.min(1.0, busy));
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One thread's connections, spun over with a selector of its own, and what it measured. */
+    private static final class Worker {
+        final Selector selector;
+        final List<Conn> conns = new ArrayList<>();
+        long[] samples = new long[1 << 16];
+        int n;
+        long ops;
+        long busyNanos;
+        IOException failure;
+
+        Worker(Selector selector) {
+            this.selector = selector;
+        }
+
+        void add(Conn c) throws IOException {
+            conns.add(c); // added first: close() closes it even if registering fails
+            c.ch.register(selector, SelectionKey.OP_READ, c);
+        }
+
+        void close() throws IOException {
+            try {
+                for (Conn c : conns) {
+                    c.ch.close();
+                }
+            } finally {
+                selector.close();
+            }
+        }
+
+        void runCatching(long start, long measureFrom, long end, long stallNanos) {
+            try {
+                run(start, measureFrom, end, stallNanos);
+            } catch (IOException e) {
+                failure = e;
+            } catch (RuntimeException e) {
+                failure = new IOException("load generator thread failed: " + e, e);
+            }
+        }
+
+        private void run(long start, long measureFrom, long end, long stallNanos) throws IOException {
+            ByteBuffer in = ByteBuffer.allocateDirect(PATTERN_BYTES);
+            for (Conn c : conns) {
+                c.send(start);
+            }
+            long now = System.nanoTime();
+            long lastByte = now;
+            while (now < end) {
+                long pollStart = now;
+                if (selector.selectNow() == 0) {
+                    Thread.onSpinWait();
+                    now = System.nanoTime();
+                    if (now - lastByte > stallNanos) {
+                        throw new IOException("no byte echoed for " + stallNanos / 1_000_000 + " ms");
+                    }
+                    continue;
+                }
+                lastByte = pollStart;
+                for (SelectionKey k : selector.selectedKeys()) {
+                    Conn c = (Conn) k.attachment();
+                    if (!c.receive(in)) {
+                        continue; // part of the message is still on its way
+                    }
+                    now = System.nanoTime();
+                    if (c.sentAt >= measureFrom && now < end) {
+                        record(now - c.sentAt);
+                    }
+                    c.send(now);
+                }
+                selector.selectedKeys().clear();
+                now = System.nanoTime();
+                if (pollStart >= measureFrom) {
+                    busyNanos += now - pollStart;
+                }
+            }
+        }
+
+        private void record(long nanos) {
+            ops++;
+            if (n == samples.length && n < MAX_SAMPLES) {
+                samples = Arrays.copyOf(samples, Math.min(MAX_SAMPLES, n * 2));
+            }
+            if (n < samples.length) {
+                samples[n++] = nanos;
+            }
+        }
     }
 
     /** The {@code q} quantile of sorted nanosecond samples, in microseconds (nearest rank); NaN for none. */

@@ -36,8 +36,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   PortableMatrix [--runs 3] [--warmup 3] [--secs 5] [--workloads "pp1 pp64"] [--impls "roundhouse-iocp netty-nio"]
- *                  [--out DIR] [--pin auto|off] [--c-binary PATH]
+ *                  [--out DIR] [--pin auto|off] [--c-binary PATH] [--client-threads N]
  * </pre>
+ *
+ * {@code --client-threads}: the load generator's threads on {@code pp64} (default 2 on a machine
+ * with 4 CPUs or more, else 1; {@code pp1} always 1): one thread saturates its core before the
+ * servers do there (BENCHMARKS.md, <i>Off Linux</i>). Pinned, the threads get CPUs 1 to N.
  *
  * The C epoll server joins only when named in {@code --impls} as {@code c}, with {@code --c-binary}
  * the compiled {@code echo_server} (Linux: to compare this load generator with run-matrix.sh's).
@@ -68,12 +72,14 @@ public final class PortableMatrix {
     private final String classPath;
     private final boolean pin;
     private final String cBinary;
+    private final int clientThreads;
 
-    private PortableMatrix(String java, String classPath, boolean pin, String cBinary) {
+    private PortableMatrix(String java, String classPath, boolean pin, String cBinary, int clientThreads) {
         this.javaBin = java;
         this.classPath = classPath;
         this.pin = pin;
         this.cBinary = cBinary;
+        this.clientThreads = clientThreads;
     }
 
     /** Runs the matrix; exit status 2 on bad arguments, 1 if the servers cannot be listed. */
@@ -96,14 +102,18 @@ public final class PortableMatrix {
                 System.exit(2);
             }
         }
-        if (runs < 1 || !(warmup >= 0) || !(secs > 0)) {
-            System.err.println("PortableMatrix: --runs must be at least 1, --warmup 0 or more, --secs more than 0");
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int clientThreads = Integer.parseInt(o.getOrDefault("--client-threads", cpus >= 4 ? "2" : "1"));
+        if (runs < 1 || !(warmup >= 0) || !(secs > 0) || clientThreads < 1 || clientThreads > 64) {
+            System.err.println("PortableMatrix: --runs must be at least 1, --warmup 0 or more, --secs more than 0, "
+                    + "--client-threads 1 to 64");
             System.exit(2);
         }
         Path bin = Path.of(System.getProperty("java.home"), "bin");
         String javaBin = (Files.exists(bin.resolve("java.exe")) ? bin.resolve("java.exe") : bin.resolve("java")).toString();
-        boolean pin = !"off".equals(o.get("--pin")) && tasksetAvailable();
-        PortableMatrix m = new PortableMatrix(javaBin, System.getProperty("java.class.path"), pin, o.get("--c-binary"));
+        boolean pin = !"off".equals(o.get("--pin")) && tasksetAvailable(clientThreads);
+        PortableMatrix m = new PortableMatrix(javaBin, System.getProperty("java.class.path"), pin, o.get("--c-binary"),
+                clientThreads);
         List<String> impls = o.containsKey("--impls")
                 ? Arrays.asList(o.get("--impls").trim().split("\\s+")) : m.javaServers();
         if (impls.isEmpty()) {
@@ -146,7 +156,7 @@ public final class PortableMatrix {
     static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
         List<String> known = List.of("--runs", "--warmup", "--secs", "--workloads", "--impls", "--out", "--pin",
-                "--c-binary");
+                "--c-binary", "--client-threads");
         for (int i = 0; i < args.length; i++) {
             if (!known.contains(args[i]) || i + 1 == args.length) {
                 throw new IllegalArgumentException("unknown option or missing value: " + args[i]
@@ -214,12 +224,14 @@ public final class PortableMatrix {
 
     private String drive(Process server, int port, int conns, double warmup, double secs)
             throws IOException, InterruptedException {
+        int threads = Math.min(conns, clientThreads);
         List<String> cmd = new ArrayList<>();
         if (pin) {
-            cmd.addAll(List.of("taskset", "-c", "1"));
+            cmd.addAll(List.of("taskset", "-c", threads == 1 ? "1" : "1-" + threads));
         }
         cmd.addAll(List.of(javaBin, "-cp", classPath, JavaLoadGen.class.getName(), "pingpong", Integer.toString(port),
-                Integer.toString(conns), Integer.toString(BYTES), Double.toString(warmup), Double.toString(secs)));
+                Integer.toString(conns), Integer.toString(BYTES), Double.toString(warmup), Double.toString(secs),
+                Integer.toString(threads)));
         Process client = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -241,7 +253,7 @@ public final class PortableMatrix {
         }
         int cpus = Runtime.getRuntime().availableProcessors();
         double foreign = machineLoad < 0 ? Double.NaN
-                : Math.max(0, machineLoad * cpus - serverCpu - 1.0) / cpus * 100;
+                : Math.max(0, machineLoad * cpus - serverCpu - threads) / cpus * 100;
         return String.join("\t", field(result, "ops_per_s"), field(result, "mib_per_s"), field(result, "p50_us"),
                 field(result, "p99_us"), field(result, "p999_us"), field(result, "max_us"),
                 field(result, "client_cpu"), String.format(Locale.ROOT, "%.0f", foreign), "NaN",
@@ -292,8 +304,9 @@ public final class PortableMatrix {
         }
     }
 
-    private static boolean tasksetAvailable() {
-        if (Runtime.getRuntime().availableProcessors() < 2) {
+    /** Whether {@code taskset} exists and there are CPUs for the server and each client thread. */
+    private static boolean tasksetAvailable(int clientThreads) {
+        if (Runtime.getRuntime().availableProcessors() < 1 + clientThreads) {
             return false;
         }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
@@ -311,11 +324,13 @@ public final class PortableMatrix {
                 "os: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " ("
                         + System.getProperty("os.arch") + "), " + rt.availableProcessors() + " CPUs",
                 "jdk: " + System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"),
-                "pinning: " + (pin ? "server on CPU 0, load generator on CPU 1 (taskset)" : "none (no taskset, or --pin off)"),
+                "pinning: " + (pin ? "server on CPU 0, load generator on CPU 1" + (clientThreads > 1 ? "-" + clientThreads : "")
+                        + " (taskset)" : "none (no taskset, too few CPUs, or --pin off)"),
                 "network: the host's loopback",
                 String.format(Locale.ROOT, "timing: %d run(s), the servers in reverse order every other run; "
                         + "per workload %.1f s warm-up + %.1f s measured", runs, warmup, secs),
-                "load generator: JavaLoadGen (spins over java.nio selectNow, each echoed byte checked), a JVM of its own",
+                "load generator: JavaLoadGen (spins over java.nio selectNow, each echoed byte checked), a JVM of its own, "
+                        + clientThreads + " thread(s) on pp64",
                 "jvm flags: -Xms512m -Xmx512m (servers)",
                 "");
     }

@@ -60,6 +60,24 @@ class JavaLoadGenTest {
     }
 
     @Test
+    void shouldSpreadTheConnectionsOverThreadsAndMergeWhatEachMeasured() throws Exception {
+        JavaLoadGen.Result r = JavaLoadGen.pingPong(serve(Fault.NONE), 4, 64, 0.1, 1.0, 2, JavaLoadGen.STALL_NANOS);
+
+        assertTrue(r.ops() > 0, "round trips measured: " + r.ops());
+        assertTrue(echoed.get() >= r.ops() * 64, "the server echoed " + echoed.get() + " bytes for " + r.ops());
+        assertTrue(r.busy() >= 0 && r.busy() <= 1, r.line());
+        assertTrue(r.p50Us() <= r.p99Us() && r.p99Us() <= r.maxUs(), r.line());
+        assertTrue(r.line().startsWith("RESULT mode=pingpong conns=4 bytes=64 "), r.line());
+    }
+
+    @Test
+    void shouldFailFromAnyThreadWhenAnEchoedByteDiffers() throws Exception {
+        IOException e = assertThrows(IOException.class, () -> JavaLoadGen.pingPong(serve(Fault.FLIP_BYTE_100), 2, 64,
+                0, 5, 2, JavaLoadGen.STALL_NANOS));
+        assertTrue(e.getMessage().matches("connection [01]: echoed byte 100 differs from the one sent"), e.getMessage());
+    }
+
+    @Test
     void shouldFailNamingTheOffsetWhenAnEchoedByteDiffers() throws Exception {
         IOException e = assertThrows(IOException.class,
                 () -> JavaLoadGen.pingPong(serve(Fault.FLIP_BYTE_100), 1, 64, 0, 5));
@@ -76,7 +94,7 @@ class JavaLoadGenTest {
     @Test
     void shouldFailWhenNothingComesBack() throws Exception {
         IOException e = assertThrows(IOException.class,
-                () -> JavaLoadGen.pingPong(serve(Fault.SWALLOW), 1, 64, 0, 30, 200_000_000L));
+                () -> JavaLoadGen.pingPong(serve(Fault.SWALLOW), 1, 64, 0, 30, 1, 200_000_000L));
         assertEquals("no byte echoed for 200 ms", e.getMessage());
     }
 
@@ -101,6 +119,8 @@ class JavaLoadGenTest {
         assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 1, 64, -1, 1));
         assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 1, 64, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 1, 64, Double.NaN, 1));
+        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 2, 64, 0, 1, 3, 1));
+        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 2, 64, 0, 1, 0, 1));
     }
 
     @Test
