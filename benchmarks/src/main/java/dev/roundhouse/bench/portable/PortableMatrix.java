@@ -82,32 +82,46 @@ public final class PortableMatrix {
         this.clientThreads = clientThreads;
     }
 
-    /** Runs the matrix; exit status 2 on bad arguments, 1 if the servers cannot be listed. */
+    /** Runs the matrix; exit status 2 on bad arguments, 1 if no server can be listed. */
     public static void main(String[] args) throws Exception {
+        int status = run(args);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** {@link #main}'s work; returns the exit status instead of exiting (usage errors on stderr). */
+    static int run(String[] args) throws IOException, InterruptedException {
         Map<String, String> o;
+        int runs;
+        double warmup;
+        double secs;
+        int clientThreads;
+        List<String> workloads;
         try {
             o = options(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("PortableMatrix: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        int runs = Integer.parseInt(o.getOrDefault("--runs", "3"));
-        double warmup = Double.parseDouble(o.getOrDefault("--warmup", "3"));
-        double secs = Double.parseDouble(o.getOrDefault("--secs", "5"));
-        List<String> workloads = Arrays.asList(o.getOrDefault("--workloads", "pp1 pp64").trim().split("\\s+"));
-        for (String w : workloads) {
-            if (!WORKLOADS.contains(w)) {
-                System.err.println("PortableMatrix: --workloads takes " + WORKLOADS + ", not " + w);
-                System.exit(2);
+            runs = Integer.parseInt(o.getOrDefault("--runs", "3"));
+            warmup = Double.parseDouble(o.getOrDefault("--warmup", "3"));
+            secs = Double.parseDouble(o.getOrDefault("--secs", "5"));
+            int cpus = Runtime.getRuntime().availableProcessors();
+            clientThreads = Integer.parseInt(o.getOrDefault("--client-threads", cpus >= 4 ? "2" : "1"));
+            workloads = Arrays.asList(o.getOrDefault("--workloads", "pp1 pp64").trim().split("\\s+"));
+            for (String w : workloads) {
+                if (!WORKLOADS.contains(w)) {
+                    throw new IllegalArgumentException("--workloads takes " + WORKLOADS + ", not " + w);
+                }
             }
-        }
-        int cpus = Runtime.getRuntime().availableProcessors();
-        int clientThreads = Integer.parseInt(o.getOrDefault("--client-threads", cpus >= 4 ? "2" : "1"));
-        if (runs < 1 || !(warmup >= 0) || !(secs > 0) || clientThreads < 1 || clientThreads > 64) {
-            System.err.println("PortableMatrix: --runs must be at least 1, --warmup 0 or more, --secs more than 0, "
-                    + "--client-threads 1 to 64");
-            System.exit(2);
+            if (runs < 1 || !(warmup >= 0 && warmup < 3600) || !(secs > 0 && secs < 3600)
+                    || clientThreads < 1 || clientThreads > 64) {
+                throw new IllegalArgumentException("--runs must be at least 1, --warmup 0 to 3600, --secs above 0 "
+                        + "and below 3600, --client-threads 1 to 64");
+            }
+            if (!List.of("auto", "off").contains(o.getOrDefault("--pin", "auto"))) {
+                throw new IllegalArgumentException("--pin takes auto or off, not " + o.get("--pin"));
+            }
+        } catch (IllegalArgumentException e) { // NumberFormatException included
+            System.err.println("PortableMatrix: " + e.getMessage());
+            return 2;
         }
         Path bin = Path.of(System.getProperty("java.home"), "bin");
         String javaBin = (Files.exists(bin.resolve("java.exe")) ? bin.resolve("java.exe") : bin.resolve("java")).toString();
@@ -118,7 +132,7 @@ public final class PortableMatrix {
                 ? Arrays.asList(o.get("--impls").trim().split("\\s+")) : m.javaServers();
         if (impls.isEmpty()) {
             System.err.println("PortableMatrix: no Java echo server can run here (EchoServerMain --list)");
-            System.exit(1);
+            return 1;
         }
         Path out = Path.of(o.getOrDefault("--out", "bench-results/portable-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())));
@@ -150,6 +164,7 @@ public final class PortableMatrix {
         MatrixReport.main(new String[] {"--results", tsv.toString(), "--machine", machine.toString(),
             "--by", "PortableMatrix"});
         System.err.println("raw results in " + out);
+        return 0;
     }
 
     /** {@code --name value} pairs. */
@@ -173,8 +188,9 @@ public final class PortableMatrix {
         List<String> names = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
-                if (!line.isBlank() && !line.startsWith("c")) {
-                    names.add(line.trim());
+                String name = line.trim();
+                if (!name.isEmpty() && !name.equals("c") && !name.startsWith("c-")) {
+                    names.add(name);
                 }
             }
         }

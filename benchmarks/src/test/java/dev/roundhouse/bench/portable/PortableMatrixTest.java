@@ -27,12 +27,14 @@ class PortableMatrixTest {
         PrintStream stdout = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int status;
         try {
-            PortableMatrix.main(new String[] {"--impls", "roundhouse-nio netty-nio", "--runs", "1", "--warmup", "0.2",
+            status = PortableMatrix.run(new String[] {"--impls", "roundhouse-nio netty-nio", "--runs", "1", "--warmup", "0.2",
                 "--secs", "0.5", "--workloads", "pp1", "--pin", "off", "--out", out.toString()});
         } finally {
             System.setOut(stdout);
         }
+        assertEquals(0, status);
         List<String> rows = Files.readAllLines(out.resolve("results.tsv"));
         assertEquals(3, rows.size(), String.join("\n", rows));
         for (String row : rows.subList(1, 3)) {
@@ -52,6 +54,17 @@ class PortableMatrixTest {
         assertThrows(IllegalArgumentException.class, () -> PortableMatrix.options(new String[] {"--rounds", "3"}));
         assertThrows(IllegalArgumentException.class, () -> PortableMatrix.options(new String[] {"--runs"}));
         assertEquals("5", PortableMatrix.options(new String[] {"--runs", "5"}).get("--runs"));
+    }
+
+    @Test
+    void shouldAnswerBadValuesWithStatusTwo() throws Exception {
+        assertEquals(2, PortableMatrix.run(new String[] {"--runs", "three"}));
+        assertEquals(2, PortableMatrix.run(new String[] {"--runs", "0"}));
+        assertEquals(2, PortableMatrix.run(new String[] {"--secs", "NaN"}));
+        assertEquals(2, PortableMatrix.run(new String[] {"--workloads", "st16"}));
+        assertEquals(2, PortableMatrix.run(new String[] {"--pin", "yes"}));
+        assertEquals(2, PortableMatrix.run(new String[] {"--client-threads", "0"}));
+        assertEquals(2, PortableMatrix.run(new String[] {"--rounds", "3"}));
     }
 
     @Test
