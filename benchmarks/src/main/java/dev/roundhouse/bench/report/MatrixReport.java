@@ -183,8 +183,9 @@ public final class MatrixReport {
                 sb.append(' ').append(fmt(Stats.median(c.p50()))).append(" | ").append(fmt(Stats.median(c.p99())))
                   .append(" | ").append(fmt(Stats.median(c.p999()))).append(" |");
             }
-            sb.append(String.format(Locale.ROOT, " %.2f | %.0f%% |", Stats.median(c.clientCpu()),
-                    Stats.max(c.foreignCpu())));
+            double foreign = Stats.max(c.foreignCpu()); // NaN where it could not be measured (PortableMatrix)
+            sb.append(String.format(Locale.ROOT, " %.2f | %s |", Stats.median(c.clientCpu()),
+                    Double.isNaN(foreign) ? "–" : String.format(Locale.ROOT, "%.0f%%", foreign)));
             if (c.serverCpu().size() == c.primary().size()) {
                 double cost = Stats.median(costs(c)) * (latency ? 1e6 : 1e3);
                 sb.append(String.format(Locale.ROOT, " %.2f | %.2f |%n", Stats.median(c.serverCpu()), cost));

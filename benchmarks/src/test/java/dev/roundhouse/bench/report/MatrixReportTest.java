@@ -56,6 +56,17 @@ class MatrixReportTest {
      * whose probes before and after both sat on that side, a run that moved in between left out,
      * and the open-loop workload's ratio is still the other's p99 over ours.
      */
+    /** PortableMatrix writes NaN where the machine's load could not be read: a dash, not "NaN%". */
+    @Test
+    void shouldPrintADashForAForeignCpuThatWasNotMeasured(@TempDir Path dir) throws IOException {
+        String tsv = line(1, "roundhouse-nio", "pp1", 40000, 0.6, 0.5).replace("\t2\t1.00\t", "\tNaN\tNaN\t")
+                + line(1, "netty-nio", "pp1", 38000, 0.6, 0.5);
+        String md = render(dir, tsv);
+        assertTrue(md.contains("| roundhouse-nio | 40,000 | – | 500 | 900 | 4,000 | 0.60 | – | 0.50 |"), md);
+        assertTrue(md.contains("| netty-nio | 38,000 | – | 500 | 900 | 4,000 | 0.60 | 2% | 0.50 |"), md);
+        assertFalse(md.contains("NaN"), md);
+    }
+
     @Test
     void shouldTakeRatiosAtOnePlacementFromRunsWhoseProbesAgree(@TempDir Path dir) throws IOException {
         String tsv = streamLine(1, "roundhouse-iocp", 700) + streamLine(2, "roundhouse-iocp", 730)
