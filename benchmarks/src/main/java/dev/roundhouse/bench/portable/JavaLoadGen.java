@@ -14,25 +14,32 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A ping-pong load generator in Java, for the machines where the C one ({@code loadgen.c}, over
+ * An echo load generator in Java, for the machines where the C one ({@code loadgen.c}, over
  * {@code epoll} or {@code io_uring}) cannot run: Windows, where the iocp backend runs over a real
  * I/O completion port, and macOS. {@link PortableMatrix} drives the echo servers with it.
  *
  * <pre>
- *   JavaLoadGen pingpong PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]
+ *   JavaLoadGen pingpong|stream PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]
  * </pre>
  *
- * Each of {@code CONNS} connections sends a message of {@code BYTES} bytes, waits until all of it
- * has come back, and sends the next: round trips per second, and each round trip's latency from
- * the send to the last byte back (p50/p99/p999/max over the measured window). Like the C load
- * generator it spins: non-blocking channels polled with {@link Selector#selectNow()} in a loop,
- * never blocking, so its own wake-ups add nothing to a round trip; its {@code client_cpu} is the
- * share of the measured window spent in polls that found work (1.00: it never waited for the
+ * <ul>
+ *   <li>{@code pingpong}: each of {@code CONNS} connections sends a message of {@code BYTES} bytes,
+ *       waits until all of it has come back, and sends the next: round trips per second, and each
+ *       round trip's latency from the send to the last byte back (p50/p99/p999/max over the
+ *       measured window).</li>
+ *   <li>{@code stream}: each connection keeps up to {@value #WINDOW_MESSAGES} × {@code BYTES} in
+ *       flight, written {@code BYTES} at a time (the C load generator's default window): MiB/s of
+ *       echoed bytes; no latencies.</li>
+ * </ul>
+ *
+ * Like the C load generator it spins: non-blocking channels polled with {@link Selector#selectNow()}
+ * in a loop, never blocking, so its own wake-ups add nothing to a round trip; its {@code client_cpu}
+ * is the share of the measured window spent in polls that found work (1.00: it never waited for the
  * server, and may have limited it). Every echoed byte is checked against what was sent (each
  * connection walks its own offset through a pseudo-random pattern); a difference, a connection
- * the server closes, a failed connect, 5 s without an echoed byte, or a measured window without a
- * round trip ends the run with exit status 1 and the reason on stderr.
- * Prints one line, {@code RESULT key=value ...}, with the C load generator's keys.
+ * the server closes, a failed connect, 5 s without an echoed byte, or a measured window without an
+ * echo ends the run with exit status 1 and the reason on stderr. Prints one line,
+ * {@code RESULT key=value ...}, with the C load generator's keys.
  *
  * <p>{@code THREADS} (default 1) spreads the connections over that many threads, each spinning
  * over a selector of its own, for machines with cores to spare: one thread saturates its core
@@ -48,35 +55,53 @@ public final class JavaLoadGen {
     private static final int MAX_SAMPLES = 1 << 26;
     /** How long the run goes on without an echoed byte before it fails (as the C load generator's). */
     static final long STALL_NANOS = 5_000_000_000L;
+    /** {@code stream}: the messages each connection keeps in flight at most. */
+    static final int WINDOW_MESSAGES = 4;
 
     private static final byte[] PATTERN = pattern();
 
-    /** What one run measured. {@code busy}: the share of the window spent in polls that found work. */
-    record Result(int conns, int bytes, double secs, long ops, double p50Us, double p99Us, double p999Us,
-                  double maxUs, double busy) {
+    /** What to do with the connections. */
+    enum Mode {
+        PINGPONG, STREAM;
+
+        /** Its name on the command line and in the RESULT line. */
+        String word() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * What one run measured: {@code ops} round trips ({@code stream}: messages echoed whole),
+     * {@code echoedBytes} over the window; latencies NaN for {@code stream}. {@code busy}: the
+     * share of the window spent in polls that found work.
+     */
+    record Result(Mode mode, int conns, int bytes, double secs, long ops, long echoedBytes, double p50Us,
+                  double p99Us, double p999Us, double maxUs, double busy) {
         /** The {@code RESULT} line, with the C load generator's keys. */
         String line() {
-            double opsPerS = ops / secs;
-            return String.format(Locale.ROOT, "RESULT mode=pingpong conns=%d bytes=%d window=%d rate=0 secs=%.2f "
+            int window = mode == Mode.STREAM ? WINDOW_MESSAGES * bytes : bytes;
+            return String.format(Locale.ROOT, "RESULT mode=%s conns=%d bytes=%d window=%d rate=0 secs=%.2f "
                     + "ops=%d ops_per_s=%.0f mib_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
-                    + "client_cpu=%.2f poll=spin io=java-nio", conns, bytes, bytes, secs, ops, opsPerS,
-                    opsPerS * bytes / (1 << 20), p50Us, p99Us, p999Us, maxUs, busy);
+                    + "client_cpu=%.2f poll=spin io=java-nio", mode.word(), conns, bytes, window, secs, ops,
+                    ops / secs, echoedBytes / secs / (1 << 20), p50Us, p99Us, p999Us, maxUs, busy);
         }
     }
 
     private JavaLoadGen() {
     }
 
-    /** Runs one ping-pong and prints its {@code RESULT} line; exit status 1 on a failure, 2 on bad arguments. */
+    /** Runs once and prints the {@code RESULT} line; exit status 1 on a failure, 2 on bad arguments. */
     public static void main(String[] args) {
-        if (args.length < 6 || args.length > 8 || !args[0].equals("pingpong")) {
-            System.err.println("usage: JavaLoadGen pingpong PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]");
+        Mode mode = args.length == 0 ? null
+                : args[0].equals("pingpong") ? Mode.PINGPONG : args[0].equals("stream") ? Mode.STREAM : null;
+        if (args.length < 6 || args.length > 8 || mode == null) {
+            System.err.println("usage: JavaLoadGen pingpong|stream PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]");
             System.exit(2);
         }
         try {
             InetSocketAddress server = new InetSocketAddress(args.length == 8 ? args[7] : "127.0.0.1",
                     Integer.parseInt(args[1]));
-            Result r = pingPong(server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+            Result r = run(mode, server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Double.parseDouble(args[4]), Double.parseDouble(args[5]),
                     args.length >= 7 ? Integer.parseInt(args[6]) : 1, STALL_NANOS);
             System.out.println(r.line());
@@ -91,33 +116,36 @@ public final class JavaLoadGen {
 
     /**
      * Runs {@code conns} ping-pong connections against {@code server} for {@code warmupS} seconds
-     * (not measured) and then {@code durationS} seconds, and closes them.
-     *
-     * @throws IllegalArgumentException if {@code conns} or {@code bytes} is not positive,
-     *         {@code bytes} exceeds {@link #PATTERN_BYTES}, or a time is negative or not finite
-     * @throws IOException if a connect fails, the server closes a connection, an echoed byte
-     *         differs from the one sent (the message names the connection and the offset), no
-     *         byte comes back for {@link #STALL_NANOS}, or no round trip ends in the measured window
+     * (not measured) and then {@code durationS} seconds, on the calling thread, and closes them.
+     * As {@link #run} with {@link Mode#PINGPONG}, 1 thread and {@link #STALL_NANOS}.
      */
     static Result pingPong(InetSocketAddress server, int conns, int bytes, double warmupS, double durationS)
             throws IOException {
-        return pingPong(server, conns, bytes, warmupS, durationS, 1, STALL_NANOS);
+        return run(Mode.PINGPONG, server, conns, bytes, warmupS, durationS, 1, STALL_NANOS);
     }
 
     /**
-     * As {@link #pingPong(InetSocketAddress, int, int, double, double)}, with the connections
-     * spread over {@code threads} threads, each spinning over a selector of its own (1: on the
-     * calling thread), failing after {@code stallNanos} without a byte on a thread. The result's
-     * {@code busy} is the threads' mean.
+     * Runs {@code conns} connections in {@code mode} against {@code server} for {@code warmupS}
+     * seconds (not measured) and then {@code durationS} seconds, and closes them. The connections
+     * are spread over {@code threads} threads, each spinning over a selector of its own (the first
+     * on the calling thread); a thread fails after {@code stallNanos} without an echoed byte. The
+     * result's {@code busy} is the threads' mean.
      *
-     * @throws IllegalArgumentException also if {@code threads} is not 1 to {@code conns}
+     * @throws IllegalArgumentException if {@code conns} or {@code bytes} is not positive,
+     *         {@code bytes} exceeds {@link #PATTERN_BYTES} ({@code stream}: a quarter of it),
+     *         {@code threads} is not 1 to {@code conns}, or a time is negative or not finite
+     * @throws IOException if a connect fails, the server closes a connection, an echoed byte
+     *         differs from the one sent (the message names the connection and the offset), no
+     *         byte comes back for {@code stallNanos}, or nothing is echoed whole in the measured window
      */
-    static Result pingPong(InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
-                           int threads, long stallNanos) throws IOException {
-        if (conns < 1 || bytes < 1 || bytes > PATTERN_BYTES) {
-            throw new IllegalArgumentException("CONNS must be at least 1 and BYTES 1 to " + PATTERN_BYTES
-                    + ", not " + conns + " and " + bytes);
+    static Result run(Mode mode, InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
+                      int threads, long stallNanos) throws IOException {
+        int maxBytes = mode == Mode.STREAM ? PATTERN_BYTES / WINDOW_MESSAGES : PATTERN_BYTES;
+        if (conns < 1 || bytes < 1 || bytes > maxBytes) {
+            throw new IllegalArgumentException("CONNS must be at least 1 and BYTES 1 to " + maxBytes + " in "
+                    + mode.word() + ", not " + conns + " and " + bytes);
         }
+        int window = mode == Mode.STREAM ? WINDOW_MESSAGES * bytes : bytes;
         if (threads < 1 || threads > conns) {
             throw new IllegalArgumentException("THREADS must be 1 to CONNS (" + conns + "), not " + threads);
         }
@@ -128,11 +156,10 @@ public final class JavaLoadGen {
         Worker[] workers = new Worker[threads];
         try {
             for (int t = 0; t < threads; t++) {
-                workers[t] = new Worker(Selector.open());
+                workers[t] = new Worker(mode, Selector.open());
             }
             for (int i = 0; i < conns; i++) {
-                Conn c = new Conn(i, server, bytes);
-                workers[i % threads].add(c);
+                workers[i % threads].add(new Conn(i, server, bytes, window));
             }
             long start = System.nanoTime();
             long measureFrom = start + (long) (warmupS * 1e9);
@@ -147,7 +174,7 @@ public final class JavaLoadGen {
             for (Thread t : others) {
                 joinUninterruptibly(t);
             }
-            return merge(workers, conns, bytes, durationS);
+            return merge(mode, workers, conns, bytes, durationS);
         } finally {
             for (Worker w : workers) {
                 if (w != null) {
@@ -157,8 +184,9 @@ public final class JavaLoadGen {
         }
     }
 
-    private static Result merge(Worker[] workers, int conns, int bytes, double durationS) throws IOException {
+    private static Result merge(Mode mode, Worker[] workers, int conns, int bytes, double durationS) throws IOException {
         long ops = 0;
+        long echoed = 0;
         int n = 0;
         double busy = 0;
         for (Worker w : workers) {
@@ -166,11 +194,12 @@ public final class JavaLoadGen {
                 throw w.failure;
             }
             ops += w.ops;
+            echoed += w.echoedBytes;
             n += w.n;
             busy += w.busyNanos / (durationS * 1e9) / workers.length;
         }
         if (ops == 0) {
-            throw new IOException("no round trip ended within the measured " + durationS + " s");
+            throw new IOException("nothing was echoed whole within the measured " + durationS + " s");
         }
         long[] sorted = new long[n];
         int at = 0;
@@ -179,8 +208,9 @@ public final class JavaLoadGen {
             at += w.n;
         }
         Arrays.sort(sorted);
-        return new Result(conns, bytes, durationS, ops, percentileUs(sorted, 0.50), percentileUs(sorted, 0.99),
-                percentileUs(sorted, 0.999), sorted[n - 1] / 1e3, Math.min(1.0, busy));
+        return new Result(mode, conns, bytes, durationS, ops, echoed, percentileUs(sorted, 0.50),
+                percentileUs(sorted, 0.99), percentileUs(sorted, 0.999), n == 0 ? Double.NaN : sorted[n - 1] / 1e3,
+                Math.min(1.0, busy));
     }
 
     private static void joinUninterruptibly(Thread t) {
@@ -198,17 +228,41 @@ public final class JavaLoadGen {
         }
     }
 
+    /** The {@code q} quantile of sorted nanosecond samples, in microseconds (nearest rank); NaN for none. */
+    static double percentileUs(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e3;
+    }
+
+    private static byte[] pattern() {
+        byte[] p = new byte[2 * PATTERN_BYTES];
+        int x = 0x2545F491;
+        for (int i = 0; i < PATTERN_BYTES; i++) {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            p[i] = p[i + PATTERN_BYTES] = (byte) (x >>> 24);
+        }
+        return p;
+    }
+
     /** One thread's connections, spun over with a selector of its own, and what it measured. */
     private static final class Worker {
+        final Mode mode;
         final Selector selector;
         final List<Conn> conns = new ArrayList<>();
         long[] samples = new long[1 << 16];
         int n;
         long ops;
+        long echoedBytes;
         long busyNanos;
         IOException failure;
 
-        Worker(Selector selector) {
+        Worker(Mode mode, Selector selector) {
+            this.mode = mode;
             this.selector = selector;
         }
 
@@ -238,15 +292,19 @@ public final class JavaLoadGen {
         }
 
         private void run(long start, long measureFrom, long end, long stallNanos) throws IOException {
-            ByteBuffer in = ByteBuffer.allocateDirect(PATTERN_BYTES);
+            byte[] in = new byte[PATTERN_BYTES];
+            ByteBuffer inBuffer = ByteBuffer.wrap(in);
             for (Conn c : conns) {
-                c.send(start);
+                c.send(start, mode);
             }
             long now = System.nanoTime();
             long lastByte = now;
             while (now < end) {
                 long pollStart = now;
                 if (selector.selectNow() == 0) {
+                    if (mode == Mode.STREAM) {
+                        sendWhereRoom(now); // a send the socket's buffer held back
+                    }
                     Thread.onSpinWait();
                     now = System.nanoTime();
                     if (now - lastByte > stallNanos) {
@@ -255,27 +313,46 @@ public final class JavaLoadGen {
                     continue;
                 }
                 lastByte = pollStart;
+                boolean measured = pollStart >= measureFrom;
                 for (SelectionKey k : selector.selectedKeys()) {
                     Conn c = (Conn) k.attachment();
-                    if (!c.receive(in)) {
+                    int r = c.receive(in, inBuffer);
+                    if (mode == Mode.STREAM) {
+                        if (measured) {
+                            echoedBytes += r;
+                            ops = echoedBytes / c.bytes;
+                        }
+                        continue;
+                    }
+                    if (c.received != c.sent) {
                         continue; // part of the message is still on its way
                     }
                     now = System.nanoTime();
                     if (c.sentAt >= measureFrom && now < end) {
-                        record(now - c.sentAt);
+                        record(now - c.sentAt, c.bytes);
                     }
-                    c.send(now);
+                    c.send(now, mode);
                 }
                 selector.selectedKeys().clear();
                 now = System.nanoTime();
-                if (pollStart >= measureFrom) {
+                if (mode == Mode.STREAM) {
+                    sendWhereRoom(now);
+                }
+                if (measured) {
                     busyNanos += now - pollStart;
                 }
             }
         }
 
-        private void record(long nanos) {
+        private void sendWhereRoom(long now) throws IOException {
+            for (Conn c : conns) {
+                c.send(now, Mode.STREAM);
+            }
+        }
+
+        private void record(long nanos, int bytes) {
             ops++;
+            echoedBytes += bytes;
             if (n == samples.length && n < MAX_SAMPLES) {
                 samples = Arrays.copyOf(samples, Math.min(MAX_SAMPLES, n * 2));
             }
@@ -285,41 +362,22 @@ public final class JavaLoadGen {
         }
     }
 
-    /** The {@code q} quantile of sorted nanosecond samples, in microseconds (nearest rank); NaN for none. */
-    static double percentileUs(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int rank = (int) Math.ceil(q * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e3;
-    }
-
-    private static byte[] pattern() {
-        byte[] p = new byte[2 * PATTERN_BYTES];
-        int x = 0x2545F491;
-        for (int i = 0; i < PATTERN_BYTES; i++) {
-            x ^= x << 13;
-            x ^= x >>> 17;
-            x ^= x << 5;
-            p[i] = p[i + PATTERN_BYTES] = (byte) (x >>> 24);
-        }
-        return p;
-    }
-
     /** One connection: its offset into the pattern, what it has sent and had back. */
     private static final class Conn {
         final int id;
         final SocketChannel ch;
         final int bytes;
+        final int window;
         final int patternStart;
         final ByteBuffer out;
         long sent;
         long received;
         long sentAt;
 
-        Conn(int id, InetSocketAddress server, int bytes) throws IOException {
+        Conn(int id, InetSocketAddress server, int bytes, int window) throws IOException {
             this.id = id;
             this.bytes = bytes;
+            this.window = window;
             this.patternStart = (int) ((id * 7_919L) % PATTERN_BYTES);
             SocketChannel c = SocketChannel.open();
             try {
@@ -331,41 +389,51 @@ public final class JavaLoadGen {
                 throw new IOException("connection " + id + " to " + server + " failed: " + e.getMessage(), e);
             }
             this.ch = c;
-            this.out = ByteBuffer.allocateDirect(bytes);
+            this.out = ByteBuffer.allocateDirect(bytes).limit(0);
         }
 
         private int offset(long streamOffset) {
             return (int) ((patternStart + streamOffset) % PATTERN_BYTES);
         }
 
-        /** Sends the next message whole (spinning while the send buffer is full, which 64 KiB never fills). */
-        void send(long now) throws IOException {
-            out.clear();
-            out.put(PATTERN, offset(sent), bytes).flip();
-            sentAt = now;
-            while (out.hasRemaining()) {
-                ch.write(out);
+        /**
+         * {@code pingpong}: sends the next message whole (spinning while the send buffer is full,
+         * which one message never fills). {@code stream}: sends what the window has room for, a
+         * message at a time, until the socket's buffer is full.
+         */
+        void send(long now, Mode mode) throws IOException {
+            while (true) {
+                if (!out.hasRemaining()) {
+                    if (sent - received + bytes > window) {
+                        return; // the window is full
+                    }
+                    out.clear();
+                    out.put(PATTERN, offset(sent), bytes).flip();
+                    sentAt = now;
+                }
+                sent += ch.write(out);
+                if (out.hasRemaining() && mode == Mode.STREAM) {
+                    return; // the socket's buffer is full: the next spin goes on
+                }
             }
-            sent += bytes;
         }
 
-        /** Reads what has come, checks it; returns whether the whole message is back. */
-        boolean receive(ByteBuffer in) throws IOException {
-            in.clear().limit((int) (sent - received));
-            int r = ch.read(in);
+        /** Reads what has come and checks it; returns the bytes read. */
+        int receive(byte[] in, ByteBuffer inBuffer) throws IOException {
+            inBuffer.clear().limit((int) Math.min(in.length, sent - received));
+            int r = ch.read(inBuffer);
             if (r < 0) {
                 throw new EOFException("connection " + id + ": the server closed it after echoing " + received
                         + " of " + sent + " bytes");
             }
             int at = offset(received);
-            for (int i = 0; i < r; i++) {
-                if (in.get(i) != PATTERN[at + i]) {
-                    throw new IOException("connection " + id + ": echoed byte " + (received + i)
-                            + " differs from the one sent");
-                }
+            int differs = Arrays.mismatch(in, 0, r, PATTERN, at, at + r);
+            if (differs >= 0) {
+                throw new IOException("connection " + id + ": echoed byte " + (received + differs)
+                        + " differs from the one sent");
             }
             received += r;
-            return received == sent;
+            return r;
         }
     }
 }

@@ -35,18 +35,20 @@ import java.util.concurrent.TimeUnit;
  * spreads, the ratios Roundhouse/Netty per backend pair) on standard output, progress on stderr.
  *
  * <pre>
- *   PortableMatrix [--runs 3] [--warmup 3] [--secs 5] [--workloads "pp1 pp64"] [--impls "roundhouse-iocp netty-nio"]
+ *   PortableMatrix [--runs 3] [--warmup 3] [--secs 5] [--workloads "pp1 pp64 st16"] [--impls "roundhouse-iocp netty-nio"]
  *                  [--out DIR] [--pin auto|off] [--c-binary PATH] [--client-threads N]
  * </pre>
  *
- * {@code --client-threads}: the load generator's threads on {@code pp64} (default 2 on a machine
+ * {@code --client-threads}: the load generator's threads on {@code pp64} and {@code st16} (default 2 on a machine
  * with 4 CPUs or more, else 1; {@code pp1} always 1): one thread saturates its core before the
  * servers do there (BENCHMARKS.md, <i>Off Linux</i>). Pinned, the threads get CPUs 1 to N.
  *
  * The C epoll server joins only when named in {@code --impls} as {@code c}, with {@code --c-binary}
  * the compiled {@code echo_server} (Linux: to compare this load generator with run-matrix.sh's).
  *
- * Workloads: {@code pp1} (1 connection) and {@code pp64} (64 connections), 64 B messages. The raw
+ * Workloads, as run-matrix.sh's: {@code pp1} (1 connection) and {@code pp64} (64 connections)
+ * ping-pong with 64 B messages, {@code st16} streaming (16 connections, 16 KiB writes, 64 KiB in
+ * flight each). The raw
  * results ({@code results.tsv}, run-matrix.sh's columns) and {@code machine.txt} go to {@code --out}
  * (default {@code bench-results/portable-STAMP}). {@code --pin auto} pins the server to CPU 0 and
  * the load generator to CPU 1 with {@code taskset} where it exists (Linux); elsewhere, or with
@@ -63,8 +65,11 @@ import java.util.concurrent.TimeUnit;
  * generator's core: approximate.
  */
 public final class PortableMatrix {
-    private static final List<String> WORKLOADS = List.of("pp1", "pp64");
-    private static final int BYTES = 64;
+    /** Each workload: its name, the load generator's mode, connections and bytes per message. */
+    private static final Map<String, String[]> WORKLOADS = Map.of(
+            "pp1", new String[] {"pingpong", "1", "64"},
+            "pp64", new String[] {"pingpong", "64", "64"},
+            "st16", new String[] {"stream", "16", "16384"});
     private static final long SERVER_START_MS = 30_000;
     private static final long SERVER_STOP_MS = 10_000;
 
@@ -105,10 +110,10 @@ public final class PortableMatrix {
             secs = Double.parseDouble(o.getOrDefault("--secs", "5"));
             int cpus = Runtime.getRuntime().availableProcessors();
             clientThreads = Integer.parseInt(o.getOrDefault("--client-threads", cpus >= 4 ? "2" : "1"));
-            workloads = Arrays.asList(o.getOrDefault("--workloads", "pp1 pp64").trim().split("\\s+"));
+            workloads = Arrays.asList(o.getOrDefault("--workloads", "pp1 pp64 st16").trim().split("\\s+"));
             for (String w : workloads) {
-                if (!WORKLOADS.contains(w)) {
-                    throw new IllegalArgumentException("--workloads takes " + WORKLOADS + ", not " + w);
+                if (!WORKLOADS.containsKey(w)) {
+                    throw new IllegalArgumentException("--workloads takes pp1, pp64 and st16, not " + w);
                 }
             }
             if (runs < 1 || !(warmup >= 0 && warmup < 3600) || !(secs > 0 && secs < 3600)
@@ -229,7 +234,7 @@ public final class PortableMatrix {
                 System.err.println("  " + impl + ": " + why);
                 return "FAILED";
             }
-            return drive(server, port, workload.equals("pp1") ? 1 : 64, warmup, secs);
+            return drive(port, WORKLOADS.get(workload), warmup, secs, server);
         } finally {
             server.destroy();
             if (!server.waitFor(SERVER_STOP_MS, TimeUnit.MILLISECONDS)) {
@@ -238,15 +243,15 @@ public final class PortableMatrix {
         }
     }
 
-    private String drive(Process server, int port, int conns, double warmup, double secs)
+    private String drive(int port, String[] workload, double warmup, double secs, Process server)
             throws IOException, InterruptedException {
-        int threads = Math.min(conns, clientThreads);
+        int threads = Math.min(Integer.parseInt(workload[1]), clientThreads);
         List<String> cmd = new ArrayList<>();
         if (pin) {
             cmd.addAll(List.of("taskset", "-c", threads == 1 ? "1" : "1-" + threads));
         }
-        cmd.addAll(List.of(javaBin, "-cp", classPath, JavaLoadGen.class.getName(), "pingpong", Integer.toString(port),
-                Integer.toString(conns), Integer.toString(BYTES), Double.toString(warmup), Double.toString(secs),
+        cmd.addAll(List.of(javaBin, "-cp", classPath, JavaLoadGen.class.getName(), workload[0], Integer.toString(port),
+                workload[1], workload[2], Double.toString(warmup), Double.toString(secs),
                 Integer.toString(threads)));
         Process client = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         com.sun.management.OperatingSystemMXBean os =
@@ -346,7 +351,7 @@ public final class PortableMatrix {
                 String.format(Locale.ROOT, "timing: %d run(s), the servers in reverse order every other run; "
                         + "per workload %.1f s warm-up + %.1f s measured", runs, warmup, secs),
                 "load generator: JavaLoadGen (spins over java.nio selectNow, each echoed byte checked), a JVM of its own, "
-                        + clientThreads + " thread(s) on pp64",
+                        + clientThreads + " thread(s) on pp64 and st16",
                 "jvm flags: -Xms512m -Xmx512m (servers)",
                 "");
     }

@@ -1,5 +1,7 @@
 package dev.roundhouse.bench.portable;
 
+import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.PINGPONG;
+import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,7 +63,8 @@ class JavaLoadGenTest {
 
     @Test
     void shouldSpreadTheConnectionsOverThreadsAndMergeWhatEachMeasured() throws Exception {
-        JavaLoadGen.Result r = JavaLoadGen.pingPong(serve(Fault.NONE), 4, 64, 0.1, 1.0, 2, JavaLoadGen.STALL_NANOS);
+        JavaLoadGen.Result r = JavaLoadGen.run(PINGPONG, serve(Fault.NONE), 4, 64, 0.1, 1.0, 2,
+                JavaLoadGen.STALL_NANOS);
 
         assertTrue(r.ops() > 0, "round trips measured: " + r.ops());
         assertTrue(echoed.get() >= r.ops() * 64, "the server echoed " + echoed.get() + " bytes for " + r.ops());
@@ -72,9 +75,29 @@ class JavaLoadGenTest {
 
     @Test
     void shouldFailFromAnyThreadWhenAnEchoedByteDiffers() throws Exception {
-        IOException e = assertThrows(IOException.class, () -> JavaLoadGen.pingPong(serve(Fault.FLIP_BYTE_100), 2, 64,
-                0, 5, 2, JavaLoadGen.STALL_NANOS));
+        IOException e = assertThrows(IOException.class, () -> JavaLoadGen.run(PINGPONG, serve(Fault.FLIP_BYTE_100), 2,
+                64, 0, 5, 2, JavaLoadGen.STALL_NANOS));
         assertTrue(e.getMessage().matches("connection [01]: echoed byte 100 differs from the one sent"), e.getMessage());
+    }
+
+    @Test
+    void shouldStreamWithAWindowInFlightAndCountTheEchoedBytes() throws Exception {
+        JavaLoadGen.Result r = JavaLoadGen.run(STREAM, serve(Fault.NONE), 2, 16_384, 0.1, 1.0, 1,
+                JavaLoadGen.STALL_NANOS);
+
+        assertTrue(r.echoedBytes() > 0 && r.ops() == r.echoedBytes() / 16_384, r.line());
+        assertTrue(echoed.get() >= r.echoedBytes(), "the server echoed " + echoed.get() + " bytes");
+        assertTrue(Double.isNaN(r.p50Us()), "no latency when streaming: " + r.line());
+        assertTrue(r.line().startsWith("RESULT mode=stream conns=2 bytes=16384 window=65536 "), r.line());
+        double mib = Double.parseDouble(PortableMatrix.field(r.line(), "mib_per_s"));
+        assertEquals(r.echoedBytes() / 1.0 / (1 << 20), mib, 0.051, r.line());
+    }
+
+    @Test
+    void shouldFailWhenAStreamedByteDiffers() throws Exception {
+        IOException e = assertThrows(IOException.class, () -> JavaLoadGen.run(STREAM, serve(Fault.FLIP_BYTE_100), 1,
+                16_384, 0, 5, 1, JavaLoadGen.STALL_NANOS));
+        assertEquals("connection 0: echoed byte 100 differs from the one sent", e.getMessage());
     }
 
     @Test
@@ -94,7 +117,7 @@ class JavaLoadGenTest {
     @Test
     void shouldFailWhenNothingComesBack() throws Exception {
         IOException e = assertThrows(IOException.class,
-                () -> JavaLoadGen.pingPong(serve(Fault.SWALLOW), 1, 64, 0, 30, 1, 200_000_000L));
+                () -> JavaLoadGen.run(PINGPONG, serve(Fault.SWALLOW), 1, 64, 0, 30, 1, 200_000_000L));
         assertEquals("no byte echoed for 200 ms", e.getMessage());
     }
 
@@ -119,8 +142,10 @@ class JavaLoadGenTest {
         assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 1, 64, -1, 1));
         assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 1, 64, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 1, 64, Double.NaN, 1));
-        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 2, 64, 0, 1, 3, 1));
-        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.pingPong(any, 2, 64, 0, 1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.run(PINGPONG, any, 2, 64, 0, 1, 3, 1));
+        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.run(PINGPONG, any, 2, 64, 0, 1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> JavaLoadGen.run(STREAM, any, 1,
+                JavaLoadGen.PATTERN_BYTES / JavaLoadGen.WINDOW_MESSAGES + 1, 0, 1, 1, 1));
     }
 
     @Test
