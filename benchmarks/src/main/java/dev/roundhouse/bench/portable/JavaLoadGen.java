@@ -2,6 +2,7 @@ package dev.roundhouse.bench.portable;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -19,7 +20,7 @@ import java.util.Locale;
  * I/O completion port, and macOS. {@link PortableMatrix} drives the echo servers with it.
  *
  * <pre>
- *   JavaLoadGen pingpong|stream PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]
+ *   JavaLoadGen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]
  * </pre>
  *
  * <ul>
@@ -30,6 +31,12 @@ import java.util.Locale;
  *   <li>{@code stream}: each connection keeps up to {@value #WINDOW_MESSAGES} × {@code BYTES} in
  *       flight, written {@code BYTES} at a time (the C load generator's default window): MiB/s of
  *       echoed bytes; no latencies.</li>
+ *   <li>{@code connect}: {@code CONNS} connections at a time, each: connect, send {@code BYTES},
+ *       read them back, close; completed connections per second and the latency of the whole
+ *       cycle. As the C load generator, each connection's source address is one of 127.0.0.2 to
+ *       127.0.0.201 in turn, so that the closed connections' {@code TIME_WAIT} does not use up
+ *       one address's ephemeral ports; where those addresses cannot be bound (macOS has only
+ *       127.0.0.1 on its loopback unless aliases are added) the run fails, saying so.</li>
  * </ul>
  *
  * Like the C load generator it spins: non-blocking channels polled with {@link Selector#selectNow()}
@@ -62,7 +69,7 @@ public final class JavaLoadGen {
 
     /** What to do with the connections. */
     enum Mode {
-        PINGPONG, STREAM;
+        PINGPONG, STREAM, CONNECT;
 
         /** Its name on the command line and in the RESULT line. */
         String word() {
@@ -92,10 +99,15 @@ public final class JavaLoadGen {
 
     /** Runs once and prints the {@code RESULT} line; exit status 1 on a failure, 2 on bad arguments. */
     public static void main(String[] args) {
-        Mode mode = args.length == 0 ? null
-                : args[0].equals("pingpong") ? Mode.PINGPONG : args[0].equals("stream") ? Mode.STREAM : null;
+        Mode mode = null;
+        for (Mode m : Mode.values()) {
+            if (args.length > 0 && args[0].equals(m.word())) {
+                mode = m;
+            }
+        }
         if (args.length < 6 || args.length > 8 || mode == null) {
-            System.err.println("usage: JavaLoadGen pingpong|stream PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]");
+            System.err.println("usage: JavaLoadGen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S "
+                    + "[THREADS [HOST]]");
             System.exit(2);
         }
         try {
@@ -159,7 +171,11 @@ public final class JavaLoadGen {
                 workers[t] = new Worker(mode, Selector.open());
             }
             for (int i = 0; i < conns; i++) {
-                workers[i % threads].add(new Conn(i, server, bytes, window));
+                if (mode == Mode.CONNECT) {
+                    workers[i % threads].slots.add(new Slot(i, server, bytes)); // connects when the run starts
+                } else {
+                    workers[i % threads].add(new Conn(i, server, bytes, window));
+                }
             }
             long start = System.nanoTime();
             long measureFrom = start + (long) (warmupS * 1e9);
@@ -254,6 +270,7 @@ public final class JavaLoadGen {
         final Mode mode;
         final Selector selector;
         final List<Conn> conns = new ArrayList<>();
+        final List<Slot> slots = new ArrayList<>();
         long[] samples = new long[1 << 16];
         int n;
         long ops;
@@ -276,6 +293,9 @@ public final class JavaLoadGen {
                 for (Conn c : conns) {
                     c.ch.close();
                 }
+                for (Slot s : slots) {
+                    s.close();
+                }
             } finally {
                 selector.close();
             }
@@ -292,6 +312,10 @@ public final class JavaLoadGen {
         }
 
         private void run(long start, long measureFrom, long end, long stallNanos) throws IOException {
+            if (mode == Mode.CONNECT) {
+                runCycles(measureFrom, end, stallNanos);
+                return;
+            }
             byte[] in = new byte[PATTERN_BYTES];
             ByteBuffer inBuffer = ByteBuffer.wrap(in);
             for (Conn c : conns) {
@@ -305,11 +329,7 @@ public final class JavaLoadGen {
                     if (mode == Mode.STREAM) {
                         sendWhereRoom(now); // a send the socket's buffer held back
                     }
-                    Thread.onSpinWait();
-                    now = System.nanoTime();
-                    if (now - lastByte > stallNanos) {
-                        throw new IOException("no byte echoed for " + stallNanos / 1_000_000 + " ms");
-                    }
+                    now = idleSpin(lastByte, stallNanos, "no byte echoed");
                     continue;
                 }
                 lastByte = pollStart;
@@ -344,6 +364,51 @@ public final class JavaLoadGen {
             }
         }
 
+        /** {@code connect}: each slot connects, sends, reads back and closes, over and over. */
+        private void runCycles(long measureFrom, long end, long stallNanos) throws IOException {
+            byte[] in = new byte[PATTERN_BYTES];
+            ByteBuffer inBuffer = ByteBuffer.wrap(in);
+            long now = System.nanoTime();
+            for (Slot s : slots) {
+                s.begin(selector, now);
+            }
+            long lastProgress = now;
+            while (now < end) {
+                long pollStart = now;
+                if (selector.selectNow() == 0) {
+                    now = idleSpin(lastProgress, stallNanos, "no connection made progress");
+                    continue;
+                }
+                lastProgress = pollStart;
+                for (SelectionKey k : selector.selectedKeys()) {
+                    Slot s = (Slot) k.attachment();
+                    if (!s.step(k, in, inBuffer)) {
+                        continue;
+                    }
+                    now = System.nanoTime();
+                    if (s.startedAt >= measureFrom && now < end) {
+                        record(now - s.startedAt, s.bytes);
+                    }
+                    s.begin(selector, now);
+                }
+                selector.selectedKeys().clear();
+                now = System.nanoTime();
+                if (pollStart >= measureFrom) {
+                    busyNanos += now - pollStart;
+                }
+            }
+        }
+
+        /** A poll that found nothing: a spin-wait hint, then the time; fails once nothing moved for {@code stallNanos}. */
+        private static long idleSpin(long lastProgress, long stallNanos, String what) throws IOException {
+            Thread.onSpinWait();
+            long now = System.nanoTime();
+            if (now - lastProgress > stallNanos) {
+                throw new IOException(what + " for " + stallNanos / 1_000_000 + " ms");
+            }
+            return now;
+        }
+
         private void sendWhereRoom(long now) throws IOException {
             for (Conn c : conns) {
                 c.send(now, Mode.STREAM);
@@ -358,6 +423,104 @@ public final class JavaLoadGen {
             }
             if (n < samples.length) {
                 samples[n++] = nanos;
+            }
+        }
+    }
+
+    /**
+     * {@code connect}: one of the connections kept going at a time. Each cycle opens a connection
+     * from the next source address (127.0.0.2 to 127.0.0.201), sends one message once connected,
+     * checks it back, and closes.
+     */
+    private static final class Slot {
+        /** The source addresses the cycles take in turn: 127.0.0.2 to 127.0.0.201. */
+        private static final int SOURCES = 200;
+
+        final int id;
+        final InetSocketAddress server;
+        final int bytes;
+        final ByteBuffer out;
+        SocketChannel ch;
+        long cycles;
+        long startedAt;
+        int received;
+
+        Slot(int id, InetSocketAddress server, int bytes) {
+            this.id = id;
+            this.server = server;
+            this.bytes = bytes;
+            this.out = ByteBuffer.allocateDirect(bytes);
+        }
+
+        /** Opens the next cycle's connection and registers it for its connect. */
+        void begin(Selector selector, long now) throws IOException {
+            close();
+            long cycle = cycles++;
+            startedAt = now;
+            received = 0;
+            ch = SocketChannel.open();
+            byte[] source = {127, 0, 0, (byte) (2 + (id + cycle * 16) % SOURCES)};
+            try {
+                ch.configureBlocking(false);
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.bind(new InetSocketAddress(InetAddress.getByAddress(source), 0));
+            } catch (IOException e) {
+                throw new IOException("connection " + id + ": cannot bind the source address "
+                        + InetAddress.getByAddress(source).getHostAddress() + " (" + e.getMessage()
+                        + "; the connect workload needs 127.0.0.2-201 on the loopback)", e);
+            }
+            try {
+                if (ch.connect(server)) {
+                    ch.register(selector, SelectionKey.OP_READ, this);
+                    send();
+                } else {
+                    ch.register(selector, SelectionKey.OP_CONNECT, this);
+                }
+            } catch (IOException e) {
+                throw new IOException("connection " + id + " to " + server + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** Goes on with what {@code key} says is ready; returns whether the cycle is over (echo checked). */
+        boolean step(SelectionKey key, byte[] in, ByteBuffer inBuffer) throws IOException {
+            if (key.isConnectable()) {
+                try {
+                    ch.finishConnect();
+                } catch (IOException e) {
+                    throw new IOException("connection " + id + " to " + server + " failed: " + e.getMessage(), e);
+                }
+                key.interestOps(SelectionKey.OP_READ);
+                send();
+                return false;
+            }
+            inBuffer.clear().limit(bytes - received);
+            int r = ch.read(inBuffer);
+            if (r < 0) {
+                throw new EOFException("connection " + id + ": the server closed it after echoing " + received
+                        + " of " + bytes + " bytes");
+            }
+            int at = (int) ((id * 7_919L + received) % PATTERN_BYTES);
+            int differs = Arrays.mismatch(in, 0, r, PATTERN, at, at + r);
+            if (differs >= 0) {
+                throw new IOException("connection " + id + ": echoed byte " + (received + differs)
+                        + " differs from the one sent");
+            }
+            received += r;
+            return received == bytes;
+        }
+
+        private void send() throws IOException {
+            out.clear();
+            out.put(PATTERN, (int) ((id * 7_919L) % PATTERN_BYTES), bytes).flip();
+            while (out.hasRemaining()) {
+                ch.write(out); // one message into an empty send buffer: never held back
+            }
+        }
+
+        void close() throws IOException {
+            if (ch != null) {
+                ch.close();
+                ch = null;
             }
         }
     }

@@ -35,11 +35,11 @@ import java.util.concurrent.TimeUnit;
  * spreads, the ratios Roundhouse/Netty per backend pair) on standard output, progress on stderr.
  *
  * <pre>
- *   PortableMatrix [--runs 3] [--warmup 3] [--secs 5] [--workloads "pp1 pp64 st16"] [--impls "roundhouse-iocp netty-nio"]
+ *   PortableMatrix [--runs 3] [--warmup 3] [--secs 5] [--workloads "pp1 pp64 st16 conn"] [--impls "roundhouse-iocp netty-nio"]
  *                  [--out DIR] [--pin auto|off] [--c-binary PATH] [--client-threads N]
  * </pre>
  *
- * {@code --client-threads}: the load generator's threads on {@code pp64} and {@code st16} (default 2 on a machine
+ * {@code --client-threads}: the load generator's threads on {@code pp64}, {@code st16} and {@code conn} (default 2 on a machine
  * with 4 CPUs or more, else 1; {@code pp1} always 1): one thread saturates its core before the
  * servers do there (BENCHMARKS.md, <i>Off Linux</i>). Pinned, the threads get CPUs 1 to N.
  *
@@ -48,7 +48,8 @@ import java.util.concurrent.TimeUnit;
  *
  * Workloads, as run-matrix.sh's: {@code pp1} (1 connection) and {@code pp64} (64 connections)
  * ping-pong with 64 B messages, {@code st16} streaming (16 connections, 16 KiB writes, 64 KiB in
- * flight each). The raw
+ * flight each), {@code conn} connect + 64 B echo + close, 16 at a time (from 127.0.0.2-201, which
+ * macOS's loopback lacks unless aliased: there its figures are FAILED, the reason on stderr). The raw
  * results ({@code results.tsv}, run-matrix.sh's columns) and {@code machine.txt} go to {@code --out}
  * (default {@code bench-results/portable-STAMP}). {@code --pin auto} pins the server to CPU 0 and
  * the load generator to CPU 1 with {@code taskset} where it exists (Linux); elsewhere, or with
@@ -69,7 +70,8 @@ public final class PortableMatrix {
     private static final Map<String, String[]> WORKLOADS = Map.of(
             "pp1", new String[] {"pingpong", "1", "64"},
             "pp64", new String[] {"pingpong", "64", "64"},
-            "st16", new String[] {"stream", "16", "16384"});
+            "st16", new String[] {"stream", "16", "16384"},
+            "conn", new String[] {"connect", "16", "64"});
     private static final long SERVER_START_MS = 30_000;
     private static final long SERVER_STOP_MS = 10_000;
 
@@ -110,10 +112,10 @@ public final class PortableMatrix {
             secs = Double.parseDouble(o.getOrDefault("--secs", "5"));
             int cpus = Runtime.getRuntime().availableProcessors();
             clientThreads = Integer.parseInt(o.getOrDefault("--client-threads", cpus >= 4 ? "2" : "1"));
-            workloads = Arrays.asList(o.getOrDefault("--workloads", "pp1 pp64 st16").trim().split("\\s+"));
+            workloads = Arrays.asList(o.getOrDefault("--workloads", "pp1 pp64 st16 conn").trim().split("\\s+"));
             for (String w : workloads) {
                 if (!WORKLOADS.containsKey(w)) {
-                    throw new IllegalArgumentException("--workloads takes pp1, pp64 and st16, not " + w);
+                    throw new IllegalArgumentException("--workloads takes pp1, pp64, st16 and conn, not " + w);
                 }
             }
             if (runs < 1 || !(warmup >= 0 && warmup < 3600) || !(secs > 0 && secs < 3600)
@@ -351,7 +353,7 @@ public final class PortableMatrix {
                 String.format(Locale.ROOT, "timing: %d run(s), the servers in reverse order every other run; "
                         + "per workload %.1f s warm-up + %.1f s measured", runs, warmup, secs),
                 "load generator: JavaLoadGen (spins over java.nio selectNow, each echoed byte checked), a JVM of its own, "
-                        + clientThreads + " thread(s) on pp64 and st16",
+                        + clientThreads + " thread(s) on pp64, st16 and conn",
                 "jvm flags: -Xms512m -Xmx512m (servers)",
                 "");
     }

@@ -1,10 +1,12 @@
 package dev.roundhouse.bench.portable;
 
+import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.CONNECT;
 import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.PINGPONG;
 import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,6 +17,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -27,11 +31,12 @@ import org.junit.jupiter.api.Test;
  */
 class JavaLoadGenTest {
     /** What the test's server does with the stream of each connection. */
-    private enum Fault { NONE, FLIP_BYTE_100, CLOSE_AFTER_64, SWALLOW }
+    private enum Fault { NONE, FLIP_BYTE_10, FLIP_BYTE_100, CLOSE_AFTER_64, SWALLOW }
 
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicLong echoed = new AtomicLong();
+    private final Set<String> sources = ConcurrentHashMap.newKeySet();
     private ServerSocket listener;
 
     @AfterEach
@@ -98,6 +103,36 @@ class JavaLoadGenTest {
         IOException e = assertThrows(IOException.class, () -> JavaLoadGen.run(STREAM, serve(Fault.FLIP_BYTE_100), 1,
                 16_384, 0, 5, 1, JavaLoadGen.STALL_NANOS));
         assertEquals("connection 0: echoed byte 100 differs from the one sent", e.getMessage());
+    }
+
+    @Test
+    void shouldConnectEchoAndCloseOverAndOverFromSpreadSourceAddresses() throws Exception {
+        assumeTrue(loopbackAliasesBind(), "127.0.0.2 cannot be bound here (macOS without loopback aliases)");
+        JavaLoadGen.Result r = JavaLoadGen.run(CONNECT, serve(Fault.NONE), 2, 64, 0.05, 0.5, 1,
+                JavaLoadGen.STALL_NANOS);
+
+        assertTrue(r.ops() > 0, r.line());
+        assertTrue(sockets.size() >= r.ops(), sockets.size() + " connections accepted for " + r.ops() + " cycles");
+        assertTrue(r.p50Us() <= r.p99Us() && r.p99Us() <= r.maxUs(), r.line());
+        assertTrue(r.line().startsWith("RESULT mode=connect conns=2 bytes=64 "), r.line());
+        assertTrue(sources.size() > 1 && !sources.contains("127.0.0.1"), "source addresses " + sources);
+    }
+
+    @Test
+    void shouldFailWhenAConnectionsEchoDiffers() throws Exception {
+        assumeTrue(loopbackAliasesBind(), "127.0.0.2 cannot be bound here (macOS without loopback aliases)");
+        IOException e = assertThrows(IOException.class, () -> JavaLoadGen.run(CONNECT, serve(Fault.FLIP_BYTE_10), 1,
+                64, 0, 5, 1, JavaLoadGen.STALL_NANOS));
+        assertEquals("connection 0: echoed byte 10 differs from the one sent", e.getMessage());
+    }
+
+    private static boolean loopbackAliasesBind() {
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test
@@ -169,6 +204,7 @@ class JavaLoadGenTest {
                 while (true) {
                     Socket s = listener.accept();
                     sockets.add(s);
+                    sources.add(s.getInetAddress().getHostAddress());
                     Thread t = new Thread(() -> echo(s, fault), "test-echo-" + threads.size());
                     threads.add(t);
                     t.start();
@@ -190,8 +226,9 @@ class JavaLoadGenTest {
                 if (fault == Fault.SWALLOW || s.isOutputShutdown()) {
                     continue; // read on, so that closing sends no reset
                 }
-                if (fault == Fault.FLIP_BYTE_100 && at <= 100 && 100 < at + n) {
-                    buf[(int) (100 - at)] ^= 1;
+                int flip = fault == Fault.FLIP_BYTE_100 ? 100 : fault == Fault.FLIP_BYTE_10 ? 10 : -1;
+                if (flip >= 0 && at <= flip && flip < at + n) {
+                    buf[(int) (flip - at)] ^= 1;
                 }
                 out.write(buf, 0, n);
                 at += n;

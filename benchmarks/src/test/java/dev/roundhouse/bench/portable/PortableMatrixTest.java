@@ -61,7 +61,7 @@ class PortableMatrixTest {
         assertEquals(2, PortableMatrix.run(new String[] {"--runs", "three"}));
         assertEquals(2, PortableMatrix.run(new String[] {"--runs", "0"}));
         assertEquals(2, PortableMatrix.run(new String[] {"--secs", "NaN"}));
-        assertEquals(2, PortableMatrix.run(new String[] {"--workloads", "conn"}));
+        assertEquals(2, PortableMatrix.run(new String[] {"--workloads", "rate64"}));
         assertEquals(2, PortableMatrix.run(new String[] {"--pin", "yes"}));
         assertEquals(2, PortableMatrix.run(new String[] {"--client-threads", "0"}));
         assertEquals(2, PortableMatrix.run(new String[] {"--rounds", "3"}));

@@ -25,7 +25,7 @@ import java.util.List;
  * <p>Off Linux (Windows, macOS), or with {@code --portable}, it runs the portable matrix instead
  * ({@code dev.roundhouse.bench.portable.PortableMatrix} from the checkout's
  * {@code benchmarks/target/benchmarks.jar}, which must be built): every Java echo server, each in a
- * JVM of its own, driven by a Java load generator, 1- and 64-connection ping-pong and streaming, the same table;
+ * JVM of its own, driven by a Java load generator, the matrix's four workloads, the same table;
  * {@code --full} is 3 runs of 3 s + 5 s there, and BENCHMARKS.md is never written.
  *
  * <p><b>Thread:</b> the caller's; it blocks until the matrix ends. Bad arguments: the usage on
