@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The echo ping-pong matrix where {@code benchmarks/run-matrix.sh} cannot run (Windows, macOS; it
+ * The echo matrix where {@code benchmarks/run-matrix.sh} cannot run (Windows, macOS; it
  * needs bash, gcc and Linux's {@code epoll} for its C load generator and C server): every Java echo
  * server {@code EchoServerMain --list} names, each in a JVM of its own, driven by
  * {@link JavaLoadGen} in another, the matrix run {@code --runs} times with the servers in reverse
@@ -39,9 +39,10 @@ import java.util.concurrent.TimeUnit;
  *                  [--out DIR] [--pin auto|off] [--c-binary PATH] [--client-threads N]
  * </pre>
  *
- * {@code --client-threads}: the load generator's threads on {@code pp64}, {@code st16} and {@code conn} (default 2 on a machine
- * with 4 CPUs or more, else 1; {@code pp1} always 1): one thread saturates its core before the
- * servers do there (BENCHMARKS.md, <i>Off Linux</i>). Pinned, the threads get CPUs 1 to N.
+ * {@code --client-threads}: the load generator's threads on {@code pp64}, {@code st16} and
+ * {@code conn} (default 2 on a machine with 4 CPUs or more, else 1; {@code pp1} always 1): one
+ * thread saturates its core before the servers do there (BENCHMARKS.md, <i>Off Linux</i>).
+ * Pinned, the threads get CPUs 1 to N.
  *
  * The C epoll server joins only when named in {@code --impls} as {@code c}, with {@code --c-binary}
  * the compiled {@code echo_server} (Linux: to compare this load generator with run-matrix.sh's).
@@ -49,7 +50,8 @@ import java.util.concurrent.TimeUnit;
  * Workloads, as run-matrix.sh's: {@code pp1} (1 connection) and {@code pp64} (64 connections)
  * ping-pong with 64 B messages, {@code st16} streaming (16 connections, 16 KiB writes, 64 KiB in
  * flight each), {@code conn} connect + 64 B echo + close, 16 at a time (from 127.0.0.2-201, which
- * macOS's loopback lacks unless aliased: there its figures are FAILED, the reason on stderr). The raw
+ * macOS's loopback lacks unless aliased: there its figures are FAILED, the reason on stderr; on
+ * Windows the closed connections' {@code TIME_WAIT} may use up the ephemeral ports). The raw
  * results ({@code results.tsv}, run-matrix.sh's columns) and {@code machine.txt} go to {@code --out}
  * (default {@code bench-results/portable-STAMP}). {@code --pin auto} pins the server to CPU 0 and
  * the load generator to CPU 1 with {@code taskset} where it exists (Linux); elsewhere, or with
@@ -59,11 +61,12 @@ import java.util.concurrent.TimeUnit;
  * Servers are stopped by their process ({@link Process#destroy()}, forcibly after 10 s).
  *
  * <p>Against run-matrix.sh's C load generator the Java one is a slower client (a JVM's
- * {@code selectNow} and checks per round trip), so absolute figures are lower; the ratios between
+ * {@code selectNow} and checks per operation): on 2 vCPUs it reads {@code pp1} as the C one does
+ * and limits the fast servers on the other workloads; the ratios between
  * servers are what this is for (BENCHMARKS.md, <i>Off Linux</i>, compares the two generators on
  * Linux). <i>foreign CPU</i> is the machine's CPU load over the window
- * ({@code OperatingSystemMXBean.getCpuLoad}) less the server's CPU time and the spinning load
- * generator's core: approximate.
+ * ({@code OperatingSystemMXBean.getCpuLoad}) less the server's CPU time and a core per spinning
+ * load generator thread: approximate.
  */
 public final class PortableMatrix {
     /** Each workload: its name, the load generator's mode, connections and bytes per message. */
