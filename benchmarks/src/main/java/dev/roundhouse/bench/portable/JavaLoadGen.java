@@ -214,6 +214,9 @@ public final class JavaLoadGen {
             n += w.n;
             busy += w.busyNanos / (durationS * 1e9) / workers.length;
         }
+        if (mode == Mode.STREAM) {
+            ops = echoed / bytes; // messages echoed whole
+        }
         if (ops == 0) {
             throw new IOException("nothing was echoed whole within the measured " + durationS + " s");
         }
@@ -265,6 +268,36 @@ public final class JavaLoadGen {
         return p;
     }
 
+    /** Where connection {@code id}'s byte {@code streamOffset} sits in the pattern (each connection starts elsewhere). */
+    private static int patternAt(int id, long streamOffset) {
+        return (int) ((id * 7_919L + streamOffset) % PATTERN_BYTES);
+    }
+
+    /**
+     * Reads what has come of connection {@code id}'s echo into {@code in} (at most the
+     * {@code sent - received} bytes still due) and checks it against the pattern; returns the
+     * count.
+     *
+     * @throws EOFException if the server closed the connection
+     * @throws IOException if a byte differs from the one sent (the message names it)
+     */
+    private static int readEcho(SocketChannel ch, int id, byte[] in, ByteBuffer inBuffer, long received, long sent)
+            throws IOException {
+        inBuffer.clear().limit((int) Math.min(in.length, sent - received));
+        int r = ch.read(inBuffer);
+        if (r < 0) {
+            throw new EOFException("connection " + id + ": the server closed it after echoing " + received
+                    + " of " + sent + " bytes");
+        }
+        int at = patternAt(id, received);
+        int differs = Arrays.mismatch(in, 0, r, PATTERN, at, at + r);
+        if (differs >= 0) {
+            throw new IOException("connection " + id + ": echoed byte " + (received + differs)
+                    + " differs from the one sent");
+        }
+        return r;
+    }
+
     /** One thread's connections, spun over with a selector of its own, and what it measured. */
     private static final class Worker {
         final Mode mode;
@@ -277,6 +310,9 @@ public final class JavaLoadGen {
         long echoedBytes;
         long busyNanos;
         IOException failure;
+        /** The measured window, set when the run starts. */
+        long measureFrom;
+        long end;
 
         Worker(Mode mode, Selector selector) {
             this.mode = mode;
@@ -311,92 +347,77 @@ public final class JavaLoadGen {
             }
         }
 
-        private void run(long start, long measureFrom, long end, long stallNanos) throws IOException {
-            if (mode == Mode.CONNECT) {
-                runCycles(measureFrom, end, stallNanos);
-                return;
-            }
+        private void run(long start, long from, long until, long stallNanos) throws IOException {
+            measureFrom = from;
+            end = until;
             byte[] in = new byte[PATTERN_BYTES];
             ByteBuffer inBuffer = ByteBuffer.wrap(in);
             for (Conn c : conns) {
                 c.send(start, mode);
             }
             long now = System.nanoTime();
-            long lastByte = now;
+            for (Slot s : slots) {
+                s.begin(selector, now);
+            }
+            String stalled = mode == Mode.CONNECT ? "no connection made progress" : "no byte echoed";
+            long lastProgress = now;
             while (now < end) {
                 long pollStart = now;
                 if (selector.selectNow() == 0) {
-                    if (mode == Mode.STREAM) {
-                        sendWhereRoom(now); // a send the socket's buffer held back
-                    }
-                    now = idleSpin(lastByte, stallNanos, "no byte echoed");
+                    sendWhereRoom(now); // streaming: a send the socket's buffer held back
+                    now = idleSpin(lastProgress, stallNanos, stalled);
                     continue;
                 }
-                lastByte = pollStart;
+                lastProgress = pollStart;
                 boolean measured = pollStart >= measureFrom;
                 for (SelectionKey k : selector.selectedKeys()) {
-                    Conn c = (Conn) k.attachment();
-                    int r = c.receive(in, inBuffer);
-                    if (mode == Mode.STREAM) {
-                        if (measured) {
-                            echoedBytes += r;
-                            ops = echoedBytes / c.bytes;
-                        }
-                        continue;
-                    }
-                    if (c.received != c.sent) {
-                        continue; // part of the message is still on its way
-                    }
-                    now = System.nanoTime();
-                    if (c.sentAt >= measureFrom && now < end) {
-                        record(now - c.sentAt, c.bytes);
-                    }
-                    c.send(now, mode);
+                    now = k.attachment() instanceof Slot s ? onSlot(s, k, in, inBuffer, now)
+                            : onConn((Conn) k.attachment(), in, inBuffer, measured, now);
                 }
                 selector.selectedKeys().clear();
                 now = System.nanoTime();
-                if (mode == Mode.STREAM) {
-                    sendWhereRoom(now);
-                }
+                sendWhereRoom(now);
                 if (measured) {
                     busyNanos += now - pollStart;
                 }
             }
         }
 
-        /** {@code connect}: each slot connects, sends, reads back and closes, over and over. */
-        private void runCycles(long measureFrom, long end, long stallNanos) throws IOException {
-            byte[] in = new byte[PATTERN_BYTES];
-            ByteBuffer inBuffer = ByteBuffer.wrap(in);
-            long now = System.nanoTime();
-            for (Slot s : slots) {
-                s.begin(selector, now);
+        /**
+         * A connection's echo came in: streaming counts its bytes; ping-pong, once the message is
+         * back whole, records the round trip and sends the next. Returns the time, read anew only
+         * when a round trip ended.
+         */
+        private long onConn(Conn c, byte[] in, ByteBuffer inBuffer, boolean measured, long now) throws IOException {
+            int r = c.receive(in, inBuffer);
+            if (mode == Mode.STREAM) {
+                if (measured) {
+                    echoedBytes += r;
+                }
+                return now;
             }
-            long lastProgress = now;
-            while (now < end) {
-                long pollStart = now;
-                if (selector.selectNow() == 0) {
-                    now = idleSpin(lastProgress, stallNanos, "no connection made progress");
-                    continue;
-                }
-                lastProgress = pollStart;
-                for (SelectionKey k : selector.selectedKeys()) {
-                    Slot s = (Slot) k.attachment();
-                    if (!s.step(k, in, inBuffer)) {
-                        continue;
-                    }
-                    now = System.nanoTime();
-                    if (s.startedAt >= measureFrom && now < end) {
-                        record(now - s.startedAt, s.bytes);
-                    }
-                    s.begin(selector, now);
-                }
-                selector.selectedKeys().clear();
-                now = System.nanoTime();
-                if (pollStart >= measureFrom) {
-                    busyNanos += now - pollStart;
-                }
+            if (c.received != c.sent) {
+                return now; // part of the message is still on its way
             }
+            now = System.nanoTime();
+            if (c.sentAt >= measureFrom && now < end) {
+                record(now - c.sentAt, c.bytes);
+            }
+            c.send(now, mode);
+            return now;
+        }
+
+        /** {@code connect}: a slot's connect or echo is ready; a cycle that ended is recorded and the next begun. */
+        private long onSlot(Slot s, SelectionKey k, byte[] in, ByteBuffer inBuffer, long now) throws IOException {
+            if (!s.step(k, in, inBuffer)) {
+                return now;
+            }
+            now = System.nanoTime();
+            if (s.startedAt >= measureFrom && now < end) {
+                record(now - s.startedAt, s.bytes);
+            }
+            s.begin(selector, now);
+            return now;
         }
 
         /** A poll that found nothing: a spin-wait hint, then the time; fails once nothing moved for {@code stallNanos}. */
@@ -410,6 +431,9 @@ public final class JavaLoadGen {
         }
 
         private void sendWhereRoom(long now) throws IOException {
+            if (mode != Mode.STREAM) {
+                return;
+            }
             for (Conn c : conns) {
                 c.send(now, Mode.STREAM);
             }
@@ -443,7 +467,7 @@ public final class JavaLoadGen {
         SocketChannel ch;
         long cycles;
         long startedAt;
-        int received;
+        long received;
 
         Slot(int id, InetSocketAddress server, int bytes) {
             this.id = id;
@@ -493,25 +517,13 @@ public final class JavaLoadGen {
                 send();
                 return false;
             }
-            inBuffer.clear().limit(bytes - received);
-            int r = ch.read(inBuffer);
-            if (r < 0) {
-                throw new EOFException("connection " + id + ": the server closed it after echoing " + received
-                        + " of " + bytes + " bytes");
-            }
-            int at = (int) ((id * 7_919L + received) % PATTERN_BYTES);
-            int differs = Arrays.mismatch(in, 0, r, PATTERN, at, at + r);
-            if (differs >= 0) {
-                throw new IOException("connection " + id + ": echoed byte " + (received + differs)
-                        + " differs from the one sent");
-            }
-            received += r;
+            received += readEcho(ch, id, in, inBuffer, received, bytes);
             return received == bytes;
         }
 
         private void send() throws IOException {
             out.clear();
-            out.put(PATTERN, (int) ((id * 7_919L) % PATTERN_BYTES), bytes).flip();
+            out.put(PATTERN, patternAt(id, 0), bytes).flip();
             while (out.hasRemaining()) {
                 ch.write(out); // one message into an empty send buffer: never held back
             }
@@ -525,13 +537,12 @@ public final class JavaLoadGen {
         }
     }
 
-    /** One connection: its offset into the pattern, what it has sent and had back. */
+    /** One connection ({@code pingpong}, {@code stream}): what it has sent and had back. */
     private static final class Conn {
         final int id;
         final SocketChannel ch;
         final int bytes;
         final int window;
-        final int patternStart;
         final ByteBuffer out;
         long sent;
         long received;
@@ -541,7 +552,6 @@ public final class JavaLoadGen {
             this.id = id;
             this.bytes = bytes;
             this.window = window;
-            this.patternStart = (int) ((id * 7_919L) % PATTERN_BYTES);
             SocketChannel c = SocketChannel.open();
             try {
                 c.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -553,10 +563,6 @@ public final class JavaLoadGen {
             }
             this.ch = c;
             this.out = ByteBuffer.allocateDirect(bytes).limit(0);
-        }
-
-        private int offset(long streamOffset) {
-            return (int) ((patternStart + streamOffset) % PATTERN_BYTES);
         }
 
         /**
@@ -571,7 +577,7 @@ public final class JavaLoadGen {
                         return; // the window is full
                     }
                     out.clear();
-                    out.put(PATTERN, offset(sent), bytes).flip();
+                    out.put(PATTERN, patternAt(id, sent), bytes).flip();
                     sentAt = now;
                 }
                 sent += ch.write(out);
@@ -583,18 +589,7 @@ public final class JavaLoadGen {
 
         /** Reads what has come and checks it; returns the bytes read. */
         int receive(byte[] in, ByteBuffer inBuffer) throws IOException {
-            inBuffer.clear().limit((int) Math.min(in.length, sent - received));
-            int r = ch.read(inBuffer);
-            if (r < 0) {
-                throw new EOFException("connection " + id + ": the server closed it after echoing " + received
-                        + " of " + sent + " bytes");
-            }
-            int at = offset(received);
-            int differs = Arrays.mismatch(in, 0, r, PATTERN, at, at + r);
-            if (differs >= 0) {
-                throw new IOException("connection " + id + ": echoed byte " + (received + differs)
-                        + " differs from the one sent");
-            }
+            int r = readEcho(ch, id, in, inBuffer, received, sent);
             received += r;
             return r;
         }

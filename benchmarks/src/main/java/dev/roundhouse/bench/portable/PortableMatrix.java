@@ -133,8 +133,8 @@ public final class PortableMatrix {
             System.err.println("PortableMatrix: " + e.getMessage());
             return 2;
         }
-        Path bin = Path.of(System.getProperty("java.home"), "bin");
-        String javaBin = (Files.exists(bin.resolve("java.exe")) ? bin.resolve("java.exe") : bin.resolve("java")).toString();
+        // as AcceptExhaustionTck: on Windows CreateProcess appends the .exe
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         boolean pin = !"off".equals(o.get("--pin")) && tasksetAvailable(clientThreads);
         PortableMatrix m = new PortableMatrix(javaBin, System.getProperty("java.class.path"), pin, o.get("--c-binary"),
                 clientThreads);

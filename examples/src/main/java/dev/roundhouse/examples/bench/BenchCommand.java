@@ -41,7 +41,6 @@ public final class BenchCommand {
 
     /** Runs the command; returns the process exit status (0 success, 2 usage error). */
     public static int run(String[] args) {
-        List<String> scriptArgs = new ArrayList<>();
         String repo = System.getenv("ROUNDHOUSE_HOME");
         boolean full = false;
         boolean portable = !System.getProperty("os.name", "").startsWith("Linux");
@@ -58,8 +57,6 @@ public final class BenchCommand {
                         repo = args[++i];
                     } else {
                         impls = args[++i];
-                        scriptArgs.add("--impls");
-                        scriptArgs.add(impls);
                     }
                 }
                 case "-h", "--help" -> {
@@ -70,9 +67,6 @@ public final class BenchCommand {
                     return usage("unknown argument " + args[i]);
                 }
             }
-        }
-        if (!full) {
-            scriptArgs.add(0, "--short");
         }
         Path root = findRepo(repo);
         if (root == null) {
@@ -93,7 +87,12 @@ public final class BenchCommand {
                     + "BENCHMARKS.md untouched) from " + root);
         } else {
             command = new ArrayList<>(List.of("bash", root.resolve(SCRIPT).toString()));
-            command.addAll(scriptArgs);
+            if (!full) {
+                command.add("--short");
+            }
+            if (impls != null) {
+                command.addAll(List.of("--impls", impls));
+            }
             System.err.println("roundhouse bench: " + (full ? "full matrix (3 runs, writes BENCHMARKS.md)"
                     : "short matrix (1 run, 1 s warm-up + 2 s per workload)") + " from " + root);
         }
@@ -115,8 +114,7 @@ public final class BenchCommand {
      * given; run in the checkout, it leaves its results in {@code bench-results/portable-STAMP}.
      */
     static List<String> portableCommand(Path root, boolean full, String impls) {
-        Path bin = Path.of(System.getProperty("java.home"), "bin");
-        Path java = Files.exists(bin.resolve("java.exe")) ? bin.resolve("java.exe") : bin.resolve("java");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java"); // Windows: CreateProcess adds .exe
         List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", root.resolve(JAR).toString(), PORTABLE));
         command.addAll(full ? List.of("--runs", "3") : List.of("--runs", "1", "--warmup", "1", "--secs", "2"));
         if (impls != null) {
