@@ -126,7 +126,7 @@ public final class MatrixReport {
         if (placement != null) {
             sb.append(placement.render(r, measured(r), pairs(r)));
         }
-        renderLoadgenCheck(sb, r);
+        renderLoadgenCheck(sb, r, machine.contains("RPS"));
         return sb.toString();
     }
 
@@ -311,9 +311,11 @@ public final class MatrixReport {
      * ranges), if it used at most {@value #CLIENT_HEADROOM} of its core against every Java server,
      * or if every Java server was busy at least {@value #SERVER_SATURATED} of the measured window in
      * every run (in each case each Java server was the limit of its own figure: a server with no
-     * idle time could not have gone faster with a faster client).
+     * idle time could not have gone faster with a faster client). {@code rps}: the matrix steered
+     * the loopback's receive processing to the server's core (run-matrix.sh's {@code --net rps},
+     * which its machine text names), so the footnote says that core carried it.
      */
-    private static void renderLoadgenCheck(StringBuilder sb, Results r) {
+    private static void renderLoadgenCheck(StringBuilder sb, Results r, boolean rps) {
         boolean closedLoop = r.impls().stream().anyMatch(impl -> measured(r).stream()
                 .anyMatch(w -> !OPEN_LOOP.contains(w[0]) && r.cell(impl, w[0]) != null));
         if (C_SERVERS.stream().noneMatch(r.impls()::contains) || !closedLoop) {
@@ -389,8 +391,9 @@ public final class MatrixReport {
           .append(String.format(Locale.ROOT, "%.2f", CLIENT_HEADROOM))
           .append(" of its core against every Java server (the median of its runs), or if every Java server was busy ")
           .append(String.format(Locale.ROOT, "%.2f", SERVER_SATURATED))
-          .append(" of the measured window or more in every run (*lowest server CPU*: then the server, with the receive ")
-          .append("processing of both directions on its core, had no idle time a faster client could have filled). ")
+          .append(" of the measured window or more in every run (*lowest server CPU*: then the server")
+          .append(rps ? ", with the receive processing of both directions on its core," : "")
+          .append(" had no idle time a faster client could have filled). ")
           .append("Two C servers can answer: `c` (epoll, one recv and ")
           .append("one send per message) and `c-io_uring` (one submission per batch), because the io_uring ")
           .append("servers, Java ones included, outrun the epoll one where many connections are busy; when the ")

@@ -198,6 +198,23 @@ class MatrixReportTest {
     }
 
     @Test
+    void shouldPutTheReceiveProcessingOnTheServersCoreOnlyWhenRpsSteeredItThere(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("results.tsv");
+        Files.writeString(file, HEADER + line(1, "roundhouse-nio", "pp1", 40_000, 0.5, 0.45)
+                + line(1, "c", "pp1", 50_000, 0.5, 0.45));
+        String both = "with the receive processing of both directions on its core,";
+
+        String rps = MatrixReport.render(Results.read(file), "network: private network namespace; loopback receive "
+                + "processing steered to CPU 0 (RPS mask 1)\n");
+        String loopback = MatrixReport.render(Results.read(file), "network: host loopback (receive processing runs "
+                + "on the sender's CPU)\n");
+
+        assertTrue(rps.contains("*lowest server CPU*: then the server, " + both + " had no idle time"), rps);
+        assertTrue(loopback.contains("*lowest server CPU*: then the server had no idle time"), loopback);
+        assertFalse(loopback.contains(both), loopback);
+    }
+
+    @Test
     void shouldLeaveTheCheckOutWithoutACServer(@TempDir Path dir) throws IOException {
         String md = render(dir, line(1, "roundhouse-nio", "pp1", 40_000, 0.5, 0.45));
         assertFalse(md.contains("Is the load generator the bottleneck?"), md);
