@@ -21,6 +21,7 @@ import java.util.Locale;
  *
  * <pre>
  *   JavaLoadGen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]
+ *   JavaLoadGen rate PORT CONNS BYTES WARMUP_S DURATION_S RATE [THREADS [HOST]]
  * </pre>
  *
  * <ul>
@@ -37,6 +38,15 @@ import java.util.Locale;
  *       127.0.0.201 in turn, so that the closed connections' {@code TIME_WAIT} does not use up
  *       one address's ephemeral ports; where those addresses cannot be bound (macOS has only
  *       127.0.0.1 on its loopback unless aliases are added) the run fails, saying so.</li>
+ *   <li>{@code rate}: open loop. {@code RATE} messages of {@code BYTES} per second in all (1 to
+ *       10,000,000), round robin over the connections: message {@code k} of connection {@code i}
+ *       falls due {@code (k × CONNS + i) / RATE} seconds after the start and is sent then, whether
+ *       or not the ones before it have come back (a connection may have several in flight; a send
+ *       the socket's buffer holds back goes on at the next spin). Each message's latency runs from
+ *       when it fell due, not from when it went out, so a server that falls behind shows its whole
+ *       backlog in the percentiles (no coordinated omission); {@code ops_per_s} is the rate
+ *       achieved. As the C load generator's {@code rate}: the same load is offered to every server,
+ *       where ping-pong's feeds back.</li>
  * </ul>
  *
  * Like the C load generator it spins: non-blocking channels polled with {@link Selector#selectNow()}
@@ -69,7 +79,7 @@ public final class JavaLoadGen {
 
     /** What to do with the connections. */
     enum Mode {
-        PINGPONG, STREAM, CONNECT;
+        PINGPONG, STREAM, CONNECT, RATE;
 
         /** Its name on the command line and in the RESULT line. */
         String word() {
@@ -78,21 +88,27 @@ public final class JavaLoadGen {
     }
 
     /**
-     * What one run measured: {@code ops} round trips ({@code stream}: messages echoed whole),
-     * {@code echoedBytes} over the window; latencies NaN for {@code stream}. {@code busy}: the
-     * share of the window spent in polls that found work.
+     * What one run measured: {@code ops} round trips ({@code stream}: messages echoed whole;
+     * {@code rate}: messages that came back whole within the window), {@code echoedBytes} over the
+     * window; latencies NaN for {@code stream}. {@code rate}: the messages per second offered (0 but
+     * in {@code rate} mode). {@code busy}: the share of the window spent in polls that found work
+     * ({@code rate}: or sent a message that fell due).
      */
-    record Result(Mode mode, int conns, int bytes, double secs, long ops, long echoedBytes, double p50Us,
-                  double p99Us, double p999Us, double maxUs, double busy) {
+    record Result(Mode mode, int conns, int bytes, double rate, double secs, long ops, long echoedBytes,
+                  double p50Us, double p99Us, double p999Us, double maxUs, double busy) {
         /** The {@code RESULT} line, with the C load generator's keys. */
         String line() {
             int window = mode == Mode.STREAM ? WINDOW_MESSAGES * bytes : bytes;
-            return String.format(Locale.ROOT, "RESULT mode=%s conns=%d bytes=%d window=%d rate=0 secs=%.2f "
+            return String.format(Locale.ROOT, "RESULT mode=%s conns=%d bytes=%d window=%d rate=%.0f secs=%.2f "
                     + "ops=%d ops_per_s=%.0f mib_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
-                    + "client_cpu=%.2f poll=spin io=java-nio", mode.word(), conns, bytes, window, secs, ops,
+                    + "client_cpu=%.2f poll=spin io=java-nio", mode.word(), conns, bytes, window, rate, secs, ops,
                     ops / secs, echoedBytes / secs / (1 << 20), p50Us, p99Us, p999Us, maxUs, busy);
         }
     }
+
+    /** The offered rate's bounds, messages per second in all (the C load generator's). */
+    static final double MIN_RATE = 1;
+    static final double MAX_RATE = 10e6;
 
     private JavaLoadGen() {
     }
@@ -105,17 +121,20 @@ public final class JavaLoadGen {
                 mode = m;
             }
         }
-        if (args.length < 6 || args.length > 8 || mode == null) {
+        int at = mode == Mode.RATE ? 7 : 6; // where THREADS is
+        if (mode == null || args.length < at || args.length > at + 2) {
             System.err.println("usage: JavaLoadGen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S "
+                    + "[THREADS [HOST]]\n       JavaLoadGen rate PORT CONNS BYTES WARMUP_S DURATION_S RATE "
                     + "[THREADS [HOST]]");
             System.exit(2);
         }
         try {
-            InetSocketAddress server = new InetSocketAddress(args.length == 8 ? args[7] : "127.0.0.1",
+            InetSocketAddress server = new InetSocketAddress(args.length == at + 2 ? args[at + 1] : "127.0.0.1",
                     Integer.parseInt(args[1]));
             Result r = run(mode, server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Double.parseDouble(args[4]), Double.parseDouble(args[5]),
-                    args.length >= 7 ? Integer.parseInt(args[6]) : 1, STALL_NANOS);
+                    mode == Mode.RATE ? Double.parseDouble(args[6]) : 0,
+                    args.length > at ? Integer.parseInt(args[at]) : 1, STALL_NANOS);
             System.out.println(r.line());
         } catch (IllegalArgumentException e) {
             System.err.println("JavaLoadGen: " + e.getMessage());
@@ -136,22 +155,30 @@ public final class JavaLoadGen {
         return run(Mode.PINGPONG, server, conns, bytes, warmupS, durationS, 1, STALL_NANOS);
     }
 
+    /** As {@link #run(Mode, InetSocketAddress, int, int, double, double, double, int, long)} for the closed-loop modes (no rate). */
+    static Result run(Mode mode, InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
+                      int threads, long stallNanos) throws IOException {
+        return run(mode, server, conns, bytes, warmupS, durationS, 0, threads, stallNanos);
+    }
+
     /**
      * Runs {@code conns} connections in {@code mode} against {@code server} for {@code warmupS}
-     * seconds (not measured) and then {@code durationS} seconds, and closes them. The connections
-     * are spread over {@code threads} threads, each spinning over a selector of its own (the first
+     * seconds (not measured) and then {@code durationS} seconds, and closes them; {@link Mode#RATE}
+     * offers {@code rate} messages per second in all from the start (ignored by the other modes).
+     * The connections are spread over {@code threads} threads, each spinning over a selector of its own (the first
      * on the calling thread); a thread fails after {@code stallNanos} without an echoed byte. The
      * result's {@code busy} is the threads' mean.
      *
      * @throws IllegalArgumentException if {@code conns} or {@code bytes} is not positive,
      *         {@code bytes} exceeds {@link #PATTERN_BYTES} ({@code stream}: a quarter of it),
-     *         {@code threads} is not 1 to {@code conns}, or a time is negative or not finite
+     *         {@code threads} is not 1 to {@code conns}, a time is negative or not finite, or
+     *         {@code rate} mode's rate is not {@link #MIN_RATE} to {@link #MAX_RATE}
      * @throws IOException if a connect fails, the server closes a connection, an echoed byte
      *         differs from the one sent (the message names the connection and the offset), no
      *         byte comes back for {@code stallNanos}, or nothing is echoed whole in the measured window
      */
     static Result run(Mode mode, InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
-                      int threads, long stallNanos) throws IOException {
+                      double rate, int threads, long stallNanos) throws IOException {
         int maxBytes = mode == Mode.STREAM ? PATTERN_BYTES / WINDOW_MESSAGES : PATTERN_BYTES;
         if (conns < 1 || bytes < 1 || bytes > maxBytes) {
             throw new IllegalArgumentException("CONNS must be at least 1 and BYTES 1 to " + maxBytes + " in "
@@ -165,10 +192,15 @@ public final class JavaLoadGen {
             throw new IllegalArgumentException("WARMUP_S must be 0 or more and DURATION_S more than 0, not "
                     + warmupS + " and " + durationS);
         }
+        if (mode == Mode.RATE && !(rate >= MIN_RATE && rate <= MAX_RATE)) {
+            throw new IllegalArgumentException("RATE must be " + (long) MIN_RATE + " to " + (long) MAX_RATE
+                    + " messages per second in all, not " + rate);
+        }
+        double offered = mode == Mode.RATE ? rate : 0;
         Worker[] workers = new Worker[threads];
         try {
             for (int t = 0; t < threads; t++) {
-                workers[t] = new Worker(mode, Selector.open());
+                workers[t] = new Worker(mode, Selector.open(), offered, conns);
             }
             for (int i = 0; i < conns; i++) {
                 if (mode == Mode.CONNECT) {
@@ -190,7 +222,7 @@ public final class JavaLoadGen {
             for (Thread t : others) {
                 joinUninterruptibly(t);
             }
-            return merge(mode, workers, conns, bytes, durationS);
+            return merge(mode, workers, conns, bytes, offered, durationS);
         } finally {
             for (Worker w : workers) {
                 if (w != null) {
@@ -200,7 +232,8 @@ public final class JavaLoadGen {
         }
     }
 
-    private static Result merge(Mode mode, Worker[] workers, int conns, int bytes, double durationS) throws IOException {
+    private static Result merge(Mode mode, Worker[] workers, int conns, int bytes, double rate, double durationS)
+            throws IOException {
         long ops = 0;
         long echoed = 0;
         int n = 0;
@@ -227,7 +260,7 @@ public final class JavaLoadGen {
             at += w.n;
         }
         Arrays.sort(sorted);
-        return new Result(mode, conns, bytes, durationS, ops, echoed, percentileUs(sorted, 0.50),
+        return new Result(mode, conns, bytes, rate, durationS, ops, echoed, percentileUs(sorted, 0.50),
                 percentileUs(sorted, 0.99), percentileUs(sorted, 0.999), n == 0 ? Double.NaN : sorted[n - 1] / 1e3,
                 Math.min(1.0, busy));
     }
@@ -313,10 +346,20 @@ public final class JavaLoadGen {
         /** The measured window, set when the run starts. */
         long measureFrom;
         long end;
+        /** {@code rate}: when the schedule began, the messages per second offered in all, and the connections in all. */
+        long scheduleStart;
+        final double rate;
+        final int allConns;
+        /** {@code rate}: the next message to fall due, counted over this thread's connections round robin. */
+        long next;
+        /** {@code rate}: a send that the socket's buffer held back waits for the next spin. */
+        boolean heldBack;
 
-        Worker(Mode mode, Selector selector) {
+        Worker(Mode mode, Selector selector, double rate, int allConns) {
             this.mode = mode;
             this.selector = selector;
+            this.rate = rate;
+            this.allConns = allConns;
         }
 
         void add(Conn c) throws IOException {
@@ -352,8 +395,11 @@ public final class JavaLoadGen {
             end = until;
             byte[] in = new byte[PATTERN_BYTES];
             ByteBuffer inBuffer = ByteBuffer.wrap(in);
-            for (Conn c : conns) {
-                c.send(start, mode);
+            scheduleStart = start;
+            if (mode != Mode.RATE) {
+                for (Conn c : conns) {
+                    c.send(start, mode);
+                }
             }
             long now = System.nanoTime();
             for (Slot s : slots) {
@@ -363,9 +409,13 @@ public final class JavaLoadGen {
             long lastProgress = now;
             while (now < end) {
                 long pollStart = now;
+                boolean sentDue = mode == Mode.RATE && sendDue(now);
                 if (selector.selectNow() == 0) {
-                    sendWhereRoom(now); // streaming: a send the socket's buffer held back
+                    sendWhereRoom(now); // streaming and rate: a send the socket's buffer held back
                     now = idleSpin(lastProgress, stallNanos, stalled);
+                    if (sentDue && pollStart >= measureFrom) {
+                        busyNanos += now - pollStart;
+                    }
                     continue;
                 }
                 lastProgress = pollStart;
@@ -393,6 +443,19 @@ public final class JavaLoadGen {
             if (mode == Mode.STREAM) {
                 if (measured) {
                     echoedBytes += r;
+                }
+                return now;
+            }
+            if (mode == Mode.RATE) {
+                long whole = c.received / c.bytes;
+                if (whole == c.done) {
+                    return now;
+                }
+                now = System.nanoTime();
+                for (; c.done < whole; c.done++) { // each timed from when it fell due
+                    if (now >= measureFrom && now < end) {
+                        record(now - dueAt(c.id, c.done), c.bytes);
+                    }
                 }
                 return now;
             }
@@ -431,11 +494,39 @@ public final class JavaLoadGen {
         }
 
         private void sendWhereRoom(long now) throws IOException {
-            if (mode != Mode.STREAM) {
-                return;
+            if (mode == Mode.RATE && heldBack) {
+                heldBack = false;
+                for (Conn c : conns) {
+                    heldBack |= c.send(now, Mode.RATE);
+                }
+            } else if (mode == Mode.STREAM) {
+                for (Conn c : conns) {
+                    c.send(now, Mode.STREAM);
+                }
             }
-            for (Conn c : conns) {
-                c.send(now, Mode.STREAM);
+        }
+
+        /**
+         * {@code rate}: when message {@code k} of connection {@code id} falls due: the schedule
+         * interleaves every thread's connections, {@code (k × allConns + id)} messages after its start.
+         */
+        private long dueAt(int id, long k) {
+            return scheduleStart + (long) ((k * allConns + id) * 1e9 / rate);
+        }
+
+        /** {@code rate}: sends every message of this thread's connections due by {@code now}; whether any fell due. */
+        private boolean sendDue(long now) throws IOException {
+            int n = conns.size();
+            boolean any = false;
+            while (true) {
+                Conn c = conns.get((int) (next % n));
+                if (dueAt(c.id, next / n) > now) {
+                    return any;
+                }
+                c.due++;
+                next++;
+                any = true;
+                heldBack |= c.send(now, Mode.RATE);
             }
         }
 
@@ -547,6 +638,9 @@ public final class JavaLoadGen {
         long sent;
         long received;
         long sentAt;
+        /** {@code rate}: the messages that have fallen due, and those that came back whole. */
+        long due;
+        long done;
 
         Conn(int id, InetSocketAddress server, int bytes, int window) throws IOException {
             this.id = id;
@@ -568,21 +662,24 @@ public final class JavaLoadGen {
         /**
          * {@code pingpong}: sends the next message whole (spinning while the send buffer is full,
          * which one message never fills). {@code stream}: sends what the window has room for, a
-         * message at a time, until the socket's buffer is full.
+         * message at a time, until the socket's buffer is full. {@code rate}: sends the messages
+         * that have fallen due, until the socket's buffer is full. Returns whether the socket's
+         * buffer held part of it back.
          */
-        void send(long now, Mode mode) throws IOException {
+        boolean send(long now, Mode mode) throws IOException {
+            long limit = mode == Mode.RATE ? due * bytes : received + window;
             while (true) {
                 if (!out.hasRemaining()) {
-                    if (sent - received + bytes > window) {
-                        return; // the window is full
+                    if (sent + bytes > limit) {
+                        return false; // the window is full, or nothing more is due
                     }
                     out.clear();
                     out.put(PATTERN, patternAt(id, sent), bytes).flip();
                     sentAt = now;
                 }
                 sent += ch.write(out);
-                if (out.hasRemaining() && mode == Mode.STREAM) {
-                    return; // the socket's buffer is full: the next spin goes on
+                if (out.hasRemaining() && mode != Mode.PINGPONG) {
+                    return true; // the socket's buffer is full: the next spin goes on
                 }
             }
         }

@@ -36,11 +36,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   PortableMatrix [--runs 3] [--warmup 3] [--secs 5] [--workloads "pp1 pp64 st16 conn"] [--impls "roundhouse-iocp netty-nio"]
- *                  [--out DIR] [--pin auto|off] [--c-binary PATH] [--client-threads N]
+ *                  [--out DIR] [--pin auto|off] [--c-binary PATH] [--client-threads N] [--rate 25000]
  * </pre>
  *
- * {@code --client-threads}: the load generator's threads on {@code pp64}, {@code st16} and
- * {@code conn} (default 2 on a machine with 4 CPUs or more, else 1; {@code pp1} always 1): one
+ * {@code --client-threads}: the load generator's threads on {@code pp64}, {@code st16},
+ * {@code conn} and {@code rate64} (default 2 on a machine with 4 CPUs or more, else 1; {@code pp1} always 1): one
  * thread saturates its core before the servers do there (BENCHMARKS.md, <i>Off Linux</i>).
  * Pinned, the threads get CPUs 1 to N.
  *
@@ -51,7 +51,10 @@ import java.util.concurrent.TimeUnit;
  * ping-pong with 64 B messages, {@code st16} streaming (16 connections, 16 KiB writes, 64 KiB in
  * flight each), {@code conn} connect + 64 B echo + close, 16 at a time (from 127.0.0.2-201, which
  * macOS's loopback lacks unless aliased: there its figures are FAILED, the reason on stderr; on
- * Windows the closed connections' {@code TIME_WAIT} may use up the ephemeral ports). The raw
+ * Windows the closed connections' {@code TIME_WAIT} may use up the ephemeral ports); and, only
+ * when named in {@code --workloads}, {@code rate64}: open loop, 64 connections, 64 B messages
+ * offered at {@code --rate} per second in all (default 25,000, as run-matrix.sh's), each timed
+ * from when it fell due (p99 ranks the servers). The raw
  * results ({@code results.tsv}, run-matrix.sh's columns) and {@code machine.txt} go to {@code --out}
  * (default {@code bench-results/portable-STAMP}). {@code --pin auto} pins the server to CPU 0 and
  * the load generator to CPU 1 with {@code taskset} where it exists (Linux); elsewhere, or with
@@ -74,7 +77,8 @@ public final class PortableMatrix {
             "pp1", new String[] {"pingpong", "1", "64"},
             "pp64", new String[] {"pingpong", "64", "64"},
             "st16", new String[] {"stream", "16", "16384"},
-            "conn", new String[] {"connect", "16", "64"});
+            "conn", new String[] {"connect", "16", "64"},
+            "rate64", new String[] {"rate", "64", "64"});
     private static final long SERVER_START_MS = 30_000;
     private static final long SERVER_STOP_MS = 10_000;
 
@@ -83,13 +87,15 @@ public final class PortableMatrix {
     private final boolean pin;
     private final String cBinary;
     private final int clientThreads;
+    private final long rate;
 
-    private PortableMatrix(String java, String classPath, boolean pin, String cBinary, int clientThreads) {
+    private PortableMatrix(String java, String classPath, boolean pin, String cBinary, int clientThreads, long rate) {
         this.javaBin = java;
         this.classPath = classPath;
         this.pin = pin;
         this.cBinary = cBinary;
         this.clientThreads = clientThreads;
+        this.rate = rate;
     }
 
     /** Runs the matrix; exit status 2 on bad arguments, 1 if no server can be listed. */
@@ -107,6 +113,7 @@ public final class PortableMatrix {
         double warmup;
         double secs;
         int clientThreads;
+        long rate;
         List<String> workloads;
         try {
             o = options(args);
@@ -115,11 +122,16 @@ public final class PortableMatrix {
             secs = Double.parseDouble(o.getOrDefault("--secs", "5"));
             int cpus = Runtime.getRuntime().availableProcessors();
             clientThreads = Integer.parseInt(o.getOrDefault("--client-threads", cpus >= 4 ? "2" : "1"));
+            rate = Long.parseLong(o.getOrDefault("--rate", "25000"));
             workloads = Arrays.asList(o.getOrDefault("--workloads", "pp1 pp64 st16 conn").trim().split("\\s+"));
             for (String w : workloads) {
                 if (!WORKLOADS.containsKey(w)) {
-                    throw new IllegalArgumentException("--workloads takes pp1, pp64, st16 and conn, not " + w);
+                    throw new IllegalArgumentException("--workloads takes pp1, pp64, st16, conn and rate64, not " + w);
                 }
+            }
+            if (!(rate >= JavaLoadGen.MIN_RATE && rate <= JavaLoadGen.MAX_RATE)) {
+                throw new IllegalArgumentException("--rate takes messages per second in all, "
+                        + (long) JavaLoadGen.MIN_RATE + " to " + (long) JavaLoadGen.MAX_RATE + ", not " + rate);
             }
             if (runs < 1 || !(warmup >= 0 && warmup < 3600) || !(secs > 0 && secs < 3600)
                     || clientThreads < 1 || clientThreads > 64) {
@@ -137,7 +149,7 @@ public final class PortableMatrix {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         boolean pin = !"off".equals(o.get("--pin")) && tasksetAvailable(clientThreads);
         PortableMatrix m = new PortableMatrix(javaBin, System.getProperty("java.class.path"), pin, o.get("--c-binary"),
-                clientThreads);
+                clientThreads, rate);
         List<String> impls = o.containsKey("--impls")
                 ? Arrays.asList(o.get("--impls").trim().split("\\s+")) : m.javaServers();
         if (impls.isEmpty()) {
@@ -148,7 +160,7 @@ public final class PortableMatrix {
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())));
         Files.createDirectories(out);
         Path machine = out.resolve("machine.txt");
-        Files.writeString(machine, m.machine(runs, warmup, secs));
+        Files.writeString(machine, m.machine(runs, warmup, secs, workloads.contains("rate64")));
         Path tsv = out.resolve("results.tsv");
         List<String> rows = new ArrayList<>();
         rows.add("run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu"
@@ -181,7 +193,7 @@ public final class PortableMatrix {
     static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
         List<String> known = List.of("--runs", "--warmup", "--secs", "--workloads", "--impls", "--out", "--pin",
-                "--c-binary", "--client-threads");
+                "--c-binary", "--client-threads", "--rate");
         for (int i = 0; i < args.length; i++) {
             if (!known.contains(args[i]) || i + 1 == args.length) {
                 throw new IllegalArgumentException("unknown option or missing value: " + args[i]
@@ -256,8 +268,11 @@ public final class PortableMatrix {
             cmd.addAll(List.of("taskset", "-c", threads == 1 ? "1" : "1-" + threads));
         }
         cmd.addAll(List.of(javaBin, "-cp", classPath, JavaLoadGen.class.getName(), workload[0], Integer.toString(port),
-                workload[1], workload[2], Double.toString(warmup), Double.toString(secs),
-                Integer.toString(threads)));
+                workload[1], workload[2], Double.toString(warmup), Double.toString(secs)));
+        if (workload[0].equals("rate")) {
+            cmd.add(Long.toString(rate));
+        }
+        cmd.add(Integer.toString(threads));
         Process client = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -343,7 +358,7 @@ public final class PortableMatrix {
         return false;
     }
 
-    private String machine(int runs, double warmup, double secs) {
+    private String machine(int runs, double warmup, double secs, boolean openLoop) {
         Runtime rt = Runtime.getRuntime();
         return String.join("\n",
                 "date: " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(Instant.now()),
@@ -356,7 +371,8 @@ public final class PortableMatrix {
                 String.format(Locale.ROOT, "timing: %d run(s), the servers in reverse order every other run; "
                         + "per workload %.1f s warm-up + %.1f s measured", runs, warmup, secs),
                 "load generator: JavaLoadGen (spins over java.nio selectNow, each echoed byte checked), a JVM of its own, "
-                        + clientThreads + " thread(s) on pp64, st16 and conn",
+                        + clientThreads + " thread(s) on pp64, st16, conn and rate64"
+                        + (openLoop ? "; rate64 offered " + rate + " messages/s" : ""),
                 "jvm flags: -Xms512m -Xmx512m (servers)",
                 "");
     }

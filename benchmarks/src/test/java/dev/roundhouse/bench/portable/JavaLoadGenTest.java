@@ -2,6 +2,7 @@ package dev.roundhouse.bench.portable;
 
 import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.CONNECT;
 import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.PINGPONG;
+import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.RATE;
 import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,7 +32,10 @@ import org.junit.jupiter.api.Test;
  */
 class JavaLoadGenTest {
     /** What the test's server does with the stream of each connection. */
-    private enum Fault { NONE, FLIP_BYTE_10, FLIP_BYTE_100, CLOSE_AFTER_64, SWALLOW }
+    private enum Fault { NONE, FLIP_BYTE_10, FLIP_BYTE_100, CLOSE_AFTER_64, SWALLOW, PAUSE_AFTER_12800 }
+
+    /** {@link Fault#PAUSE_AFTER_12800}: how long the server stops answering, once, after 12,800 bytes. */
+    private static final long PAUSE_MS = 300;
 
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -124,6 +128,51 @@ class JavaLoadGenTest {
         IOException e = assertThrows(IOException.class, () -> JavaLoadGen.run(CONNECT, serve(Fault.FLIP_BYTE_10), 1,
                 64, 0, 5, 1, JavaLoadGen.STALL_NANOS));
         assertEquals("connection 0: echoed byte 10 differs from the one sent", e.getMessage());
+    }
+
+    @Test
+    void shouldOfferTheRateOverEveryThreadsConnections() throws Exception {
+        JavaLoadGen.Result r = JavaLoadGen.run(RATE, serve(Fault.NONE), 4, 64, 0.1, 1.0, 2_000, 2,
+                JavaLoadGen.STALL_NANOS);
+
+        // 2,000 messages fall due in the measured second; those that come back within it count
+        assertTrue(r.ops() >= 1_600 && r.ops() <= 2_010, "messages back within the second: " + r.line());
+        assertEquals(r.ops() * 64, r.echoedBytes(), r.line());
+        assertTrue(echoed.get() >= r.echoedBytes(), "the server echoed " + echoed.get() + " bytes");
+        assertTrue(r.p50Us() > 0 && r.p50Us() <= r.p99Us() && r.p99Us() <= r.maxUs(), r.line());
+        assertTrue(r.line().startsWith("RESULT mode=rate conns=4 bytes=64 window=64 rate=2000 "), r.line());
+        assertEquals(4, sockets.size(), "connections accepted");
+    }
+
+    @Test
+    void shouldKeepSendingWhileTheServerStallsAndTimeEachMessageFromWhenItFellDue() throws Exception {
+        JavaLoadGen.Result r = JavaLoadGen.run(RATE, serve(Fault.PAUSE_AFTER_12800), 1, 64, 0.1, 1.0, 1_000, 1,
+                JavaLoadGen.STALL_NANOS);
+
+        // message 200 falls due 0.2 s in, within the measured window (0.1-1.1 s); the ~300 that
+        // fall due during the pause wait for its end, from 300 ms down: open loop, the top 1 %
+        // of 1,000 waited ~290 ms or more. A closed loop would have one slow round trip in 1,000.
+        assertTrue(r.maxUs() >= 0.8 * PAUSE_MS * 1000, r.line());
+        assertTrue(r.p99Us() >= 0.6 * PAUSE_MS * 1000, r.line());
+        assertTrue(r.p50Us() < 0.5 * PAUSE_MS * 1000, r.line());
+    }
+
+    @Test
+    void shouldFailWhenAnOpenLoopEchoDiffers() throws Exception {
+        IOException e = assertThrows(IOException.class, () -> JavaLoadGen.run(RATE, serve(Fault.FLIP_BYTE_100), 1,
+                64, 0, 5, 1_000, 1, JavaLoadGen.STALL_NANOS));
+        assertEquals("connection 0: echoed byte 100 differs from the one sent", e.getMessage());
+    }
+
+    @Test
+    void shouldRejectARateOutsideItsBounds() {
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
+        for (double rate : new double[] {0, 0.5, Double.NaN, 10_000_001, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> JavaLoadGen.run(RATE, any, 1, 64, 0, 1, rate, 1, 1));
+            assertTrue(e.getMessage().startsWith("RATE must be 1 to 10000000 messages per second in all"),
+                    e.getMessage());
+        }
     }
 
     private static boolean loopbackAliasesBind() {
@@ -236,9 +285,14 @@ class JavaLoadGenTest {
                 if (fault == Fault.CLOSE_AFTER_64 && at >= 64) {
                     s.shutdownOutput(); // end of stream for the load generator, on every OS
                 }
+                if (fault == Fault.PAUSE_AFTER_12800 && at >= 12_800 && at - n < 12_800) {
+                    Thread.sleep(PAUSE_MS); // the slow server being imitated, not synchronisation
+                }
             }
         } catch (IOException gone) {
             // the load generator closed its end
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
