@@ -74,6 +74,8 @@ public final class JavaLoadGen {
     static final long STALL_NANOS = 5_000_000_000L;
     /** {@code stream}: the messages each connection keeps in flight at most. */
     static final int WINDOW_MESSAGES = 4;
+    /** How long one call of the spin loop lasts (see {@code Worker.spinUntil}). */
+    private static final long SLICE_NANOS = 10_000_000;
 
     private static final byte[] PATTERN = pattern();
 
@@ -343,9 +345,8 @@ public final class JavaLoadGen {
         long echoedBytes;
         long busyNanos;
         IOException failure;
-        /** The measured window, set when the run starts. */
-        long measureFrom;
-        long end;
+        /** When an echoed byte last came (connect: a connection made progress). */
+        long lastProgress;
         /** {@code rate}: when the schedule began, the messages per second offered in all, and the connections in all. */
         long scheduleStart;
         final double rate;
@@ -390,9 +391,16 @@ public final class JavaLoadGen {
             }
         }
 
+        /**
+         * The warm-up, then the measured window: two calls of one {@link #spin}, which records
+         * in both, its counts reset in between. The compiled loop the window runs is the one the
+         * warm-up ran, profile included: a branch first taken at the window's start (as "record
+         * now" was) would send the JIT back to the interpreter and then recompile, on the load
+         * generator's own core, in the window (which read as a p99 of milliseconds in rate mode).
+         * A message, round trip or cycle counts in the window it completes in, as in the C load
+         * generator.
+         */
         private void run(long start, long from, long until, long stallNanos) throws IOException {
-            measureFrom = from;
-            end = until;
             byte[] in = new byte[PATTERN_BYTES];
             ByteBuffer inBuffer = ByteBuffer.wrap(in);
             scheduleStart = start;
@@ -405,32 +413,58 @@ public final class JavaLoadGen {
             for (Slot s : slots) {
                 s.begin(selector, now);
             }
+            lastProgress = now;
+            long warmupFrom = now;
+            spinUntil(from, stallNanos, in, inBuffer);
+            // room for the window's samples at the warm-up's pace and half as much again, so that
+            // no copy of the array stalls the window
+            long expected = (long) (n * 1.5 * (until - from) / Math.max(1, from - warmupFrom)) + 1024;
+            if (expected > samples.length) {
+                samples = new long[(int) Math.min(MAX_SAMPLES, expected)];
+            }
+            n = 0; // the warm-up's counts dropped
+            ops = 0;
+            echoedBytes = 0;
+            busyNanos = 0;
+            spinUntil(until, stallNanos, in, inBuffer);
+        }
+
+        /**
+         * {@link #spin}s until {@code until}, in slices of {@link #SLICE_NANOS}: each slice's end
+         * is a return the warm-up takes hundreds of times, so that the compiled loop has it in its
+         * profile and the warm-up's end does not send the JIT back to the interpreter.
+         */
+        private void spinUntil(long until, long stallNanos, byte[] in, ByteBuffer inBuffer) throws IOException {
+            for (long now = System.nanoTime(); now < until; ) {
+                now = spin(now, Math.min(until, now + SLICE_NANOS), stallNanos, in, inBuffer);
+            }
+        }
+
+        /** Spins over the selector from {@code now} until {@code until}, counting what completes; returns the time. */
+        private long spin(long now, long until, long stallNanos, byte[] in, ByteBuffer inBuffer) throws IOException {
             String stalled = mode == Mode.CONNECT ? "no connection made progress" : "no byte echoed";
-            long lastProgress = now;
-            while (now < end) {
+            while (now < until) {
                 long pollStart = now;
                 boolean sentDue = mode == Mode.RATE && sendDue(now);
                 if (selector.selectNow() == 0) {
                     sendWhereRoom(now); // streaming and rate: a send the socket's buffer held back
                     now = idleSpin(lastProgress, stallNanos, stalled);
-                    if (sentDue && pollStart >= measureFrom) {
+                    if (sentDue) {
                         busyNanos += now - pollStart;
                     }
                     continue;
                 }
                 lastProgress = pollStart;
-                boolean measured = pollStart >= measureFrom;
                 for (SelectionKey k : selector.selectedKeys()) {
                     now = k.attachment() instanceof Slot s ? onSlot(s, k, in, inBuffer, now)
-                            : onConn((Conn) k.attachment(), in, inBuffer, measured, now);
+                            : onConn((Conn) k.attachment(), in, inBuffer, now);
                 }
                 selector.selectedKeys().clear();
                 now = System.nanoTime();
                 sendWhereRoom(now);
-                if (measured) {
-                    busyNanos += now - pollStart;
-                }
+                busyNanos += now - pollStart;
             }
+            return now;
         }
 
         /**
@@ -438,12 +472,10 @@ public final class JavaLoadGen {
          * back whole, records the round trip and sends the next. Returns the time, read anew only
          * when a round trip ended.
          */
-        private long onConn(Conn c, byte[] in, ByteBuffer inBuffer, boolean measured, long now) throws IOException {
+        private long onConn(Conn c, byte[] in, ByteBuffer inBuffer, long now) throws IOException {
             int r = c.receive(in, inBuffer);
             if (mode == Mode.STREAM) {
-                if (measured) {
-                    echoedBytes += r;
-                }
+                echoedBytes += r;
                 return now;
             }
             if (mode == Mode.RATE) {
@@ -453,9 +485,7 @@ public final class JavaLoadGen {
                 }
                 now = System.nanoTime();
                 for (; c.done < whole; c.done++) { // each timed from when it fell due
-                    if (now >= measureFrom && now < end) {
-                        record(now - dueAt(c.id, c.done), c.bytes);
-                    }
+                    record(now - dueAt(c.id, c.done), c.bytes);
                 }
                 return now;
             }
@@ -463,9 +493,7 @@ public final class JavaLoadGen {
                 return now; // part of the message is still on its way
             }
             now = System.nanoTime();
-            if (c.sentAt >= measureFrom && now < end) {
-                record(now - c.sentAt, c.bytes);
-            }
+            record(now - c.sentAt, c.bytes);
             c.send(now, mode);
             return now;
         }
@@ -476,9 +504,7 @@ public final class JavaLoadGen {
                 return now;
             }
             now = System.nanoTime();
-            if (s.startedAt >= measureFrom && now < end) {
-                record(now - s.startedAt, s.bytes);
-            }
+            record(now - s.startedAt, s.bytes);
             s.begin(selector, now);
             return now;
         }
