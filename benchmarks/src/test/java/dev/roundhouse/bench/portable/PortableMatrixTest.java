@@ -61,17 +61,26 @@ class PortableMatrixTest {
 
     @Test
     void shouldAnswerBadValuesWithStatusTwo() throws Exception {
-        assertEquals(2, PortableMatrix.run(new String[] {"--runs", "three"}));
-        assertEquals(2, PortableMatrix.run(new String[] {"--runs", "0"}));
-        assertEquals(2, PortableMatrix.run(new String[] {"--secs", "NaN"}));
-        // never a valid option alone: that would run the whole matrix here
-        assertEquals(2, PortableMatrix.run(new String[] {"--workloads", "rate32"}));
-        assertEquals(2, PortableMatrix.run(new String[] {"--rate", "0"}));
-        assertEquals(2, PortableMatrix.run(new String[] {"--rate", "25k"}));
-        assertEquals(2, PortableMatrix.run(new String[] {"--rate", "10000001"}));
-        assertEquals(2, PortableMatrix.run(new String[] {"--pin", "yes"}));
-        assertEquals(2, PortableMatrix.run(new String[] {"--client-threads", "0"}));
-        assertEquals(2, PortableMatrix.run(new String[] {"--rounds", "3"}));
+        assertEquals(2, runWithBad("--runs", "three"));
+        assertEquals(2, runWithBad("--runs", "0"));
+        assertEquals(2, runWithBad("--secs", "NaN"));
+        assertEquals(2, runWithBad("--workloads", "rate32"));
+        assertEquals(2, runWithBad("--rate", "0"));
+        assertEquals(2, runWithBad("--rate", "25k"));
+        assertEquals(2, runWithBad("--rate", "10000001"));
+        assertEquals(2, runWithBad("--pin", "yes"));
+        assertEquals(2, runWithBad("--client-threads", "0"));
+        assertEquals(2, runWithBad("--rounds", "3"));
+    }
+
+    /**
+     * Runs the matrix with one bad option after a tiny valid set (a server that does not exist, one
+     * short run into the test's directory): were the bad value taken, the run would end at once
+     * with status 0, not run a whole matrix.
+     */
+    private int runWithBad(String option, String value) throws Exception {
+        return PortableMatrix.run(new String[] {"--impls", "no-such-server", "--runs", "1", "--warmup", "0",
+            "--secs", "0.1", "--workloads", "pp1", "--out", out.toString(), option, value});
     }
 
     @Test
