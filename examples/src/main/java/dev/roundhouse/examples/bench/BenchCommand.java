@@ -24,17 +24,21 @@ import java.util.List;
  *
  * <p>Off Linux (Windows, macOS), or with {@code --portable}, it runs the portable matrix instead
  * ({@code dev.roundhouse.bench.portable.PortableMatrix} from the checkout's
- * {@code benchmarks/target/benchmarks.jar}, which must be built): every Java echo server, each in a
- * JVM of its own, driven by a Java load generator, the matrix's four workloads, the same table;
- * {@code --full} is 3 runs of 3 s + 5 s there, and BENCHMARKS.md is never written.
+ * {@code benchmarks/target/benchmarks.jar}; if it is missing, the checkout's Maven wrapper builds
+ * it first, as run-matrix.sh does): every Java echo server, each in a JVM of its own, driven by a
+ * Java load generator, the matrix's four workloads, the same table; {@code --full} is 3 runs of
+ * 3 s + 5 s there, and BENCHMARKS.md is never written.
  *
  * <p><b>Thread:</b> the caller's; it blocks until the matrix ends. Bad arguments: the usage on
- * stderr and status 2; no checkout, no jar or no bash: the reason on stderr and status 1.
+ * stderr and status 2; no checkout, no bash, or no jar that the wrapper could build: the reason on
+ * stderr and status 1.
  */
 public final class BenchCommand {
     private static final String SCRIPT = "benchmarks/run-matrix.sh";
     private static final String JAR = "benchmarks/target/benchmarks.jar";
     private static final String PORTABLE = "dev.roundhouse.bench.portable.PortableMatrix";
+    /** The Maven wrapper's arguments that build {@link #JAR} (and the modules it needs). */
+    static final List<String> BUILD_JAR = List.of("-q", "-B", "-pl", "benchmarks", "-am", "package", "-DskipTests");
 
     private BenchCommand() {
     }
@@ -76,8 +80,9 @@ public final class BenchCommand {
         }
         List<String> command;
         if (portable) {
-            if (!Files.isRegularFile(root.resolve(JAR))) {
-                System.err.println("roundhouse bench: " + root.resolve(JAR) + " is missing; build it with "
+            String why = Files.isRegularFile(root.resolve(JAR)) ? null : buildJar(root);
+            if (why != null) {
+                System.err.println("roundhouse bench: " + root.resolve(JAR) + " is missing" + why + "; build it with "
                         + "./mvnw -B -pl benchmarks -am package -DskipTests (mvnw.cmd on Windows)");
                 return 1;
             }
@@ -121,6 +126,35 @@ public final class BenchCommand {
             command.addAll(List.of("--impls", impls));
         }
         return command;
+    }
+
+    /**
+     * Builds {@link #JAR} with the checkout's Maven wrapper ({@code mvnw}, through {@code sh};
+     * {@code mvnw.cmd} on Windows), its output inherited. Returns null once the jar is there, else
+     * why not (no wrapper, the build's status, or no jar after it).
+     */
+    static String buildJar(Path root) {
+        boolean windows = System.getProperty("os.name", "").startsWith("Windows");
+        Path wrapper = root.resolve(windows ? "mvnw.cmd" : "mvnw");
+        if (!Files.isRegularFile(wrapper)) {
+            return " and there is no " + wrapper.getFileName() + " to build it";
+        }
+        List<String> command = new ArrayList<>(windows ? List.of("cmd", "/c", wrapper.toString())
+                : List.of("sh", wrapper.toString()));
+        command.addAll(BUILD_JAR);
+        System.err.println("roundhouse bench: building " + JAR + ": " + String.join(" ", command));
+        try {
+            int status = new ProcessBuilder(command).directory(root.toFile()).inheritIO().start().waitFor();
+            if (status != 0) {
+                return " and building it failed (status " + status + ")";
+            }
+        } catch (IOException e) {
+            return " and the wrapper could not start (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return " (interrupted while building it)";
+        }
+        return Files.isRegularFile(root.resolve(JAR)) ? null : " after the build, which did not make it";
     }
 
     private static Path findRepo(String hint) {

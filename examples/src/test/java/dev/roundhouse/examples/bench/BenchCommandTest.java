@@ -2,6 +2,7 @@ package dev.roundhouse.examples.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -45,7 +46,30 @@ class BenchCommandTest {
             System.setErr(stderr);
         }
         String said = captured.toString(StandardCharsets.UTF_8);
-        assertTrue(said.contains("benchmarks.jar is missing; build it with ./mvnw -B -pl benchmarks -am package"), said);
+        assertTrue(said.contains("benchmarks.jar is missing and there is no mvnw to build it; build it with "
+                + "./mvnw -B -pl benchmarks -am package"), said);
+    }
+
+    @Test
+    void shouldBuildTheMissingJarWithTheCheckoutsWrapper() throws Exception {
+        assumeFalse(System.getProperty("os.name", "").startsWith("Windows"), "the fake wrapper is a shell script");
+        // a wrapper that records its arguments and makes the jar, as the real build would
+        Files.writeString(checkout.resolve("mvnw"), "echo \"$@\" > args.txt\n"
+                + "mkdir -p benchmarks/target && : > benchmarks/target/benchmarks.jar\n");
+
+        assertEquals(null, BenchCommand.buildJar(checkout));
+        assertEquals(String.join(" ", BenchCommand.BUILD_JAR), Files.readString(checkout.resolve("args.txt")).strip());
+        assertTrue(Files.isRegularFile(checkout.resolve("benchmarks/target/benchmarks.jar")));
+    }
+
+    @Test
+    void shouldSayWhyTheJarCouldNotBeBuilt() throws Exception {
+        assumeFalse(System.getProperty("os.name", "").startsWith("Windows"), "the fake wrapper is a shell script");
+        Files.writeString(checkout.resolve("mvnw"), "exit 3\n");
+        assertEquals(" and building it failed (status 3)", BenchCommand.buildJar(checkout));
+
+        Files.writeString(checkout.resolve("mvnw"), "exit 0\n");
+        assertEquals(" after the build, which did not make it", BenchCommand.buildJar(checkout));
     }
 
     @Test
