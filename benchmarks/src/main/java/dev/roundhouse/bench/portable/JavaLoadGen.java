@@ -20,7 +20,7 @@ import java.util.Locale;
  * I/O completion port, and macOS. {@link PortableMatrix} drives the echo servers with it.
  *
  * <pre>
- *   JavaLoadGen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]
+ *   JavaLoadGen pingpong|stream|connect|connect-reset PORT CONNS BYTES WARMUP_S DURATION_S [THREADS [HOST]]
  *   JavaLoadGen rate PORT CONNS BYTES WARMUP_S DURATION_S RATE [THREADS [HOST]]
  * </pre>
  *
@@ -38,6 +38,12 @@ import java.util.Locale;
  *       127.0.0.201 in turn, so that the closed connections' {@code TIME_WAIT} does not use up
  *       one address's ephemeral ports; where those addresses cannot be bound (macOS has only
  *       127.0.0.1 on its loopback unless aliases are added) the run fails, saying so.</li>
+ *   <li>{@code connect-reset}: as {@code connect}, but each connection is closed with a reset
+ *       ({@code SO_LINGER} 0) instead of a FIN, so that it leaves no {@code TIME_WAIT} behind.
+ *       For Windows, whose ephemeral ports (16,384 by default) are one pool for every source
+ *       address and stay in {@code TIME_WAIT} for minutes: at thousands of connections a second a
+ *       graceful close uses them all up within seconds. The server sees its read end in a reset
+ *       where {@code connect} gives it an end of stream.</li>
  *   <li>{@code rate}: open loop. {@code RATE} messages of {@code BYTES} per second in all (1 to
  *       10,000,000), round robin over the connections: message {@code k} of connection {@code i}
  *       falls due {@code (k × CONNS + i) / RATE} seconds after the start and is sent then, whether
@@ -79,6 +85,9 @@ public final class JavaLoadGen {
 
     private static final byte[] PATTERN = pattern();
 
+    /** How {@code connect} ends each connection. */
+    enum Close { GRACEFUL, RESET }
+
     /** What to do with the connections. */
     enum Mode {
         PINGPONG, STREAM, CONNECT, RATE;
@@ -96,14 +105,15 @@ public final class JavaLoadGen {
      * in {@code rate} mode). {@code busy}: the share of the window spent in polls that found work
      * ({@code rate}: or sent a message that fell due).
      */
-    record Result(Mode mode, int conns, int bytes, double rate, double secs, long ops, long echoedBytes,
+    record Result(Mode mode, Close close, int conns, int bytes, double rate, double secs, long ops, long echoedBytes,
                   double p50Us, double p99Us, double p999Us, double maxUs, double busy) {
         /** The {@code RESULT} line, with the C load generator's keys. */
         String line() {
             int window = mode == Mode.STREAM ? WINDOW_MESSAGES * bytes : bytes;
+            String word = mode == Mode.CONNECT && close == Close.RESET ? "connect-reset" : mode.word();
             return String.format(Locale.ROOT, "RESULT mode=%s conns=%d bytes=%d window=%d rate=%.0f secs=%.2f "
                     + "ops=%d ops_per_s=%.0f mib_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
-                    + "client_cpu=%.2f poll=spin io=java-nio", mode.word(), conns, bytes, window, rate, secs, ops,
+                    + "client_cpu=%.2f poll=spin io=java-nio", word, conns, bytes, window, rate, secs, ops,
                     ops / secs, echoedBytes / secs / (1 << 20), p50Us, p99Us, p999Us, maxUs, busy);
         }
     }
@@ -118,15 +128,16 @@ public final class JavaLoadGen {
     /** Runs once and prints the {@code RESULT} line; exit status 1 on a failure, 2 on bad arguments. */
     public static void main(String[] args) {
         Mode mode = null;
+        Close close = args.length > 0 && args[0].equals("connect-reset") ? Close.RESET : Close.GRACEFUL;
         for (Mode m : Mode.values()) {
-            if (args.length > 0 && args[0].equals(m.word())) {
+            if (args.length > 0 && (args[0].equals(m.word()) || m == Mode.CONNECT && close == Close.RESET)) {
                 mode = m;
             }
         }
         int at = mode == Mode.RATE ? 7 : 6; // where THREADS is
         if (mode == null || args.length < at || args.length > at + 2) {
-            System.err.println("usage: JavaLoadGen pingpong|stream|connect PORT CONNS BYTES WARMUP_S DURATION_S "
-                    + "[THREADS [HOST]]\n       JavaLoadGen rate PORT CONNS BYTES WARMUP_S DURATION_S RATE "
+            System.err.println("usage: JavaLoadGen pingpong|stream|connect|connect-reset PORT CONNS BYTES WARMUP_S "
+                    + "DURATION_S [THREADS [HOST]]\n       JavaLoadGen rate PORT CONNS BYTES WARMUP_S DURATION_S RATE "
                     + "[THREADS [HOST]]");
             System.exit(2);
         }
@@ -135,7 +146,7 @@ public final class JavaLoadGen {
                     Integer.parseInt(args[1]));
             Result r = run(mode, server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Double.parseDouble(args[4]), Double.parseDouble(args[5]),
-                    mode == Mode.RATE ? Double.parseDouble(args[6]) : 0,
+                    mode == Mode.RATE ? Double.parseDouble(args[6]) : 0, close,
                     args.length > at ? Integer.parseInt(args[at]) : 1, STALL_NANOS);
             System.out.println(r.line());
         } catch (IllegalArgumentException e) {
@@ -157,16 +168,23 @@ public final class JavaLoadGen {
         return run(Mode.PINGPONG, server, conns, bytes, warmupS, durationS, 1, STALL_NANOS);
     }
 
-    /** As {@link #run(Mode, InetSocketAddress, int, int, double, double, double, int, long)} for the closed-loop modes (no rate). */
+    /** As {@link #run(Mode, InetSocketAddress, int, int, double, double, double, Close, int, long)} for the closed-loop modes (no rate, graceful closes). */
     static Result run(Mode mode, InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
                       int threads, long stallNanos) throws IOException {
-        return run(mode, server, conns, bytes, warmupS, durationS, 0, threads, stallNanos);
+        return run(mode, server, conns, bytes, warmupS, durationS, 0, Close.GRACEFUL, threads, stallNanos);
+    }
+
+    /** As {@link #run(Mode, InetSocketAddress, int, int, double, double, double, Close, int, long)} with graceful closes. */
+    static Result run(Mode mode, InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
+                      double rate, int threads, long stallNanos) throws IOException {
+        return run(mode, server, conns, bytes, warmupS, durationS, rate, Close.GRACEFUL, threads, stallNanos);
     }
 
     /**
      * Runs {@code conns} connections in {@code mode} against {@code server} for {@code warmupS}
      * seconds (not measured) and then {@code durationS} seconds, and closes them; {@link Mode#RATE}
-     * offers {@code rate} messages per second in all from the start (ignored by the other modes).
+     * offers {@code rate} messages per second in all from the start (ignored by the other modes);
+     * {@link Mode#CONNECT} ends each connection as {@code close} says (ignored by the others).
      * The connections are spread over {@code threads} threads, each spinning over a selector of its own (the first
      * on the calling thread); a thread fails after {@code stallNanos} without an echoed byte. The
      * result's {@code busy} is the threads' mean.
@@ -180,7 +198,7 @@ public final class JavaLoadGen {
      *         byte comes back for {@code stallNanos}, or nothing is echoed whole in the measured window
      */
     static Result run(Mode mode, InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
-                      double rate, int threads, long stallNanos) throws IOException {
+                      double rate, Close close, int threads, long stallNanos) throws IOException {
         int maxBytes = mode == Mode.STREAM ? PATTERN_BYTES / WINDOW_MESSAGES : PATTERN_BYTES;
         if (conns < 1 || bytes < 1 || bytes > maxBytes) {
             throw new IllegalArgumentException("CONNS must be at least 1 and BYTES 1 to " + maxBytes + " in "
@@ -206,7 +224,7 @@ public final class JavaLoadGen {
             }
             for (int i = 0; i < conns; i++) {
                 if (mode == Mode.CONNECT) {
-                    workers[i % threads].slots.add(new Slot(i, server, bytes)); // connects when the run starts
+                    workers[i % threads].slots.add(new Slot(i, server, bytes, close)); // connects when the run starts
                 } else {
                     workers[i % threads].add(new Conn(i, server, bytes, window));
                 }
@@ -224,7 +242,7 @@ public final class JavaLoadGen {
             for (Thread t : others) {
                 joinUninterruptibly(t);
             }
-            return merge(mode, workers, conns, bytes, offered, durationS);
+            return merge(mode, close, workers, conns, bytes, offered, durationS);
         } finally {
             for (Worker w : workers) {
                 if (w != null) {
@@ -234,7 +252,7 @@ public final class JavaLoadGen {
         }
     }
 
-    private static Result merge(Mode mode, Worker[] workers, int conns, int bytes, double rate, double durationS)
+    private static Result merge(Mode mode, Close close, Worker[] workers, int conns, int bytes, double rate, double durationS)
             throws IOException {
         long ops = 0;
         long echoed = 0;
@@ -262,7 +280,7 @@ public final class JavaLoadGen {
             at += w.n;
         }
         Arrays.sort(sorted);
-        return new Result(mode, conns, bytes, rate, durationS, ops, echoed, percentileUs(sorted, 0.50),
+        return new Result(mode, close, conns, bytes, rate, durationS, ops, echoed, percentileUs(sorted, 0.50),
                 percentileUs(sorted, 0.99), percentileUs(sorted, 0.999), n == 0 ? Double.NaN : sorted[n - 1] / 1e3,
                 Math.min(1.0, busy));
     }
@@ -580,20 +598,22 @@ public final class JavaLoadGen {
         final int id;
         final InetSocketAddress server;
         final int bytes;
+        final Close closing;
         final ByteBuffer out;
         SocketChannel ch;
         long cycles;
         long startedAt;
         long received;
 
-        Slot(int id, InetSocketAddress server, int bytes) {
+        Slot(int id, InetSocketAddress server, int bytes, Close closing) {
             this.id = id;
             this.server = server;
             this.bytes = bytes;
+            this.closing = closing;
             this.out = ByteBuffer.allocateDirect(bytes);
         }
 
-        /** Opens the next cycle's connection and registers it for its connect. */
+        /** Ends the last cycle's connection, opens the next one's and registers it for its connect. */
         void begin(Selector selector, long now) throws IOException {
             close();
             long cycle = cycles++;
@@ -646,8 +666,12 @@ public final class JavaLoadGen {
             }
         }
 
+        /** Ends the connection as {@link #closing} says. */
         void close() throws IOException {
             if (ch != null) {
+                if (closing == Close.RESET && ch.isConnected()) {
+                    ch.setOption(StandardSocketOptions.SO_LINGER, 0); // the close sends a reset: no TIME_WAIT
+                }
                 ch.close();
                 ch = null;
             }

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   PortableMatrix [--runs 3] [--warmup 3] [--secs 5] [--workloads "pp1 pp64 st16 conn"] [--impls "roundhouse-iocp netty-nio"]
  *                  [--out DIR] [--pin auto|off] [--c-binary PATH] [--client-threads N] [--rate 25000]
+ *                  [--conn-close auto|graceful|reset]
  * </pre>
  *
  * {@code --client-threads}: the load generator's threads on {@code pp64}, {@code st16},
@@ -47,15 +48,21 @@ import java.util.concurrent.TimeUnit;
  * The C epoll server joins only when named in {@code --impls} as {@code c}, with {@code --c-binary}
  * the compiled {@code echo_server} (Linux: to compare this load generator with run-matrix.sh's).
  *
- * Workloads, as run-matrix.sh's: {@code pp1} (1 connection) and {@code pp64} (64 connections)
- * ping-pong with 64 B messages, {@code st16} streaming (16 connections, 16 KiB writes, 64 KiB in
- * flight each), {@code conn} connect + 64 B echo + close, 16 at a time (from 127.0.0.2-201, which
- * macOS's loopback lacks unless aliased: there its figures are FAILED, the reason on stderr; on
- * Windows the closed connections' {@code TIME_WAIT} may use up the ephemeral ports); and, only
- * when named in {@code --workloads}, {@code rate64}: open loop, 64 connections, 64 B messages
- * offered at {@code --rate} per second in all (default 25,000, as run-matrix.sh's), each timed
- * from when it fell due (p99 ranks the servers). The raw
- * results ({@code results.tsv}, run-matrix.sh's columns) and {@code machine.txt} go to {@code --out}
+ * Workloads, as run-matrix.sh's:
+ * <ul>
+ *   <li>{@code pp1} (1 connection) and {@code pp64} (64 connections): ping-pong with 64 B messages;</li>
+ *   <li>{@code st16}: streaming, 16 connections, 16 KiB writes, 64 KiB in flight each;</li>
+ *   <li>{@code conn}: connect + 64 B echo + close, 16 at a time, from 127.0.0.2-201. macOS's
+ *       loopback lacks those addresses unless aliased: there its figures are FAILED, the reason on
+ *       stderr. On Windows the ephemeral ports are one pool (16,384 by default) and a closed
+ *       connection's stays in {@code TIME_WAIT} for minutes, so each connection is closed with a
+ *       reset instead of a FIN: {@code --conn-close auto}, the default, is {@code reset} on Windows
+ *       and {@code graceful} elsewhere, and {@code machine.txt} says which ran;</li>
+ *   <li>only when named in {@code --workloads}, {@code rate64}: open loop, 64 connections, 64 B
+ *       messages offered at {@code --rate} per second in all (default 25,000, as run-matrix.sh's),
+ *       each timed from when it fell due (p99 ranks the servers).</li>
+ * </ul>
+ * The raw results ({@code results.tsv}, run-matrix.sh's columns) and {@code machine.txt} go to {@code --out}
  * (default {@code bench-results/portable-STAMP}). {@code --pin auto} pins the server to CPU 0 and
  * the load generator to CPU 1 with {@code taskset} where it exists (Linux); elsewhere, or with
  * {@code off}, the two are not pinned and {@code machine.txt} says so. A server that does not
@@ -88,14 +95,17 @@ public final class PortableMatrix {
     private final String cBinary;
     private final int clientThreads;
     private final long rate;
+    private final boolean connReset;
 
-    private PortableMatrix(String java, String classPath, boolean pin, String cBinary, int clientThreads, long rate) {
+    private PortableMatrix(String java, String classPath, boolean pin, String cBinary, int clientThreads, long rate,
+                           boolean connReset) {
         this.javaBin = java;
         this.classPath = classPath;
         this.pin = pin;
         this.cBinary = cBinary;
         this.clientThreads = clientThreads;
         this.rate = rate;
+        this.connReset = connReset;
     }
 
     /** Runs the matrix; exit status 2 on bad arguments, 1 if no server can be listed. */
@@ -141,6 +151,9 @@ public final class PortableMatrix {
             if (!List.of("auto", "off").contains(o.getOrDefault("--pin", "auto"))) {
                 throw new IllegalArgumentException("--pin takes auto or off, not " + o.get("--pin"));
             }
+            if (!List.of("auto", "graceful", "reset").contains(o.getOrDefault("--conn-close", "auto"))) {
+                throw new IllegalArgumentException("--conn-close takes auto, graceful or reset, not " + o.get("--conn-close"));
+            }
         } catch (IllegalArgumentException e) { // NumberFormatException included
             System.err.println("PortableMatrix: " + e.getMessage());
             return 2;
@@ -148,8 +161,11 @@ public final class PortableMatrix {
         // as AcceptExhaustionTck: on Windows CreateProcess appends the .exe
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         boolean pin = !"off".equals(o.get("--pin")) && tasksetAvailable(clientThreads);
+        String connClose = o.getOrDefault("--conn-close", "auto");
+        boolean connReset = connClose.equals("reset")
+                || connClose.equals("auto") && System.getProperty("os.name", "").startsWith("Windows");
         PortableMatrix m = new PortableMatrix(javaBin, System.getProperty("java.class.path"), pin, o.get("--c-binary"),
-                clientThreads, rate);
+                clientThreads, rate, connReset);
         List<String> impls = o.containsKey("--impls")
                 ? Arrays.asList(o.get("--impls").trim().split("\\s+")) : m.javaServers();
         if (impls.isEmpty()) {
@@ -193,7 +209,7 @@ public final class PortableMatrix {
     static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
         List<String> known = List.of("--runs", "--warmup", "--secs", "--workloads", "--impls", "--out", "--pin",
-                "--c-binary", "--client-threads", "--rate");
+                "--c-binary", "--client-threads", "--rate", "--conn-close");
         for (int i = 0; i < args.length; i++) {
             if (!known.contains(args[i]) || i + 1 == args.length) {
                 throw new IllegalArgumentException("unknown option or missing value: " + args[i]
@@ -267,7 +283,8 @@ public final class PortableMatrix {
         if (pin) {
             cmd.addAll(List.of("taskset", "-c", threads == 1 ? "1" : "1-" + threads));
         }
-        cmd.addAll(List.of(javaBin, "-cp", classPath, JavaLoadGen.class.getName(), workload[0], Integer.toString(port),
+        String mode = workload[0].equals("connect") && connReset ? "connect-reset" : workload[0];
+        cmd.addAll(List.of(javaBin, "-cp", classPath, JavaLoadGen.class.getName(), mode, Integer.toString(port),
                 workload[1], workload[2], Double.toString(warmup), Double.toString(secs)));
         if (workload[0].equals("rate")) {
             cmd.add(Long.toString(rate));
@@ -372,7 +389,9 @@ public final class PortableMatrix {
                         + "per workload %.1f s warm-up + %.1f s measured", runs, warmup, secs),
                 "load generator: JavaLoadGen (spins over java.nio selectNow, each echoed byte checked), a JVM of its own, "
                         + clientThreads + " thread(s) on pp64, st16, conn and rate64"
-                        + (openLoop ? "; rate64 offered " + rate + " messages/s" : ""),
+                        + (openLoop ? "; rate64 offered " + rate + " messages/s" : "")
+                        + "; conn closes each connection " + (connReset ? "with a reset (SO_LINGER 0, no TIME_WAIT)"
+                        : "gracefully (FIN)"),
                 "jvm flags: -Xms512m -Xmx512m (servers)",
                 "");
     }

@@ -41,6 +41,9 @@ class JavaLoadGenTest {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicLong echoed = new AtomicLong();
     private final Set<String> sources = ConcurrentHashMap.newKeySet();
+    /** How the test's server saw its connections end: an end of stream, or a reset. */
+    private final AtomicLong endsOfStream = new AtomicLong();
+    private final AtomicLong resets = new AtomicLong();
     private ServerSocket listener;
 
     @AfterEach
@@ -120,6 +123,22 @@ class JavaLoadGenTest {
         assertTrue(r.p50Us() <= r.p99Us() && r.p99Us() <= r.maxUs(), r.line());
         assertTrue(r.line().startsWith("RESULT mode=connect conns=2 bytes=64 "), r.line());
         assertTrue(sources.size() > 1 && !sources.contains("127.0.0.1"), "source addresses " + sources);
+        awaitEveryConnectionsEnd();
+        assertEquals(0, resets.get(), "connections that ended in a reset");
+        assertTrue(endsOfStream.get() >= r.ops(), endsOfStream + " ends of stream for " + r.ops() + " cycles");
+    }
+
+    @Test
+    void shouldEndEachConnectionWithAResetWhenAsked() throws Exception {
+        assumeTrue(loopbackAliasesBind(), "127.0.0.2 cannot be bound here (macOS without loopback aliases)");
+        JavaLoadGen.Result r = JavaLoadGen.run(CONNECT, serve(Fault.NONE), 2, 64, 0.05, 0.5, 0,
+                JavaLoadGen.Close.RESET, 1, JavaLoadGen.STALL_NANOS);
+
+        assertTrue(r.ops() > 0, r.line());
+        assertTrue(r.line().startsWith("RESULT mode=connect-reset conns=2 bytes=64 "), r.line());
+        awaitEveryConnectionsEnd();
+        assertEquals(0, endsOfStream.get(), "connections that ended in an end of stream");
+        assertTrue(resets.get() >= r.ops(), resets + " resets for " + r.ops() + " cycles");
     }
 
     @Test
@@ -172,6 +191,16 @@ class JavaLoadGenTest {
                     () -> JavaLoadGen.run(RATE, any, 1, 64, 0, 1, rate, 1, 1));
             assertTrue(e.getMessage().startsWith("RATE must be 1 to 10000000 messages per second in all"),
                     e.getMessage());
+        }
+    }
+
+    /** Waits until each accepted connection's thread has seen its connection end (the load generator closed them all). */
+    private void awaitEveryConnectionsEnd() throws InterruptedException {
+        for (Thread t : threads) {
+            if (!t.getName().equals("test-echo-accept")) {
+                t.join(10_000);
+                assertTrue(!t.isAlive(), t.getName() + " did not see its connection end");
+            }
         }
     }
 
@@ -289,8 +318,11 @@ class JavaLoadGenTest {
                     Thread.sleep(PAUSE_MS); // the slow server being imitated, not synchronisation
                 }
             }
+            endsOfStream.incrementAndGet();
         } catch (IOException gone) {
-            // the load generator closed its end
+            if (String.valueOf(gone.getMessage()).contains("reset")) {
+                resets.incrementAndGet(); // "Connection reset": the load generator's SO_LINGER 0 close
+            } // else the load generator closed its end another way, or the test closed the socket
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

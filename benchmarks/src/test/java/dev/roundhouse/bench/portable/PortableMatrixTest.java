@@ -50,6 +50,9 @@ class PortableMatrixTest {
         assertTrue(report.contains("#### Open loop, 64 connections, 64 B"), report);
         String machine = Files.readString(out.resolve("machine.txt"));
         assertTrue(machine.contains("pinning: none") && machine.contains("rate64 offered 5000 messages/s"), machine);
+        boolean windows = System.getProperty("os.name", "").startsWith("Windows");
+        assertTrue(machine.contains(windows ? "conn closes each connection with a reset"
+                : "conn closes each connection gracefully"), machine);
     }
 
     @Test
@@ -69,6 +72,7 @@ class PortableMatrixTest {
         assertEquals(2, runWithBad("--rate", "25k"));
         assertEquals(2, runWithBad("--rate", "10000001"));
         assertEquals(2, runWithBad("--pin", "yes"));
+        assertEquals(2, runWithBad("--conn-close", "linger"));
         assertEquals(2, runWithBad("--client-threads", "0"));
         assertEquals(2, runWithBad("--rounds", "3"));
     }
