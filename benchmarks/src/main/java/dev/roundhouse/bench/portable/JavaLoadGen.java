@@ -669,7 +669,7 @@ public final class JavaLoadGen {
         /** Ends the connection as {@link #closing} says. */
         void close() throws IOException {
             if (ch != null) {
-                if (closing == Close.RESET && ch.isConnected()) {
+                if (closing == Close.RESET) { // connected or not yet: the kernel may have finished the handshake
                     ch.setOption(StandardSocketOptions.SO_LINGER, 0); // the close sends a reset: no TIME_WAIT
                 }
                 ch.close();

@@ -124,7 +124,9 @@ class JavaLoadGenTest {
         assertTrue(r.line().startsWith("RESULT mode=connect conns=2 bytes=64 "), r.line());
         assertTrue(sources.size() > 1 && !sources.contains("127.0.0.1"), "source addresses " + sources);
         awaitEveryConnectionsEnd();
-        assertEquals(0, resets.get(), "connections that ended in a reset");
+        // at most one per connection kept going: the run may end between a send and its echo, and a
+        // close with the echo unread sends a reset
+        assertTrue(resets.get() <= 2, resets + " connections ended in a reset");
         assertTrue(endsOfStream.get() >= r.ops(), endsOfStream + " ends of stream for " + r.ops() + " cycles");
     }
 
