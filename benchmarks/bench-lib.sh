@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by run-matrix.sh and profile-server.sh (sourced, not run): building the C programs,
 # preparing the private network namespace the echo benchmarks run in, the workloads' load generator
 # arguments, a process's CPU ticks and the fields of the load generator's RESULT line.

@@ -38,6 +38,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench-lib.sh
+# shellcheck source=bench-lib.sh
 . "$ROOT/benchmarks/bench-lib.sh"
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 IMPL=${1:?impl} WORKLOAD=${2:?workload} SECS=${3:-10} PORT=${BENCH_PORT:-18180}
@@ -111,7 +112,9 @@ if [ "$PROFILER" != jfr ]; then # the operations of the counted window: PER, N o
 fi
 
 if [ "$PROFILER" = syscalls ]; then
-  [ -s "$OUT/perf.csv" ] && grep -q '^[0-9]' "$OUT/perf.csv" || { echo "perf counted nothing:"; cat "$OUT/perf.err" "$OUT/perf.csv"; exit 1; }
+  if ! { [ -s "$OUT/perf.csv" ] && grep -q '^[0-9]' "$OUT/perf.csv"; }; then
+    echo "perf counted nothing:"; cat "$OUT/perf.err" "$OUT/perf.csv"; exit 1
+  fi
   read -r T0 T1 <"$OUT/ticks"
   echo "== $IMPL $WORKLOAD: system calls per $PER ($COUNTED s counted, $(printf '%.0f' "$N") ${PER}s)"
   awk -F, -v n="$N" '$1 ~ /^[0-9]+$/ {

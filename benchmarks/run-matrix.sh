@@ -77,6 +77,7 @@ ORIG_ARGS=("$@")
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench-lib.sh
+# shellcheck source=bench-lib.sh
 . "$ROOT/benchmarks/bench-lib.sh"
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080} NET=auto CLIENT_POLL=spin CLIENT_IO=auto
@@ -221,7 +222,7 @@ trap stop_server EXIT INT TERM
 # ---------------------------------------------------------------- workloads
 loadgen_args() { workload_args "$1" "$PORT"; } # bench-lib.sh
 # What follows the load generator's warm-up and duration: rate64's offered rate.
-loadgen_tail() { [ "$1" = rate64 ] && echo "$RATE" || true; }
+loadgen_tail() { if [ "$1" = rate64 ]; then echo "$RATE"; fi; }
 
 # The round trip between CPU 0 and CPU 1 right now, in ns (corelat.c: on the VM of 2026-11-22 it
 # switched between ~50-140 and ~470-600 ns as the host moved the vCPUs); "-" when nothing is pinned.

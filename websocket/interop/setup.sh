@@ -32,7 +32,7 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" || fail "apt-get install $*"
 }
 
-command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_install nodejs npm; fi
 command -v chromium >/dev/null || apt_install chromium
 [ -x /usr/bin/chromium ] || fail "/usr/bin/chromium missing after install"
 
