@@ -410,8 +410,8 @@ public final class JavaLoadGen {
         }
 
         /**
-         * The warm-up, then the measured window: two calls of one {@link #spin}, which records
-         * in both, its counts reset in between. The compiled loop the window runs is the one the
+         * The warm-up, then the measured window: two calls of {@link #spinUntil}, whose loop
+         * records in both, its counts reset in between. The compiled loop the window runs is the one the
          * warm-up ran, profile included: a branch first taken at the window's start (as "record
          * now" was) would send the JIT back to the interpreter and then recompile, on the load
          * generator's own core, in the window (which read as a p99 of milliseconds in rate mode).
