@@ -85,16 +85,18 @@ public final class JavaLoadGen {
 
     private static final byte[] PATTERN = pattern();
 
-    /** How {@code connect} ends each connection. */
-    enum Close { GRACEFUL, RESET }
-
     /** What to do with the connections. */
     enum Mode {
-        PINGPONG, STREAM, CONNECT, RATE;
+        PINGPONG, STREAM, CONNECT, CONNECT_RESET, RATE;
 
         /** Its name on the command line and in the RESULT line. */
         String word() {
-            return name().toLowerCase(Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** Whether it connects, echoes and closes over and over ({@code connect}, {@code connect-reset}). */
+        boolean cycles() {
+            return this == CONNECT || this == CONNECT_RESET;
         }
     }
 
@@ -105,15 +107,14 @@ public final class JavaLoadGen {
      * in {@code rate} mode). {@code busy}: the share of the window spent in polls that found work
      * ({@code rate}: or sent a message that fell due).
      */
-    record Result(Mode mode, Close close, int conns, int bytes, double rate, double secs, long ops, long echoedBytes,
+    record Result(Mode mode, int conns, int bytes, double rate, double secs, long ops, long echoedBytes,
                   double p50Us, double p99Us, double p999Us, double maxUs, double busy) {
         /** The {@code RESULT} line, with the C load generator's keys. */
         String line() {
             int window = mode == Mode.STREAM ? WINDOW_MESSAGES * bytes : bytes;
-            String word = mode == Mode.CONNECT && close == Close.RESET ? "connect-reset" : mode.word();
             return String.format(Locale.ROOT, "RESULT mode=%s conns=%d bytes=%d window=%d rate=%.0f secs=%.2f "
                     + "ops=%d ops_per_s=%.0f mib_per_s=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
-                    + "client_cpu=%.2f poll=spin io=java-nio", word, conns, bytes, window, rate, secs, ops,
+                    + "client_cpu=%.2f poll=spin io=java-nio", mode.word(), conns, bytes, window, rate, secs, ops,
                     ops / secs, echoedBytes / secs / (1 << 20), p50Us, p99Us, p999Us, maxUs, busy);
         }
     }
@@ -128,9 +129,8 @@ public final class JavaLoadGen {
     /** Runs once and prints the {@code RESULT} line; exit status 1 on a failure, 2 on bad arguments. */
     public static void main(String[] args) {
         Mode mode = null;
-        Close close = args.length > 0 && args[0].equals("connect-reset") ? Close.RESET : Close.GRACEFUL;
         for (Mode m : Mode.values()) {
-            if (args.length > 0 && (args[0].equals(m.word()) || m == Mode.CONNECT && close == Close.RESET)) {
+            if (args.length > 0 && args[0].equals(m.word())) {
                 mode = m;
             }
         }
@@ -146,7 +146,7 @@ public final class JavaLoadGen {
                     Integer.parseInt(args[1]));
             Result r = run(mode, server, Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                     Double.parseDouble(args[4]), Double.parseDouble(args[5]),
-                    mode == Mode.RATE ? Double.parseDouble(args[6]) : 0, close,
+                    mode == Mode.RATE ? Double.parseDouble(args[6]) : 0,
                     args.length > at ? Integer.parseInt(args[at]) : 1, STALL_NANOS);
             System.out.println(r.line());
         } catch (IllegalArgumentException e) {
@@ -168,23 +168,16 @@ public final class JavaLoadGen {
         return run(Mode.PINGPONG, server, conns, bytes, warmupS, durationS, 1, STALL_NANOS);
     }
 
-    /** As {@link #run(Mode, InetSocketAddress, int, int, double, double, double, Close, int, long)} for the closed-loop modes (no rate, graceful closes). */
+    /** As {@link #run(Mode, InetSocketAddress, int, int, double, double, double, int, long)} for the closed-loop modes (no rate). */
     static Result run(Mode mode, InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
                       int threads, long stallNanos) throws IOException {
-        return run(mode, server, conns, bytes, warmupS, durationS, 0, Close.GRACEFUL, threads, stallNanos);
-    }
-
-    /** As {@link #run(Mode, InetSocketAddress, int, int, double, double, double, Close, int, long)} with graceful closes. */
-    static Result run(Mode mode, InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
-                      double rate, int threads, long stallNanos) throws IOException {
-        return run(mode, server, conns, bytes, warmupS, durationS, rate, Close.GRACEFUL, threads, stallNanos);
+        return run(mode, server, conns, bytes, warmupS, durationS, 0, threads, stallNanos);
     }
 
     /**
      * Runs {@code conns} connections in {@code mode} against {@code server} for {@code warmupS}
      * seconds (not measured) and then {@code durationS} seconds, and closes them; {@link Mode#RATE}
-     * offers {@code rate} messages per second in all from the start (ignored by the other modes);
-     * {@link Mode#CONNECT} ends each connection as {@code close} says (ignored by the others).
+     * offers {@code rate} messages per second in all from the start (ignored by the other modes).
      * The connections are spread over {@code threads} threads, each spinning over a selector of its own (the first
      * on the calling thread); a thread fails after {@code stallNanos} without an echoed byte. The
      * result's {@code busy} is the threads' mean.
@@ -198,7 +191,7 @@ public final class JavaLoadGen {
      *         byte comes back for {@code stallNanos}, or nothing is echoed whole in the measured window
      */
     static Result run(Mode mode, InetSocketAddress server, int conns, int bytes, double warmupS, double durationS,
-                      double rate, Close close, int threads, long stallNanos) throws IOException {
+                      double rate, int threads, long stallNanos) throws IOException {
         int maxBytes = mode == Mode.STREAM ? PATTERN_BYTES / WINDOW_MESSAGES : PATTERN_BYTES;
         if (conns < 1 || bytes < 1 || bytes > maxBytes) {
             throw new IllegalArgumentException("CONNS must be at least 1 and BYTES 1 to " + maxBytes + " in "
@@ -223,8 +216,8 @@ public final class JavaLoadGen {
                 workers[t] = new Worker(mode, Selector.open(), offered, conns);
             }
             for (int i = 0; i < conns; i++) {
-                if (mode == Mode.CONNECT) {
-                    workers[i % threads].slots.add(new Slot(i, server, bytes, close)); // connects when the run starts
+                if (mode.cycles()) {
+                    workers[i % threads].slots.add(new Slot(i, server, bytes, mode == Mode.CONNECT_RESET)); // connects when the run starts
                 } else {
                     workers[i % threads].add(new Conn(i, server, bytes, window));
                 }
@@ -242,7 +235,7 @@ public final class JavaLoadGen {
             for (Thread t : others) {
                 joinUninterruptibly(t);
             }
-            return merge(mode, close, workers, conns, bytes, offered, durationS);
+            return merge(mode, workers, conns, bytes, offered, durationS);
         } finally {
             for (Worker w : workers) {
                 if (w != null) {
@@ -252,7 +245,7 @@ public final class JavaLoadGen {
         }
     }
 
-    private static Result merge(Mode mode, Close close, Worker[] workers, int conns, int bytes, double rate, double durationS)
+    private static Result merge(Mode mode, Worker[] workers, int conns, int bytes, double rate, double durationS)
             throws IOException {
         long ops = 0;
         long echoed = 0;
@@ -280,7 +273,7 @@ public final class JavaLoadGen {
             at += w.n;
         }
         Arrays.sort(sorted);
-        return new Result(mode, close, conns, bytes, rate, durationS, ops, echoed, percentileUs(sorted, 0.50),
+        return new Result(mode, conns, bytes, rate, durationS, ops, echoed, percentileUs(sorted, 0.50),
                 percentileUs(sorted, 0.99), percentileUs(sorted, 0.999), n == 0 ? Double.NaN : sorted[n - 1] / 1e3,
                 Math.min(1.0, busy));
     }
@@ -460,7 +453,7 @@ public final class JavaLoadGen {
 
         /** Spins over the selector from {@code now} until {@code until}, counting what completes; returns the time. */
         private long spin(long now, long until, long stallNanos, byte[] in, ByteBuffer inBuffer) throws IOException {
-            String stalled = mode == Mode.CONNECT ? "no connection made progress" : "no byte echoed";
+            String stalled = mode.cycles() ? "no connection made progress" : "no byte echoed";
             while (now < until) {
                 long pollStart = now;
                 boolean sentDue = mode == Mode.RATE && sendDue(now);
@@ -598,18 +591,19 @@ public final class JavaLoadGen {
         final int id;
         final InetSocketAddress server;
         final int bytes;
-        final Close closing;
+        /** {@code connect-reset}: each connection ends in a reset. */
+        final boolean reset;
         final ByteBuffer out;
         SocketChannel ch;
         long cycles;
         long startedAt;
         long received;
 
-        Slot(int id, InetSocketAddress server, int bytes, Close closing) {
+        Slot(int id, InetSocketAddress server, int bytes, boolean reset) {
             this.id = id;
             this.server = server;
             this.bytes = bytes;
-            this.closing = closing;
+            this.reset = reset;
             this.out = ByteBuffer.allocateDirect(bytes);
         }
 
@@ -666,10 +660,10 @@ public final class JavaLoadGen {
             }
         }
 
-        /** Ends the connection as {@link #closing} says. */
+        /** Ends the connection: with a FIN, or with a reset if {@link #reset}. */
         void close() throws IOException {
             if (ch != null) {
-                if (closing == Close.RESET) { // connected or not yet: the kernel may have finished the handshake
+                if (reset) { // connected or not yet: the kernel may have finished the handshake
                     ch.setOption(StandardSocketOptions.SO_LINGER, 0); // the close sends a reset: no TIME_WAIT
                 }
                 ch.close();

@@ -1,6 +1,7 @@
 package dev.roundhouse.bench.portable;
 
 import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.CONNECT;
+import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.CONNECT_RESET;
 import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.PINGPONG;
 import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.RATE;
 import static dev.roundhouse.bench.portable.JavaLoadGen.Mode.STREAM;
@@ -133,8 +134,8 @@ class JavaLoadGenTest {
     @Test
     void shouldEndEachConnectionWithAResetWhenAsked() throws Exception {
         assumeTrue(loopbackAliasesBind(), "127.0.0.2 cannot be bound here (macOS without loopback aliases)");
-        JavaLoadGen.Result r = JavaLoadGen.run(CONNECT, serve(Fault.NONE), 2, 64, 0.05, 0.5, 0,
-                JavaLoadGen.Close.RESET, 1, JavaLoadGen.STALL_NANOS);
+        JavaLoadGen.Result r = JavaLoadGen.run(CONNECT_RESET, serve(Fault.NONE), 2, 64, 0.05, 0.5, 1,
+                JavaLoadGen.STALL_NANOS);
 
         assertTrue(r.ops() > 0, r.line());
         assertTrue(r.line().startsWith("RESULT mode=connect-reset conns=2 bytes=64 "), r.line());
