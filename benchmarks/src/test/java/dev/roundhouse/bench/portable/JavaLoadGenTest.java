@@ -33,10 +33,16 @@ import org.junit.jupiter.api.Test;
  */
 class JavaLoadGenTest {
     /** What the test's server does with the stream of each connection. */
-    private enum Fault { NONE, FLIP_BYTE_10, FLIP_BYTE_100, CLOSE_AFTER_64, SWALLOW, PAUSE_AFTER_12800 }
+    private enum Fault { NONE, FLIP_BYTE_10, FLIP_BYTE_100, CLOSE_AFTER_64, SWALLOW, HOLD_AFTER_12800 }
 
-    /** {@link Fault#PAUSE_AFTER_12800}: how long the server stops answering, once, after 12,800 bytes. */
-    private static final long PAUSE_MS = 300;
+    /**
+     * {@link Fault#HOLD_AFTER_12800}: once it has echoed 12,800 bytes, the server reads this many
+     * 64-byte messages more before it echoes any of them (a stall that ends when the load generator
+     * has sent them, not after a sleep; a load generator that waits for its echoes never does).
+     */
+    private static final int HELD_MESSAGES = 300;
+    /** How long that hold lasts at the test's offered 1,000 messages/s. */
+    private static final long PAUSE_MS = HELD_MESSAGES;
 
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -168,12 +174,13 @@ class JavaLoadGenTest {
 
     @Test
     void shouldKeepSendingWhileTheServerStallsAndTimeEachMessageFromWhenItFellDue() throws Exception {
-        JavaLoadGen.Result r = JavaLoadGen.run(RATE, serve(Fault.PAUSE_AFTER_12800), 1, 64, 0.1, 1.0, 1_000, 1,
+        JavaLoadGen.Result r = JavaLoadGen.run(RATE, serve(Fault.HOLD_AFTER_12800), 1, 64, 0.1, 1.0, 1_000, 1,
                 JavaLoadGen.STALL_NANOS);
 
-        // message 200 falls due 0.2 s in, within the measured window (0.1-1.1 s); the ~300 that
-        // fall due during the pause wait for its end, from 300 ms down: open loop, the top 1 %
-        // of 1,000 waited ~290 ms or more. A closed loop would have one slow round trip in 1,000.
+        // message 200 falls due 0.2 s in, within the measured window (0.1-1.1 s); it and the 299
+        // after it wait until the 300th has been sent, 300 ms of schedule later: open loop, the
+        // top 1 % of 1,000 waited ~290 ms or more. A closed loop would never send them (its run
+        // would fail after 5 s without an echo).
         assertTrue(r.maxUs() >= 0.8 * PAUSE_MS * 1000, r.line());
         assertTrue(r.p99Us() >= 0.6 * PAUSE_MS * 1000, r.line());
         assertTrue(r.p50Us() < 0.5 * PAUSE_MS * 1000, r.line());
@@ -317,8 +324,11 @@ class JavaLoadGenTest {
                 if (fault == Fault.CLOSE_AFTER_64 && at >= 64) {
                     s.shutdownOutput(); // end of stream for the load generator, on every OS
                 }
-                if (fault == Fault.PAUSE_AFTER_12800 && at >= 12_800 && at - n < 12_800) {
-                    Thread.sleep(PAUSE_MS); // the slow server being imitated, not synchronisation
+                if (fault == Fault.HOLD_AFTER_12800 && at >= 12_800 && at - n < 12_800) {
+                    byte[] held = in.readNBytes(HELD_MESSAGES * 64); // blocks until they were sent
+                    out.write(held);
+                    at += held.length;
+                    echoed.addAndGet(held.length);
                 }
             }
             endsOfStream.incrementAndGet();
@@ -326,8 +336,6 @@ class JavaLoadGenTest {
             if (String.valueOf(gone.getMessage()).contains("reset")) {
                 resets.incrementAndGet(); // "Connection reset": the load generator's SO_LINGER 0 close
             } // else the load generator closed its end another way, or the test closed the socket
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }
