@@ -20,12 +20,10 @@ fail() {
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   fail "node and npm are needed (websocket/interop/setup.sh installs them)"
 fi
-if ! command -v shellcheck >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then as_root=(); elif command -v sudo >/dev/null; then as_root=(sudo); else fail "need root to install shellcheck"; fi
-  "${as_root[@]}" apt-get update -q >/dev/null || fail "apt-get update"
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q shellcheck >/dev/null \
-    || fail "apt-get install shellcheck"
-fi
+# as_root, apt_install
+# shellcheck source=../apt.sh
+. "$here/../apt.sh"
+command -v shellcheck >/dev/null || apt_install shellcheck
 
 cd "$here"
 npm ci --no-audit --no-fund --loglevel=error || fail "npm ci in .ci/lint"

@@ -19,18 +19,9 @@ fail() {
   exit 1
 }
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else fail "need root for: $*"; fi
-}
-
-apt_updated=0
-apt_install() {
-  if [ "$apt_updated" = 0 ]; then
-    as_root apt-get update -q || fail "apt-get update"
-    apt_updated=1
-  fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" || fail "apt-get install $*"
-}
+# as_root, apt_install
+# shellcheck source=../../.ci/apt.sh
+. "$here/../../.ci/apt.sh"
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then apt_install nodejs npm; fi
 command -v chromium >/dev/null || apt_install chromium
