@@ -17,14 +17,19 @@ c_programs_build() {
   done
 }
 
-# rps_netns_setup MASK: inside a fresh `unshare -n --mount`, mounts a sysfs that shows this
-# namespace's own loopback, brings it up and steers its receive processing to the CPUs in MASK (RPS).
-# Returns 1, saying so on stderr, if RPS could not be set.
+# rps_netns_setup MASK: inside a fresh `unshare -n --mount`, brings this namespace's loopback up and
+# steers its receive processing to the CPUs in MASK (RPS), through a sysfs mounted aside for the
+# purpose (one mounted now shows this namespace's devices); /sys itself stays the host's, whose
+# cgroup accounts run-matrix.sh reads. Returns 1, saying so on stderr, if RPS could not be set.
 rps_netns_setup() {
-  mount -t sysfs sysfs /sys
+  local sys rc=0
+  sys=$(mktemp -d) || return 1
+  mount -t sysfs sysfs "$sys" || { rmdir "$sys"; return 1; }
   ip link set lo up
-  echo "$1" >/sys/class/net/lo/queues/rx-0/rps_cpus
-  [ "$(cat /sys/class/net/lo/queues/rx-0/rps_cpus)" -eq "$1" ] || { echo "could not set RPS on lo" >&2; return 1; }
+  echo "$1" >"$sys/class/net/lo/queues/rx-0/rps_cpus"
+  [ "$(cat "$sys/class/net/lo/queues/rx-0/rps_cpus")" -eq "$1" ] || { echo "could not set RPS on lo" >&2; rc=1; }
+  umount "$sys" && rmdir "$sys"
+  return "$rc"
 }
 
 # workload_args WORKLOAD PORT: the load generator's mode and arguments for one of the matrix's

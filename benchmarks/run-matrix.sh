@@ -170,8 +170,40 @@ if [ -n "${ROUNDHOUSE_MATRIX_NETNS:-}" ]; then
 fi
 
 HZ=$(getconf CLK_TCK)
-NCPU=$(nproc)
-busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }  # user nice system irq softirq steal
+NCPU=$(grep -c '^cpu[0-9]' /proc/stat)  # the CPUs /proc/stat's first line sums, whatever our affinity
+# The CPU time the machine has used so far, in ns, for "foreign CPU": what of it over a measurement
+# neither the server nor the load generator used. It is the time the scheduler charged to every task
+# (the root cgroup's account: v1 cpuacct.usage, v2 cpu.stat's usage_usec), which it clocks at each
+# switch, plus the time the hypervisor stole (/proc/stat). Not /proc/stat's busy fields: the tick
+# samples those, and with a CPU that wakes for microseconds tens of thousands of times a second they
+# disagree with the tasks' own accounts either way (measured 2026-12-07 on PVM, idle machine: on
+# the host's loopback, the C server pinned to CPU 0 under rate64 ran 1.13 s in 5 s by its own
+# account while CPU 0's busy fields grew by 0.06 s; in the matrix's namespace they exceeded the
+# server's and the load generator's times by 10-30 % of the machine on pp1 and rate64, against
+# 1-2 % by the tasks' account). Nor the complement of the idle time, which is clocked but also
+# holds the kernel's work outside any task around each wake-up (interrupts, idle entry and exit,
+# receive processing on an idle CPU): 3-9 % of the machine on pp1 and rate64. Without a root
+# cgroup account it falls back to that complement (`cpu_source` says which).
+ROOT_CPUACCT=/sys/fs/cgroup/cpuacct/cpuacct.usage
+ROOT_CPUSTAT=/sys/fs/cgroup/cpu.stat
+cpu_source() {
+  if [ -r "$ROOT_CPUACCT" ]; then echo "tasks' CPU time (cgroup v1 cpuacct) and steal"
+  elif [ -r "$ROOT_CPUSTAT" ] && grep -q '^usage_usec' "$ROOT_CPUSTAT"; then echo "tasks' CPU time (cgroup v2 cpu.stat) and steal"
+  else echo "wall time less idle (/proc/stat; kernel work around wake-ups included)"; fi
+}
+machine_cpu_ns() {
+  local steal
+  steal=$(awk -v hz="$HZ" '/^cpu /{printf "%.0f", $9 * 1e9 / hz}' /proc/stat)
+  if [ -r "$ROOT_CPUACCT" ]; then
+    echo $(($(cat "$ROOT_CPUACCT") + steal))
+  elif [ -r "$ROOT_CPUSTAT" ] && grep -q '^usage_usec' "$ROOT_CPUSTAT"; then
+    echo $(($(awk '$1 == "usage_usec" {print $2}' "$ROOT_CPUSTAT") * 1000 + steal))
+  else
+    local t
+    t=$(now_ns)
+    awk -v t="$t" -v n="$NCPU" -v hz="$HZ" '/^cpu /{printf "%.0f", t * n - ($5 + $6) * 1e9 / hz}' /proc/stat
+  fi
+}
 now_ns() { date +%s%N; }
 # What the kernel did for CPUs 0 and 1 (server and client when pinned), to tell a run's regime:
 # IPIs received (function-call + rescheduling interrupts: RPS hand-offs and remote wake-ups),
@@ -251,7 +283,7 @@ measure() {
   set -- $(loadgen_args "$w")
   local before after
   before=$(placement)
-  t0=$(now_ns) b0=$(busy_ticks) s0=$(proc_ticks "$SERVER_PID")
+  t0=$(now_ns) b0=$(machine_cpu_ns) s0=$(proc_ticks "$SERVER_PID")
   local lgout=$OUT/loadgen.out lgpid sm tm
   local io=$CLIENT_IO
   [ "$w" = rate64 ] && io=epoll # rate mode spins over epoll only
@@ -276,7 +308,7 @@ measure() {
     return 0
   fi
   line=$(cat "$lgout")
-  t1=$(now_ns) b1=$(busy_ticks) s1=$(proc_ticks "$SERVER_PID")
+  t1=$(now_ns) b1=$(machine_cpu_ns) s1=$(proc_ticks "$SERVER_PID")
   local i1 q1 v1
   i1=$(ipis) q1=$(softirq_ticks) v1=$(server_blocks "$SERVER_PID")
   after=$(placement)
@@ -297,9 +329,9 @@ measure() {
   local server_cpu
   server_cpu=$(awk -v s="$((s1 - sm))" -v hz="$HZ" -v t="$((t1 - tm))" 'BEGIN { printf "%.3f", (s / hz) / (t / 1e9) }')
   local foreign
-  foreign=$(awk -v b="$((b1 - b0))" -v s="$((s1 - s0))" -v c="$(field cpu_total_s "$line")" \
+  foreign=$(awk -v u="$((b1 - b0))" -v s="$((s1 - s0))" -v c="$(field cpu_total_s "$line")" \
     -v hz="$HZ" -v t="$((t1 - t0))" -v n="$NCPU" \
-    'BEGIN { f = (b / hz - s / hz - c) / (t / 1e9 * n) * 100; if (f < 0) f = 0; printf "%.0f", f }')
+    'BEGIN { w = t / 1e9 * n; f = (u / 1e9 - s / hz - c) / w * 100; if (f < 0) f = 0; printf "%.0f", f }')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$impl" "$w" \
     "$(field ops_per_s "$line")" "$(field mib_per_s "$line")" "$(field p50_us "$line")" \
     "$(field p99_us "$line")" "$(field p999_us "$line")" "$(field max_us "$line")" \
@@ -448,6 +480,7 @@ fi
   echo "timing: $RUNS run(s), the servers in reverse order every other run; per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured$([ "$WARMED" = 1 ] && echo "; first a discarded $((WARMUP_S + MEASURE_S)) s ping-pong against the C server")$([ "$FILL" -gt 0 ] && echo "; then filled toward $FILL run(s) per server at each vCPU placement, at most $FILL_MINUTES min")"
   for label in "${!VARIANT_FLAGS[@]}"; do echo "variant @$label: ${VARIANT_FLAGS[$label]}"; done
   echo "load generator: $([ "$CLIENT_POLL" = spin ] && echo 'spins (polls with timeout 0: its CPU never idles)' || echo 'blocks in its wait'); every workload over $([ "$CLIENT_IO" = uring ] && echo 'io_uring (one io_uring_enter per batch)' || echo 'epoll')$(for w in "${WORKLOADS[@]}"; do [ "$w" = rate64 ] && echo "; rate64 offered $RATE messages/s, spinning over epoll"; done)"
+  echo "foreign CPU: from the $(cpu_source), less the server's and the load generator's"
   echo "gcc: $(gcc -dumpfullversion) -O2"
   echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$([ -n "$SERVERS_JAR" ] && echo " (the report's; the Java servers from --jar $SERVERS_JAR)")"
 } >"$OUT/machine.txt"
