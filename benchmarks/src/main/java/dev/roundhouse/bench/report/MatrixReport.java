@@ -34,8 +34,8 @@ import java.util.function.Function;
  */
 public final class MatrixReport {
     /**
-     * Workloads in table order: key, title, unit of the primary figure. The matrix's four always get
-     * their tables and columns; {@link #OPEN_LOOP} ones (run only when asked for) only when measured.
+     * Workloads in table order: key, title, unit of the primary figure. Each gets its table and its
+     * columns only when some server has a result for it ({@link #measured}).
      */
     private static final String[][] WORKLOADS = {
         {"pp1", "Ping-pong, 1 connection, 64 B", "round trips/s"},
@@ -151,11 +151,15 @@ public final class MatrixReport {
                 : "each server's runs (" + (min == max ? String.valueOf(min) : min + "–" + max) + ")";
     }
 
-    /** The workloads to report on: the matrix's four, and the open-loop ones {@code r} has results for. */
+    /**
+     * The workloads to report on: those {@code r} has a result for (a failed one counts: its table
+     * says FAILED), in table order. A matrix run on some workloads ({@code --workloads "pp1 st16"})
+     * gets their tables and columns only, not empty ones and "n/a" columns for the rest.
+     */
     static List<String[]> measured(Results r) {
         List<String[]> out = new ArrayList<>();
         for (String[] w : WORKLOADS) {
-            if (!OPEN_LOOP.contains(w[0]) || r.impls().stream().anyMatch(impl -> r.cell(impl, w[0]) != null)) {
+            if (r.impls().stream().anyMatch(impl -> r.cell(impl, w[0]) != null)) {
                 out.add(w);
             }
         }
