@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,9 +75,9 @@ import java.util.concurrent.TimeUnit;
  * {@code selectNow} and checks per operation): on 2 vCPUs it reads {@code pp1} as the C one does
  * and limits the fast servers on the other workloads; the ratios between
  * servers are what this is for (BENCHMARKS.md, <i>Off Linux</i>, compares the two generators on
- * Linux). <i>foreign CPU</i> is the machine's CPU load over the window
- * ({@code OperatingSystemMXBean.getCpuLoad}) less the server's CPU time and a core per spinning
- * load generator thread: approximate.
+ * Linux). <i>foreign CPU</i> is the machine's CPU use over the window (on Linux the tasks' account,
+ * {@link MachineCpu}; elsewhere {@code OperatingSystemMXBean.getCpuLoad}) less the server's CPU time
+ * and a core per spinning load generator thread: approximate.
  */
 public final class PortableMatrix {
     /** Each workload: its name, the load generator's mode, connections and bytes per message. */
@@ -298,24 +299,46 @@ public final class PortableMatrix {
         Thread.sleep((long) (warmup * 1000) + 300);
         long cpu0 = cpuNanos(server);
         os.getCpuLoad(); // starts the machine's load interval
+        OptionalLong machine0 = MachineCpu.read();
         long t0 = System.nanoTime();
         String result;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
             result = r.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElse(null);
         }
         double machineLoad = os.getCpuLoad();
+        OptionalLong machine1 = MachineCpu.read();
         double window = (System.nanoTime() - t0) / 1e9;
         double serverCpu = (cpuNanos(server) - cpu0) / 1e9 / window;
         if (client.waitFor() != 0 || result == null) {
             return "FAILED";
         }
         int cpus = Runtime.getRuntime().availableProcessors();
-        double foreign = machineLoad < 0 ? Double.NaN
-                : Math.max(0, machineLoad * cpus - serverCpu - threads) / cpus * 100;
+        double foreign = foreignCpuPct(machine0, machine1, machineLoad, window, serverCpu, threads, cpus);
         return String.join("\t", field(result, "ops_per_s"), field(result, "mib_per_s"), field(result, "p50_us"),
                 field(result, "p99_us"), field(result, "p999_us"), field(result, "max_us"),
                 field(result, "client_cpu"), String.format(Locale.ROOT, "%.0f", foreign), "NaN",
                 String.format(Locale.ROOT, "%.3f", serverCpu));
+    }
+
+    /**
+     * The share of the machine, in %, that neither the server nor the spinning load generator used
+     * over a window of {@code window} s: from the tasks' account ({@link MachineCpu}, {@code m0} and
+     * {@code m1} at the window's ends) where there is one, else from {@code machineLoad}
+     * ({@code getCpuLoad}, 0 to 1; negative: not available, and the result is NaN).
+     * {@code serverCpu}: the server's cores over the window; {@code threads}: the load generator's,
+     * a core each (it spins).
+     */
+    static double foreignCpuPct(OptionalLong m0, OptionalLong m1, double machineLoad, double window,
+            double serverCpu, int threads, int cpus) {
+        double used;
+        if (m0.isPresent() && m1.isPresent() && window > 0) {
+            used = (m1.getAsLong() - m0.getAsLong()) / 1e9 / window; // cores
+        } else if (machineLoad >= 0) {
+            used = machineLoad * cpus;
+        } else {
+            return Double.NaN;
+        }
+        return Math.max(0, used - serverCpu - threads) / cpus * 100;
     }
 
     /** The value of {@code key=value} in a RESULT line. */
@@ -393,6 +416,9 @@ public final class PortableMatrix {
                         + "; conn closes each connection " + (connReset ? "with a reset (SO_LINGER 0, no TIME_WAIT)"
                         : "gracefully (FIN)"),
                 "jvm flags: -Xms512m -Xmx512m (servers)",
+                "foreign CPU: from " + (MachineCpu.read().isPresent()
+                        ? "the tasks' CPU time (the root cgroup's account) and steal"
+                        : "OperatingSystemMXBean.getCpuLoad") + ", less the server's and a core per load generator thread",
                 "");
     }
 }
