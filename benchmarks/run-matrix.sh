@@ -205,6 +205,11 @@ machine_cpu_ns() {
   fi
 }
 now_ns() { date +%s%N; }
+# CPU 0's idle time so far (idle + iowait), in ns: with the server pinned there, the wall time less
+# this is the busy time of the server's core, the server and the kernel's work on its behalf that is
+# charged to no task (receive processing while it sleeps, each wake-up's interrupt and idle exit):
+# "server core CPU". Clocked at each idle entry and exit, not sampled at the tick.
+server_core_idle_ns() { awk -v hz="$HZ" '$1 == "cpu0" { printf "%.0f", ($5 + $6) * 1e9 / hz }' /proc/stat; }
 # What the kernel did for CPUs 0 and 1 (server and client when pinned), to tell a run's regime:
 # IPIs received (function-call + rescheduling interrupts: RPS hand-offs and remote wake-ups),
 # softirq ticks, and the server's voluntary context switches (each a block: a wait that found
@@ -299,7 +304,7 @@ measure() {
   # The figures per second then include that last half second of the warm-up. Benchmark timing,
   # not synchronisation.
   sleep "$(awk -v w="$WARMUP_S" 'BEGIN { print (w >= 2 ? w - 0.5 : w * 3 / 4) }')"
-  tm=$(now_ns) sm=$(proc_ticks "$SERVER_PID")
+  tm=$(now_ns) sm=$(proc_ticks "$SERVER_PID") cm=$(server_core_idle_ns)
   local im sq vm
   im=$(ipis) sq=$(softirq_ticks) vm=$(server_blocks "$SERVER_PID")
   if ! wait "$lgpid"; then
@@ -308,7 +313,7 @@ measure() {
     return 0
   fi
   line=$(cat "$lgout")
-  t1=$(now_ns) b1=$(machine_cpu_ns) s1=$(proc_ticks "$SERVER_PID")
+  t1=$(now_ns) b1=$(machine_cpu_ns) s1=$(proc_ticks "$SERVER_PID") c1=$(server_core_idle_ns)
   local i1 q1 v1
   i1=$(ipis) q1=$(softirq_ticks) v1=$(server_blocks "$SERVER_PID")
   after=$(placement)
@@ -328,14 +333,16 @@ measure() {
   kernel=$(awk -F'\t' '{ printf "IPIs/op %s+%s, server blocks/op %s, client events/wait %s", $4, $5, $8, $9 }' <<<"$kline")
   local server_cpu
   server_cpu=$(awk -v s="$((s1 - sm))" -v hz="$HZ" -v t="$((t1 - tm))" 'BEGIN { printf "%.3f", (s / hz) / (t / 1e9) }')
+  local core_cpu=NaN # the server's core: only when the server is pinned to CPU 0
+  [ "$PIN" = 1 ] && core_cpu=$(awk -v i="$((c1 - cm))" -v t="$((t1 - tm))" 'BEGIN { c = (t - i) / t; if (c < 0) c = 0; printf "%.3f", c }')
   local foreign
   foreign=$(awk -v u="$((b1 - b0))" -v s="$((s1 - s0))" -v c="$(field cpu_total_s "$line")" \
     -v hz="$HZ" -v t="$((t1 - t0))" -v n="$NCPU" \
     'BEGIN { w = t / 1e9 * n; f = (u / 1e9 - s / hz - c) / w * 100; if (f < 0) f = 0; printf "%.0f", f }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$impl" "$w" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$impl" "$w" \
     "$(field ops_per_s "$line")" "$(field mib_per_s "$line")" "$(field p50_us "$line")" \
     "$(field p99_us "$line")" "$(field p999_us "$line")" "$(field max_us "$line")" \
-    "$(field client_cpu "$line")" "$foreign" "$(cut -d' ' -f1 /proc/loadavg)" "$server_cpu" >>"$RESULTS"
+    "$(field client_cpu "$line")" "$foreign" "$(cut -d' ' -f1 /proc/loadavg)" "$server_cpu" "$core_cpu" >>"$RESULTS"
   case $w in
     st16) log "  $(printf '%-18s %-5s %10s MiB/s' "$impl" "$w" "$(field mib_per_s "$line")")  foreign CPU ${foreign}%  core round trip ${before}/${after} ns  $kernel" ;;
     *) log "  $(printf '%-18s %-5s %10s /s   p99 %s us' "$impl" "$w" "$(field ops_per_s "$line")" "$(field p99_us "$line")")  foreign CPU ${foreign}%  core round trip ${before}/${after} ns  $kernel" ;;
@@ -384,7 +391,7 @@ if [ -s "$OUT/unavailable.txt" ]; then
 fi
 printf 'run\timpl\tworkload\tround_trip_before_ns\tround_trip_after_ns\n' >"$OUT/placement.tsv"
 printf 'run\timpl\tworkload\tipis_cpu0_per_op\tipis_cpu1_per_op\tsoftirq_cpu0_pct\tsoftirq_cpu1_pct\tserver_blocks_per_op\tclient_events_per_wait\n' >"$OUT/kernel.tsv"
-printf 'run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu\tforeign_cpu_pct\tloadavg\tserver_cpu\n' >"$RESULTS"
+printf 'run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu\tforeign_cpu_pct\tloadavg\tserver_cpu\tserver_core_cpu\n' >"$RESULTS"
 # The first measurement after a pause read low whichever server it was (Netty nio too: 32.1 k
 # round trips/s, then 41.0 k in its next run; 2026-12-05): a discarded ping-pong against the C
 # server runs first, so that run 1 does not start cold.

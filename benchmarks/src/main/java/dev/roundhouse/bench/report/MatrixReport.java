@@ -168,10 +168,13 @@ public final class MatrixReport {
 
     private static void renderWorkload(StringBuilder sb, Results r, String[] w) {
         boolean latency = !w[0].equals("st16");
+        boolean core = measuredCore(r);
+        String perOp = latency ? " µs/op" : " ms/MiB";
         sb.append("#### ").append(w[1]).append("\n\n| server | ").append(w[2]).append(" | spread |");
         sb.append(latency ? " p50 µs | p99 µs | p999 µs |" : "").append(" client CPU | foreign CPU | server CPU | ")
-          .append(latency ? "server CPU µs/op" : "server CPU ms/MiB").append(" |\n|---|--:|--:|");
-        sb.append(latency ? "--:|--:|--:|" : "").append("--:|--:|--:|--:|\n");
+          .append("server CPU").append(perOp).append(" |")
+          .append(core ? " server core CPU | server core CPU" + perOp + " |" : "").append("\n|---|--:|--:|");
+        sb.append(latency ? "--:|--:|--:|" : "").append("--:|--:|--:|--:|").append(core ? "--:|--:|" : "").append('\n');
         for (String impl : r.impls()) {
             Results.Cell c = r.cell(impl, w[0]);
             if (c == null) {
@@ -179,7 +182,8 @@ public final class MatrixReport {
             }
             sb.append("| ").append(impl).append(" | ");
             if (c.primary().isEmpty()) {
-                sb.append("FAILED |  |").append(latency ? "  |  |  |" : "").append("  |  |\n");
+                sb.append("FAILED |  |").append(latency ? "  |  |  |" : "").append("  |  |").append(core ? "  |  |" : "")
+                  .append('\n');
                 continue;
             }
             sb.append(fmt(Stats.median(c.primary()))).append(" | ").append(spread(c.primary())).append(" |");
@@ -190,14 +194,37 @@ public final class MatrixReport {
             double foreign = Stats.max(c.foreignCpu()); // NaN where it could not be measured (PortableMatrix)
             sb.append(String.format(Locale.ROOT, " %.2f | %s |", Stats.median(c.clientCpu()),
                     Double.isNaN(foreign) ? "–" : String.format(Locale.ROOT, "%.0f%%", foreign)));
-            if (c.serverCpu().size() == c.primary().size()) {
-                double cost = Stats.median(costs(c)) * (latency ? 1e6 : 1e3);
-                sb.append(String.format(Locale.ROOT, " %.2f | %.2f |%n", Stats.median(c.serverCpu()), cost));
-            } else {
-                sb.append(" – | – |\n");
+            appendCpu(sb, c, Results.Cell::serverCpu, latency);
+            if (core) {
+                appendCpu(sb, c, Results.Cell::coreCpu, latency);
             }
+            sb.append('\n');
         }
         sb.append('\n');
+    }
+
+    /** " share | per op |" for the CPU figure {@code cpu} picks, or dashes unless every run has it. */
+    private static void appendCpu(StringBuilder sb, Results.Cell c, Function<Results.Cell, List<Double>> cpu,
+            boolean latency) {
+        if (cpu.apply(c).size() == c.primary().size()) {
+            double cost = Stats.median(costs(c, cpu)) * (latency ? 1e6 : 1e3);
+            sb.append(String.format(Locale.ROOT, " %.2f | %.2f |", Stats.median(cpu.apply(c)), cost));
+        } else {
+            sb.append(" – | – |");
+        }
+    }
+
+    /** Whether some server's runs measured the busy share of its core (run-matrix.sh, pinned). */
+    static boolean measuredCore(Results r) {
+        for (String impl : r.impls()) {
+            for (String[] w : WORKLOADS) {
+                Results.Cell c = r.cell(impl, w[0]);
+                if (c != null && !c.coreCpu().isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void renderRatios(StringBuilder sb, Results r) {
@@ -233,6 +260,20 @@ public final class MatrixReport {
         sb.append("#### Server CPU per operation (other / Roundhouse; ≥ 1.00 means Roundhouse spends no more CPU)\n\n")
           .append("Where the load generator's core is saturated, throughput cannot rank the servers; the CPU each ")
           .append("server spent per round trip (per MiB when streaming) over the measured window still can.\n\n");
+        renderCostRatios(sb, r, rows, workloads, Results.Cell::serverCpu);
+        if (measuredCore(r)) {
+            sb.append("#### Server core CPU per operation (other / Roundhouse, as above)\n\n")
+              .append("The busy time of the core the server was pinned to: the server's own CPU and the kernel's ")
+              .append("work on that core that is charged to no task (receive processing while the server sleeps, ")
+              .append("each wake-up's interrupt and idle exit). The server's own CPU leaves that out, and where the ")
+              .append("kernel does not account interrupt time apart it counts the same work when it interrupts the ")
+              .append("server: it favours a server that sleeps when its packets arrive.\n\n");
+            renderCostRatios(sb, r, rows, workloads, Results.Cell::coreCpu);
+        }
+    }
+
+    private static void renderCostRatios(StringBuilder sb, Results r, List<String[]> rows, List<String[]> workloads,
+            Function<Results.Cell, List<Double>> cpu) {
         sb.append("| pair |");
         for (String[] w : workloads) {
             sb.append(' ').append(w[0]).append(" |");
@@ -241,7 +282,7 @@ public final class MatrixReport {
         for (String[] row : rows) {
             sb.append("| ").append(row[1]).append(" / ").append(row[0]).append(" |");
             for (String[] w : workloads) {
-                sb.append(' ').append(costRatio(r.cell(row[1], w[0]), r.cell(row[0], w[0]))).append(" |");
+                sb.append(' ').append(costRatio(r.cell(row[1], w[0]), r.cell(row[0], w[0]), cpu)).append(" |");
             }
             sb.append('\n');
         }
@@ -284,22 +325,23 @@ public final class MatrixReport {
         return at < 0 ? impl : impl.substring(0, at);
     }
 
-    /** CPU seconds per operation (per MiB when streaming) of each run. */
-    private static List<Double> costs(Results.Cell c) {
+    /** CPU seconds per operation (per MiB when streaming) of each run, from the CPU figure {@code cpu} picks. */
+    private static List<Double> costs(Results.Cell c, Function<Results.Cell, List<Double>> cpu) {
         List<Double> out = new ArrayList<>();
-        for (int i = 0; i < c.primary().size() && i < c.serverCpu().size(); i++) {
-            out.add(c.primary().get(i) == 0 ? Double.NaN : c.serverCpu().get(i) / c.primary().get(i));
+        List<Double> shares = cpu.apply(c);
+        for (int i = 0; i < c.primary().size() && i < shares.size(); i++) {
+            out.add(c.primary().get(i) == 0 ? Double.NaN : shares.get(i) / c.primary().get(i));
         }
         return out;
     }
 
-    private static String costRatio(Results.Cell other, Results.Cell ours) {
+    private static String costRatio(Results.Cell other, Results.Cell ours, Function<Results.Cell, List<Double>> cpu) {
         if (other == null || ours == null || other.primary().isEmpty() || ours.primary().isEmpty()
-                || other.serverCpu().size() != other.primary().size() || ours.serverCpu().size() != ours.primary().size()) {
+                || cpu.apply(other).size() != other.primary().size() || cpu.apply(ours).size() != ours.primary().size()) {
             return "n/a";
         }
-        List<Double> a = costs(other);
-        List<Double> b = costs(ours);
+        List<Double> a = costs(other, cpu);
+        List<Double> b = costs(ours, cpu);
         boolean overlap = Stats.min(a) <= Stats.max(b) && Stats.min(b) <= Stats.max(a);
         return String.format(Locale.ROOT, "%s%.2f", overlap ? "~" : "", Stats.median(a) / Stats.median(b));
     }

@@ -14,13 +14,15 @@ import java.util.Set;
 final class Results {
     /**
      * Every run's values for one (server, workload), index by index with {@code runs} (the run
-     * each came from); a FAILED run contributes nothing.
+     * each came from); a FAILED run contributes nothing. {@code serverCpu}: the server process's
+     * share of a core over the measured window; {@code coreCpu}: the busy share of the core it was
+     * pinned to, which adds the kernel's work charged to no task (empty where not measured).
      */
     record Cell(List<String> runs, List<Double> primary, List<Double> p50, List<Double> p99, List<Double> p999,
-                List<Double> clientCpu, List<Double> foreignCpu, List<Double> serverCpu) {
+                List<Double> clientCpu, List<Double> foreignCpu, List<Double> serverCpu, List<Double> coreCpu) {
         Cell() {
             this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                    new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+                    new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
     }
 
@@ -58,6 +60,11 @@ final class Results {
             c.foreignCpu().add(Double.parseDouble(f[10]));
             if (f.length > 12) { // server CPU per measured window: files from before it lack the column
                 c.serverCpu().add(Double.parseDouble(f[12]));
+            }
+            // the busy share of the server's core (run-matrix.sh, pinned; since 2026-12-07 22:20): NaN
+            // where nothing was pinned, absent from older files and from PortableMatrix's
+            if (f.length > 13 && !Double.isNaN(Double.parseDouble(f[13]))) {
+                c.coreCpu().add(Double.parseDouble(f[13]));
             }
         }
         return r;

@@ -146,6 +146,33 @@ class MatrixReportTest {
     }
 
     /**
+     * With the server's core measured (run-matrix.sh, pinned), each table gets its busy share and
+     * cost per operation, and a second ratio table compares those: the same two servers whose own
+     * CPU per round trip differs by 1.25 (0.30 against 0.24 at 40,000/s) differ by 1.08 once their
+     * core's work outside any task (0.24 and 0.22 more) is counted. Without it (older files, nothing
+     * pinned: NaN) neither appears.
+     */
+    @Test
+    void shouldCompareTheServersCoresWhenMeasured(@TempDir Path dir) throws IOException {
+        String tsv = line(1, "roundhouse-epoll", "pp1", 40_000, 0.5, 0.24).replace("\n", "\t0.48\n")
+                + line(1, "netty-epoll", "pp1", 40_000, 0.5, 0.30).replace("\n", "\t0.52\n");
+        String md = render(dir, tsv);
+        assertTrue(md.contains("| server CPU | server CPU µs/op | server core CPU | server core CPU µs/op |"), md);
+        assertTrue(md.contains("| roundhouse-epoll | 40,000 | – | 500 | 900 | 4,000 | 0.50 | 2% | 0.24 | 6.00 | 0.48 "
+                + "| 12.00 |"), md);
+        assertTrue(md.contains("| netty-epoll / roundhouse-epoll | 1.25 |"), md);
+        assertTrue(md.contains("#### Server core CPU per operation"), md);
+        assertTrue(md.substring(md.indexOf("#### Server core CPU per operation"))
+                .contains("| netty-epoll / roundhouse-epoll | 1.08 |"), md);
+
+        String unpinned = render(dir, line(1, "roundhouse-epoll", "pp1", 40_000, 0.5, 0.24).replace("\n", "\tNaN\n")
+                + line(1, "netty-epoll", "pp1", 40_000, 0.5, 0.30));
+        assertFalse(unpinned.contains("core CPU"), unpinned);
+        assertTrue(unpinned.contains("| roundhouse-epoll | 40,000 | – | 500 | 900 | 4,000 | 0.50 | 2% | 0.24 | 6.00 |\n"),
+                unpinned);
+    }
+
+    /**
      * A matrix run on some workloads reports those only: no empty table and no "n/a" column for
      * the others; "n/a" stays for a measured workload one side of a pair did not run.
      */
