@@ -61,7 +61,7 @@ final class Results {
             if (f.length > 12) { // server CPU per measured window: files from before it lack the column
                 c.serverCpu().add(Double.parseDouble(f[12]));
             }
-            // the busy share of the server's core (run-matrix.sh, pinned; since 2026-12-07 22:20): NaN
+            // the busy share of the server's core (run-matrix.sh, pinned; since 2026-12-07 22:06): NaN
             // where nothing was pinned, absent from older files and from PortableMatrix's
             if (f.length > 13 && !Double.isNaN(Double.parseDouble(f[13]))) {
                 c.coreCpu().add(Double.parseDouble(f[13]));
