@@ -214,6 +214,30 @@ public final class MatrixReport {
         }
     }
 
+    /**
+     * Whether every run of every Java server on a closed-loop workload measured the busy share of its
+     * core: the load generator's check then asks whether the core had idle time, not the process.
+     */
+    private static boolean everyJavaRunHasCore(Results r) {
+        boolean any = false;
+        for (String impl : r.impls()) {
+            if (C_SERVERS.contains(impl)) {
+                continue;
+            }
+            for (String[] w : WORKLOADS) {
+                Results.Cell c = r.cell(impl, w[0]);
+                if (c == null || OPEN_LOOP.contains(w[0]) || c.primary().isEmpty()) {
+                    continue;
+                }
+                if (c.coreCpu().size() != c.primary().size()) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
+    }
+
     /** Whether some server's runs measured the busy share of its core (run-matrix.sh, pinned). */
     static boolean measuredCore(Results r) {
         for (String impl : r.impls()) {
@@ -357,7 +381,9 @@ public final class MatrixReport {
      * ranges), if it used at most {@value #CLIENT_HEADROOM} of its core against every Java server,
      * or if every Java server was busy at least {@value #SERVER_SATURATED} of the measured window in
      * every run (in each case each Java server was the limit of its own figure: a server with no
-     * idle time could not have gone faster with a faster client). {@code rps}: the matrix steered
+     * idle time could not have gone faster with a faster client). Busy is the server's core's busy
+     * share where every Java server's runs measured it ({@code run-matrix.sh}, pinned: the idle time
+     * a faster client could have filled is the core's), else the server process's CPU. {@code rps}: the matrix steered
      * the loopback's receive processing to the server's core (run-matrix.sh's {@code --net rps},
      * which its machine text names), so the footnote says that core carried it. Without a C
      * server (the portable matrix off Linux) the C columns read "–" and only the client's and the
@@ -369,9 +395,12 @@ public final class MatrixReport {
         if (!closedLoop) {
             return; // only open-loop workloads, whose pace the client did not set (or only C servers)
         }
+        boolean core = everyJavaRunHasCore(r);
+        Function<Results.Cell, List<Double>> busy = core ? Results.Cell::coreCpu : Results.Cell::serverCpu;
+        String busyName = core ? "server core CPU" : "server CPU";
         sb.append("#### Is the load generator the bottleneck?\n\n");
         sb.append("| workload | fastest C server | best Java server | C / best Java | client CPU with that C server ")
-          .append("| highest client CPU with a Java server | lowest server CPU of a Java server ")
+          .append("| highest client CPU with a Java server | lowest ").append(busyName).append(" of a Java server ")
           .append("| load generator limited the Java figures? |\n")
           .append("|---|---|---|--:|--:|--:|--:|---|\n");
         for (String[] w : measured(r)) {
@@ -400,10 +429,10 @@ public final class MatrixReport {
                 if (C_SERVERS.contains(impl) || j == null || j.primary().isEmpty()) {
                     continue;
                 }
-                if (j.serverCpu().size() != j.primary().size()) {
+                if (busy.apply(j).size() != j.primary().size()) {
                     everyServerCpu = false; // results from before the column: no saturation to tell
-                } else if (Stats.min(j.serverCpu()) < idlestServer) {
-                    idlestServer = Stats.min(j.serverCpu());
+                } else if (Stats.min(busy.apply(j)) < idlestServer) {
+                    idlestServer = Stats.min(busy.apply(j));
                     idlestServerImpl = impl;
                 }
                 if (best == null || Stats.median(j.primary()) > Stats.median(best.primary())) {
@@ -438,10 +467,13 @@ public final class MatrixReport {
         sb.append("\nThe load generator did not limit a workload's Java figures if it drove a C server faster than ")
           .append("any Java server (ranges not overlapping), or if it used at most ")
           .append(String.format(Locale.ROOT, "%.2f", CLIENT_HEADROOM))
-          .append(" of its core against every Java server (the median of its runs), or if every Java server was busy ")
+          .append(" of its core against every Java server (the median of its runs), or if every Java server")
+          .append(core ? "'s core" : "").append(" was busy ")
           .append(String.format(Locale.ROOT, "%.2f", SERVER_SATURATED))
-          .append(" of the measured window or more in every run (*lowest server CPU*: then the server")
-          .append(rps ? ", with the receive processing of both directions on its core," : "")
+          .append(" of the measured window or more in every run (*lowest ").append(busyName).append("*: then ")
+          .append(core ? "the core the server was pinned to" : "the server")
+          .append(rps ? (core ? ", which carried the receive processing of both directions,"
+                  : ", with the receive processing of both directions on its core,") : "")
           .append(" had no idle time a faster client could have filled). ")
           .append("Two C servers can answer: `c` (epoll, one recv and ")
           .append("one send per message) and `c-io_uring` (one submission per batch), because the io_uring ")

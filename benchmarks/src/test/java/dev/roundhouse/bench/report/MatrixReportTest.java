@@ -258,6 +258,27 @@ class MatrixReportTest {
         assertFalse(loopback.contains(both), loopback);
     }
 
+    /**
+     * Where every Java server's runs measured their core, the check asks whether the core had idle
+     * time: a process busy 0.90 of the window on a core busy 0.97 (the rest the kernel's work charged
+     * to no task) left nothing a faster client could fill. One run without the core (an older file's
+     * line) puts the check back on the processes.
+     */
+    @Test
+    void shouldJudgeSaturationByTheServersCoreWhenEveryRunMeasuredIt(@TempDir Path dir) throws IOException {
+        String tsv = line(1, "roundhouse-nio", "pp64", 90_000, 0.99, 0.90).replace("\n", "\t0.97\n")
+                + line(1, "netty-nio", "pp64", 80_000, 0.98, 0.92).replace("\n", "\t0.98\n");
+        String md = render(dir, tsv);
+        assertTrue(md.contains("| lowest server core CPU of a Java server |"), md);
+        assertTrue(md.contains("| 0.97 (roundhouse-nio) | no (every Java server busy in every run) |"), md);
+        assertTrue(md.contains("(*lowest server core CPU*: then the core the server was pinned to had no idle time"),
+                md);
+
+        String mixed = render(dir, tsv + line(2, "netty-nio", "pp64", 80_000, 0.98, 0.92));
+        assertTrue(mixed.contains("| lowest server CPU of a Java server |"), mixed);
+        assertTrue(mixed.contains("| 0.90 (roundhouse-nio) | **possibly** (client near saturation) |"), mixed);
+    }
+
     @Test
     void shouldJudgeByClientAndServerCpuAloneWithoutACServer(@TempDir Path dir) throws IOException {
         // the portable matrix off Linux: no C server, so only the CPU columns can tell
