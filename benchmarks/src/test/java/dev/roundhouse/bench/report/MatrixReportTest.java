@@ -20,6 +20,12 @@ class MatrixReportTest {
                 + "\t2\t1.00\t" + server + "\n";
     }
 
+    /** As {@link #line}, with the busy share of the server's core (run-matrix.sh's last column). */
+    private static String coreLine(int run, String impl, String workload, int ops, double client, double server,
+            String core) {
+        return line(run, impl, workload, ops, client, server).replace("\n", "\t" + core + "\n");
+    }
+
     /** One rate64 line of results.tsv: the offered 25,000/s met, its p99 and server CPU; the rest fixed. */
     private static String rateLine(int run, String impl, int p99, double server) {
         return run + "\t" + impl + "\trate64\t25000\t1.5\t30.0\t" + p99 + ".0\t900.0\t2000.0\t0.30\t2\t1.00\t"
@@ -154,8 +160,8 @@ class MatrixReportTest {
      */
     @Test
     void shouldCompareTheServersCoresWhenMeasured(@TempDir Path dir) throws IOException {
-        String tsv = line(1, "roundhouse-epoll", "pp1", 40_000, 0.5, 0.24).replace("\n", "\t0.48\n")
-                + line(1, "netty-epoll", "pp1", 40_000, 0.5, 0.30).replace("\n", "\t0.52\n");
+        String tsv = coreLine(1, "roundhouse-epoll", "pp1", 40_000, 0.5, 0.24, "0.48")
+                + coreLine(1, "netty-epoll", "pp1", 40_000, 0.5, 0.30, "0.52");
         String md = render(dir, tsv);
         assertTrue(md.contains("| server CPU | server CPU µs/op | server core CPU | server core CPU µs/op |"), md);
         assertTrue(md.contains("| roundhouse-epoll | 40,000 | – | 500 | 900 | 4,000 | 0.50 | 2% | 0.24 | 6.00 | 0.48 "
@@ -165,7 +171,7 @@ class MatrixReportTest {
         assertTrue(md.substring(md.indexOf("#### Server core CPU per operation"))
                 .contains("| netty-epoll / roundhouse-epoll | 1.08 |"), md);
 
-        String unpinned = render(dir, line(1, "roundhouse-epoll", "pp1", 40_000, 0.5, 0.24).replace("\n", "\tNaN\n")
+        String unpinned = render(dir, coreLine(1, "roundhouse-epoll", "pp1", 40_000, 0.5, 0.24, "NaN")
                 + line(1, "netty-epoll", "pp1", 40_000, 0.5, 0.30));
         assertFalse(unpinned.contains("core CPU"), unpinned);
         assertTrue(unpinned.contains("| roundhouse-epoll | 40,000 | – | 500 | 900 | 4,000 | 0.50 | 2% | 0.24 | 6.00 |\n"),
@@ -266,8 +272,8 @@ class MatrixReportTest {
      */
     @Test
     void shouldJudgeSaturationByTheServersCoreWhenEveryRunMeasuredIt(@TempDir Path dir) throws IOException {
-        String tsv = line(1, "roundhouse-nio", "pp64", 90_000, 0.99, 0.90).replace("\n", "\t0.97\n")
-                + line(1, "netty-nio", "pp64", 80_000, 0.98, 0.92).replace("\n", "\t0.98\n");
+        String tsv = coreLine(1, "roundhouse-nio", "pp64", 90_000, 0.99, 0.90, "0.97")
+                + coreLine(1, "netty-nio", "pp64", 80_000, 0.98, 0.92, "0.98");
         String md = render(dir, tsv);
         assertTrue(md.contains("| lowest server core CPU of a Java server |"), md);
         assertTrue(md.contains("| 0.97 (roundhouse-nio) | no (every Java server busy in every run) |"), md);
