@@ -186,23 +186,25 @@ NCPU=$(grep -c '^cpu[0-9]' /proc/stat)  # the CPUs /proc/stat's first line sums,
 # cgroup account it falls back to that complement (`cpu_source` says which).
 ROOT_CPUACCT=/sys/fs/cgroup/cpuacct/cpuacct.usage
 ROOT_CPUSTAT=/sys/fs/cgroup/cpu.stat
+# Which account this machine has, decided once: v1, v2 or idle (the fall-back).
+if [ -r "$ROOT_CPUACCT" ]; then CPU_ACCOUNT=v1
+elif [ -r "$ROOT_CPUSTAT" ] && grep -q '^usage_usec' "$ROOT_CPUSTAT"; then CPU_ACCOUNT=v2
+else CPU_ACCOUNT=idle; fi
 cpu_source() {
-  if [ -r "$ROOT_CPUACCT" ]; then echo "tasks' CPU time (cgroup v1 cpuacct) and steal"
-  elif [ -r "$ROOT_CPUSTAT" ] && grep -q '^usage_usec' "$ROOT_CPUSTAT"; then echo "tasks' CPU time (cgroup v2 cpu.stat) and steal"
-  else echo "wall time less idle (/proc/stat; kernel work around wake-ups included)"; fi
+  case $CPU_ACCOUNT in
+    v1) echo "tasks' CPU time (cgroup v1 cpuacct) and steal" ;;
+    v2) echo "tasks' CPU time (cgroup v2 cpu.stat) and steal" ;;
+    *) echo "wall time less idle (/proc/stat; kernel work around wake-ups included)" ;;
+  esac
 }
 machine_cpu_ns() {
   local steal
   steal=$(awk -v hz="$HZ" '/^cpu /{printf "%.0f", $9 * 1e9 / hz}' /proc/stat)
-  if [ -r "$ROOT_CPUACCT" ]; then
-    echo $(($(cat "$ROOT_CPUACCT") + steal))
-  elif [ -r "$ROOT_CPUSTAT" ] && grep -q '^usage_usec' "$ROOT_CPUSTAT"; then
-    echo $(($(awk '$1 == "usage_usec" {print $2}' "$ROOT_CPUSTAT") * 1000 + steal))
-  else
-    local t
-    t=$(now_ns)
-    awk -v t="$t" -v n="$NCPU" -v hz="$HZ" '/^cpu /{printf "%.0f", t * n - ($5 + $6) * 1e9 / hz}' /proc/stat
-  fi
+  case $CPU_ACCOUNT in
+    v1) echo $(($(cat "$ROOT_CPUACCT") + steal)) ;;
+    v2) echo $(($(awk '$1 == "usage_usec" {print $2}' "$ROOT_CPUSTAT") * 1000 + steal)) ;;
+    *) awk -v t="$(now_ns)" -v n="$NCPU" -v hz="$HZ" '/^cpu /{printf "%.0f", t * n - ($5 + $6) * 1e9 / hz}' /proc/stat ;;
+  esac
 }
 now_ns() { date +%s%N; }
 # CPU 0's idle time so far (idle + iowait), in ns: with the server pinned there, the wall time less

@@ -553,11 +553,11 @@ public final class JavaLoadGen {
 
         /** {@code rate}: sends every message of this thread's connections due by {@code now}; whether any fell due. */
         private boolean sendDue(long now) throws IOException {
-            int n = conns.size();
+            int count = conns.size();
             boolean any = false;
             while (true) {
-                Conn c = conns.get((int) (next % n));
-                if (dueAt(c.id, next / n) > now) {
+                Conn c = conns.get((int) (next % count));
+                if (dueAt(c.id, next / count) > now) {
                     return any;
                 }
                 c.due++;

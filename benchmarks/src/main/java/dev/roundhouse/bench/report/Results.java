@@ -63,8 +63,9 @@ final class Results {
             }
             // the busy share of the server's core (run-matrix.sh, pinned; since 2026-12-07 22:06): NaN
             // where nothing was pinned, absent from older files and from PortableMatrix's
-            if (f.length > 13 && !Double.isNaN(Double.parseDouble(f[13]))) {
-                c.coreCpu().add(Double.parseDouble(f[13]));
+            double core = f.length > 13 ? Double.parseDouble(f[13]) : Double.NaN;
+            if (!Double.isNaN(core)) {
+                c.coreCpu().add(core);
             }
         }
         return r;

@@ -119,16 +119,25 @@ class JavaLoadGenTest {
         assertEquals("connection 0: echoed byte 100 differs from the one sent", e.getMessage());
     }
 
+    /**
+     * Runs two connections of a cycling mode ({@code connect}, {@code connect-reset}) for half a
+     * second against a faultless server, where loopback aliases bind; checks that cycles completed
+     * and that the RESULT line names the mode, and returns the result.
+     */
+    private JavaLoadGen.Result cycleTwoConnections(JavaLoadGen.Mode mode) throws Exception {
+        assumeTrue(loopbackAliasesBind(), "127.0.0.2 cannot be bound here (macOS without loopback aliases)");
+        JavaLoadGen.Result r = JavaLoadGen.run(mode, serve(Fault.NONE), 2, 64, 0.05, 0.5, 1, JavaLoadGen.STALL_NANOS);
+        assertTrue(r.ops() > 0, r.line());
+        assertTrue(r.line().startsWith("RESULT mode=" + mode.word() + " conns=2 bytes=64 "), r.line());
+        return r;
+    }
+
     @Test
     void shouldConnectEchoAndCloseOverAndOverFromSpreadSourceAddresses() throws Exception {
-        assumeTrue(loopbackAliasesBind(), "127.0.0.2 cannot be bound here (macOS without loopback aliases)");
-        JavaLoadGen.Result r = JavaLoadGen.run(CONNECT, serve(Fault.NONE), 2, 64, 0.05, 0.5, 1,
-                JavaLoadGen.STALL_NANOS);
+        JavaLoadGen.Result r = cycleTwoConnections(CONNECT); // RESULT mode=connect conns=2 bytes=64
 
-        assertTrue(r.ops() > 0, r.line());
         assertTrue(sockets.size() >= r.ops(), sockets.size() + " connections accepted for " + r.ops() + " cycles");
         assertTrue(r.p50Us() <= r.p99Us() && r.p99Us() <= r.maxUs(), r.line());
-        assertTrue(r.line().startsWith("RESULT mode=connect conns=2 bytes=64 "), r.line());
         assertTrue(sources.size() > 1 && !sources.contains("127.0.0.1"), "source addresses " + sources);
         awaitEveryConnectionsEnd();
         // at most one per connection kept going: the run may end between a send and its echo, and a
@@ -139,12 +148,8 @@ class JavaLoadGenTest {
 
     @Test
     void shouldEndEachConnectionWithAResetWhenAsked() throws Exception {
-        assumeTrue(loopbackAliasesBind(), "127.0.0.2 cannot be bound here (macOS without loopback aliases)");
-        JavaLoadGen.Result r = JavaLoadGen.run(CONNECT_RESET, serve(Fault.NONE), 2, 64, 0.05, 0.5, 1,
-                JavaLoadGen.STALL_NANOS);
+        JavaLoadGen.Result r = cycleTwoConnections(CONNECT_RESET); // RESULT mode=connect-reset conns=2 bytes=64
 
-        assertTrue(r.ops() > 0, r.line());
-        assertTrue(r.line().startsWith("RESULT mode=connect-reset conns=2 bytes=64 "), r.line());
         awaitEveryConnectionsEnd();
         assertEquals(0, endsOfStream.get(), "connections that ended in an end of stream");
         assertTrue(resets.get() >= r.ops(), resets + " resets for " + r.ops() + " cycles");
