@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -281,6 +282,9 @@ public final class MatrixReport {
               .append("over ours (≥ 1.00: ours answers at least as soon).");
         }
         sb.append("\n\n");
+        if (r.runs() > 1) {
+            renderRunByRun(sb, r, rows, workloads);
+        }
         sb.append("#### Server CPU per operation (other / Roundhouse; ≥ 1.00 means Roundhouse spends no more CPU)\n\n")
           .append("Where the load generator's core is saturated, throughput cannot rank the servers; the CPU each ")
           .append("server spent per round trip (per MiB when streaming) over the measured window still can.\n\n");
@@ -294,6 +298,84 @@ public final class MatrixReport {
               .append("server: it favours a server that sleeps when its packets arrive.\n\n");
             renderCostRatios(sb, r, rows, workloads, Results.Cell::coreCpu);
         }
+    }
+
+    /**
+     * The ratios taken within each run, then their median: a pair's two figures of one run are
+     * closer in time than two runs are (seconds apart with {@code run-matrix.sh --order workload},
+     * within one pass over the servers otherwise), so a machine whose level swings between minutes
+     * moves both. The median / median table above mixes runs: one server's best minute against
+     * the other's worst.
+     */
+    private static void renderRunByRun(StringBuilder sb, Results r, List<String[]> rows, List<String[]> workloads) {
+        sb.append("#### Ratios run by run (each run's ratio of the pair, median [min – max] over the runs; ")
+          .append("≥ 1.00 as above)\n\n")
+          .append("A run measures both servers of a pair, close together in time (seconds apart when the ")
+          .append("matrix ran with `--order workload`, else within one pass over the servers), so a swing of ")
+          .append("the machine's level between minutes moves both; the table above pairs one server's median ")
+          .append("run with the other's, which may come from different minutes.\n\n");
+        sb.append("| pair |");
+        for (String[] w : workloads) {
+            sb.append(' ').append(w[0]).append(OPEN_LOOP.contains(w[0]) ? " (p99)" : "").append(" |");
+        }
+        sb.append("\n|---|").append("--:|".repeat(workloads.size())).append('\n');
+        for (String[] row : rows) {
+            sb.append("| ").append(row[0]).append(" / ").append(row[1]).append(" |");
+            for (String[] w : workloads) {
+                Results.Cell ours = r.cell(row[0], w[0]);
+                Results.Cell other = r.cell(row[1], w[0]);
+                String figure = ours == null || other == null ? "n/a" : runByRun(runRatios(w[0], ours, other));
+                sb.append(' ').append(figure).append(" |");
+            }
+            sb.append('\n');
+        }
+        sb.append("\n`~` marks a pair whose runs disagree on which of the two is faster (their ratios lie on both ")
+          .append("sides of 1.00); a run that only one of the two has (a fill's, a failed one) is left out, ")
+          .append("and \"(1 run)\" is a single run's ratio.\n\n");
+    }
+
+    /**
+     * Ours against the other on {@code workload}'s {@link #ranked} figure in each run that both
+     * have a figure in, oriented as {@link #oriented} (≥ 1.00: ours at least as good), in the order
+     * of our runs. A run only one of the two has, or a figure of 0, gives nothing.
+     */
+    static List<Double> runRatios(String workload, Results.Cell ours, Results.Cell other) {
+        List<Double> ourFigures = ranked(workload).apply(ours);
+        List<Double> theirFigures = ranked(workload).apply(other);
+        Map<String, Double> theirs = new HashMap<>();
+        for (int i = 0; i < other.runs().size() && i < theirFigures.size(); i++) {
+            theirs.put(other.runs().get(i), theirFigures.get(i));
+        }
+        List<Double> out = new ArrayList<>();
+        for (int i = 0; i < ours.runs().size() && i < ourFigures.size(); i++) {
+            Double their = theirs.get(ours.runs().get(i));
+            double our = ourFigures.get(i);
+            if (their == null || their == 0 || our == 0) {
+                continue;
+            }
+            double v = OPEN_LOOP.contains(workload) ? their / our : our / their;
+            if (Double.isFinite(v)) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The median of {@code ratios} with their range, {@code ~} in front when they lie on both sides
+     * of 1.00; "(1 run)" for a single one; "n/a" for none.
+     */
+    static String runByRun(List<Double> ratios) {
+        if (ratios.isEmpty()) {
+            return "n/a";
+        }
+        if (ratios.size() == 1) {
+            return String.format(Locale.ROOT, "%.2f (1 run)", ratios.get(0));
+        }
+        double min = Stats.min(ratios);
+        double max = Stats.max(ratios);
+        return String.format(Locale.ROOT, "%s%.2f [%.2f – %.2f]", min <= 1 && max >= 1 ? "~" : "",
+                Stats.median(ratios), min, max);
     }
 
     private static void renderCostRatios(StringBuilder sb, Results r, List<String[]> rows, List<String[]> workloads,

@@ -1,11 +1,13 @@
 package dev.roundhouse.bench.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,12 +58,6 @@ class MatrixReportTest {
         return run + "\t" + impl + "\t" + workload + "\t" + before + "\t" + after + "\n";
     }
 
-    /**
-     * The medians of all runs compare iocp's far runs with Netty nio's near ones (as in the
-     * Temurin 25 matrix of 2026-12-07: 0.55); at one placement the ratios are taken between runs
-     * whose probes before and after both sat on that side, a run that moved in between left out,
-     * and the open-loop workload's ratio is still the other's p99 over ours.
-     */
     /** PortableMatrix writes NaN where the machine's load could not be read: a dash, not "NaN%". */
     @Test
     void shouldPrintADashForAForeignCpuThatWasNotMeasured(@TempDir Path dir) throws IOException {
@@ -73,6 +69,12 @@ class MatrixReportTest {
         assertFalse(md.contains("NaN"), md);
     }
 
+    /**
+     * The medians of all runs compare iocp's far runs with Netty nio's near ones (as in the
+     * Temurin 25 matrix of 2026-12-07: 0.55); at one placement the ratios are taken between runs
+     * whose probes before and after both sat on that side, a run that moved in between left out,
+     * and the open-loop workload's ratio is still the other's p99 over ours.
+     */
     @Test
     void shouldTakeRatiosAtOnePlacementFromRunsWhoseProbesAgree(@TempDir Path dir) throws IOException {
         String tsv = streamLine(1, "roundhouse-iocp", 700) + streamLine(2, "roundhouse-iocp", 730)
@@ -321,5 +323,51 @@ class MatrixReportTest {
                 + streamLine(2, "roundhouse-iocp", 710) + streamLine(2, "netty-nio", 990));
         assertTrue(equal.contains("Each figure: median of 2 run(s) [min – max]."), equal);
         assertFalse(equal.contains("@"), equal);
+    }
+
+    /**
+     * A machine whose level swings between runs moves both servers of a pair: median / median
+     * reads their ranges overlapping, each run's own ratio reads ours behind in every run. A run
+     * one of the two lacks (a fill's) is left out; runs that disagree are marked.
+     */
+    @Test
+    void shouldRatioEachRunsPairBeforeTakingTheMedian(@TempDir Path dir) throws IOException {
+        String tsv = line(1, "roundhouse-epoll", "pp1", 30_000, 0.6, 0.5) + line(1, "netty-epoll", "pp1", 32_000, 0.6, 0.5)
+                + line(2, "roundhouse-epoll", "pp1", 60_000, 0.6, 0.5) + line(2, "netty-epoll", "pp1", 64_000, 0.6, 0.5)
+                + line(3, "roundhouse-epoll", "pp1", 45_000, 0.6, 0.5) + line(3, "netty-epoll", "pp1", 47_000, 0.6, 0.5)
+                + line(4, "roundhouse-epoll", "pp1", 90_000, 0.6, 0.5) // a fill's run: no pair
+                + line(1, "c", "pp1", 29_000, 0.6, 0.5) + line(2, "c", "pp1", 61_000, 0.6, 0.5)
+                + line(3, "c", "pp1", 46_000, 0.6, 0.5);
+        String md = render(dir, tsv);
+        assertTrue(md.contains("| roundhouse-epoll / netty-epoll | ~1.12 |"), md); // the fill run lifts our median
+        assertTrue(md.contains("#### Ratios run by run"), md);
+        assertTrue(md.contains("| roundhouse-epoll / netty-epoll | 0.94 [0.94 – 0.96] |"), md);
+        assertTrue(md.contains("| roundhouse-epoll / c | ~0.98 [0.98 – 1.03] |"), md);
+
+        String one = render(dir, line(1, "roundhouse-epoll", "pp1", 30_000, 0.6, 0.5)
+                + line(2, "roundhouse-epoll", "pp1", 31_000, 0.6, 0.5) + line(2, "netty-epoll", "pp1", 32_000, 0.6, 0.5));
+        assertTrue(one.contains("| roundhouse-epoll / netty-epoll | 0.97 (1 run) |"), one);
+        String single = render(dir, line(1, "roundhouse-epoll", "pp1", 30_000, 0.6, 0.5)
+                + line(1, "netty-epoll", "pp1", 32_000, 0.6, 0.5));
+        assertFalse(single.contains("run by run"), single);
+    }
+
+    /** The open-loop workload's run-by-run ratio is, like its median one, the other's p99 over ours. */
+    @Test
+    void shouldRatioTheOpenLoopWorkloadRunByRunByItsP99() {
+        Results.Cell ours = new Results.Cell();
+        Results.Cell other = new Results.Cell();
+        for (int run = 1; run <= 3; run++) {
+            ours.runs().add(String.valueOf(run));
+            ours.primary().add(25_000.0);
+            ours.p99().add(100.0 * run);
+            other.runs().add(String.valueOf(4 - run)); // another order: matched by run, not by index
+            other.primary().add(25_000.0);
+            other.p99().add(150.0 * (4 - run));
+        }
+        assertEquals(List.of(1.5, 1.5, 1.5), MatrixReport.runRatios("rate64", ours, other));
+        assertEquals(List.of(1.0, 1.0, 1.0), MatrixReport.runRatios("pp64", ours, other));
+        assertEquals("n/a", MatrixReport.runByRun(List.of()));
+        assertEquals("1.50 [1.20 – 1.70]", MatrixReport.runByRun(List.of(1.7, 1.2, 1.5)));
     }
 }
