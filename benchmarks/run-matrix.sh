@@ -5,6 +5,7 @@
 #                            [--net auto|rps|loopback] [--workloads "pp64 conn"] [--jar FILE]
 #                            [--client-poll spin|block] [--client-io auto|epoll|uring] [--rate N]
 #                            [--variant LABEL="JVM FLAGS"]... [--fill N [--fill-minutes M]]
+#                            [--order server|workload]
 #
 # Every echo server that can run here (EchoServerMain --list: each available Roundhouse backend,
 # Netty nio/epoll/io_uring, the C baselines: `c` over epoll, `c-io_uring` over io_uring on Linux
@@ -29,6 +30,17 @@
 # ("foreign CPU"), so that runs taken under load can be told apart, and what the kernel did
 # (kernel.tsv: IPIs received per op on CPUs 0 and 1, softirq share of each, the server's blocking
 # waits per op, the load generator's events per epoll_wait), which tells a run's regime.
+#
+# --order: workload (default since 2026-12-08) starts every server of a run at once, each pinned
+# to CPU 0 and listening on its own port (the port, +1, +2, ...), and measures each workload on each
+# server in turn, so that a workload's figures of two servers are seconds apart and the report's
+# *Ratios run by run* compares them within the minute they ran in; the servers not being measured
+# sit idle, and what they use meanwhile counts as foreign CPU. server (the order before) starts one
+# server at a time and measures every workload on it: a run's servers are then minutes apart (each
+# server's workloads take ~40 s), and a swing of the machine that lasts a minute marks every
+# workload of one server. Measured (2026-12-07 23:20-23:57, PVM, 2 matrices of each order
+# alternated, 5 servers): the ranges of the runs' ratios were 17 % and 17 % wide on average in
+# workload order, 44 % and 23 % in server order; the servers' own figures read the same either way.
 #
 # --short: one run, 1 s warm-up + 2 s per workload, tables printed and not written (what
 # `roundhouse bench` runs). Loopback only; every run is bounded in time; servers are stopped by PID.
@@ -81,7 +93,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/benchmarks/bench-lib.sh"
 JAVA=${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}
 RUNS=3 WARMUP_S=3 MEASURE_S=5 WRITE=1 PIN=1 IMPLS="" SHORT=0 PORT=${BENCH_PORT:-18080} NET=auto CLIENT_POLL=spin CLIENT_IO=auto
-WORKLOADS=(pp1 pp64 st16 conn) JAR="" SERVERS_JAR="" RATE=25000 FILL=0 FILL_MINUTES=30
+WORKLOADS=(pp1 pp64 st16 conn) JAR="" SERVERS_JAR="" RATE=25000 FILL=0 FILL_MINUTES=30 ORDER_BY=workload
 declare -A VARIANT_FLAGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -104,6 +116,8 @@ while [ $# -gt 0 ]; do
       [[ $FILL =~ ^[1-9][0-9]*$ ]] || { echo "--fill takes runs per placement, a positive whole number, not $FILL" >&2; exit 2; } ;;
     --fill-minutes) FILL_MINUTES=$2; shift
       [[ $FILL_MINUTES =~ ^[1-9][0-9]*$ ]] || { echo "--fill-minutes takes a positive whole number, not $FILL_MINUTES" >&2; exit 2; } ;;
+    --order) ORDER_BY=$2; shift
+      case $ORDER_BY in server|workload) ;; *) echo "--order takes server or workload, not $ORDER_BY" >&2; exit 2 ;; esac ;;
     --no-write) WRITE=0 ;;
     --no-pin) PIN=0 ;;
     --client-poll) CLIENT_POLL=$2; shift
@@ -112,12 +126,13 @@ while [ $# -gt 0 ]; do
       case $CLIENT_IO in auto|epoll|uring) ;; *) echo "--client-io takes auto, epoll or uring, not $CLIENT_IO" >&2; exit 2 ;; esac ;;
     --net) NET=$2; shift
       case $NET in auto|rps|loopback) ;; *) echo "--net takes auto, rps or loopback, not $NET" >&2; exit 2 ;; esac ;;
-    -h|--help) sed -n '2,74p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,86p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
   shift
 done
 
+BASE_PORT=$PORT
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench-results/$STAMP
 BIN=$ROOT/bench-results/bin
@@ -256,7 +271,19 @@ stop_server() {
   # an io_uring accept in flight can keep alive until the kernel tears the ring down after the exit.
   "$BIN/loadgen" wait-closed "$PORT" 10000 || log "port $PORT still accepted connections 10 s after the server exited"
 }
-trap stop_server EXIT INT TERM
+# --order workload: the servers of the run that are up, "PID PORT" each; stopped at the run's end.
+RUNNING=()
+stop_all() {
+  stop_server
+  local entry
+  for entry in ${RUNNING[@]+"${RUNNING[@]}"}; do
+    read -r SERVER_PID PORT <<<"$entry"
+    stop_server
+  done
+  RUNNING=()
+  PORT=$BASE_PORT
+}
+trap stop_all EXIT INT TERM
 
 # ---------------------------------------------------------------- workloads
 loadgen_args() { workload_args "$1" "$PORT"; } # bench-lib.sh
@@ -424,12 +451,45 @@ run_server() {
   fi
   measure_all "$run" "$impl"
 }
+# --order workload: one run with every server up at once, each workload measured on each in turn.
+run_interleaved() {
+  local run=$1 i impl w
+  local -a pids=()
+  for i in "${!ORDER[@]}"; do
+    impl=${ORDER[$i]} PORT=$((BASE_PORT + i))
+    step=$((step + 1))
+    log "[$step/$TOTAL] run $run: starting $impl on port $PORT"
+    pids[i]=""
+    if start_server "$impl"; then
+      pids[i]=$SERVER_PID
+      RUNNING+=("$SERVER_PID $PORT")
+      SERVER_PID=""
+    fi
+  done
+  for w in "${WORKLOADS[@]}"; do
+    for i in "${!ORDER[@]}"; do
+      impl=${ORDER[$i]}
+      if [ -z "${pids[i]}" ]; then
+        printf '%s\t%s\t%s\tFAILED\n' "$run" "$impl" "$w" >>"$RESULTS"
+        continue
+      fi
+      SERVER_PID=${pids[i]} PORT=$((BASE_PORT + i))
+      measure "$run" "$impl" "$w"
+    done
+    SERVER_PID=""
+  done
+  stop_all
+}
 step=0
 for run in $(seq "$RUNS"); do
   ORDER=("${IMPL_LIST[@]}")
   if [ $((run % 2)) = 0 ]; then # every other run backwards: drift within a run spreads over both ends
     ORDER=()
     for ((i = ${#IMPL_LIST[@]} - 1; i >= 0; i--)); do ORDER+=("${IMPL_LIST[$i]}"); done
+  fi
+  if [ "$ORDER_BY" = workload ]; then
+    run_interleaved "$run"
+    continue
   fi
   for impl in "${ORDER[@]}"; do
     step=$((step + 1))
@@ -486,7 +546,7 @@ fi
   else
     echo "network: host loopback (receive processing runs on the sender's CPU)"
   fi
-  echo "timing: $RUNS run(s), the servers in reverse order every other run; per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured$([ "$WARMED" = 1 ] && echo "; first a discarded $((WARMUP_S + MEASURE_S)) s ping-pong against the C server")$([ "$FILL" -gt 0 ] && echo "; then filled toward $FILL run(s) per server at each vCPU placement, at most $FILL_MINUTES min")"
+  echo "timing: $RUNS run(s), $([ "$ORDER_BY" = workload ] && echo "every server of a run up at once and each workload measured on each in turn" || echo "one server at a time, every workload measured on it"), the servers in reverse order every other run; per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured$([ "$WARMED" = 1 ] && echo "; first a discarded $((WARMUP_S + MEASURE_S)) s ping-pong against the C server")$([ "$FILL" -gt 0 ] && echo "; then filled toward $FILL run(s) per server at each vCPU placement, at most $FILL_MINUTES min")"
   for label in "${!VARIANT_FLAGS[@]}"; do echo "variant @$label: ${VARIANT_FLAGS[$label]}"; done
   echo "load generator: $([ "$CLIENT_POLL" = spin ] && echo 'spins (polls with timeout 0: its CPU never idles)' || echo 'blocks in its wait'); every workload over $([ "$CLIENT_IO" = uring ] && echo 'io_uring (one io_uring_enter per batch)' || echo 'epoll')$(for w in "${WORKLOADS[@]}"; do [ "$w" = rate64 ] && echo "; rate64 offered $RATE messages/s, spinning over epoll"; done)"
   echo "foreign CPU: from the $(cpu_source), less the server's and the load generator's"

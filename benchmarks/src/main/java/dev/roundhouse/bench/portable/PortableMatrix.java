@@ -38,13 +38,19 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   PortableMatrix [--runs 3] [--warmup 3] [--secs 5] [--workloads "pp1 pp64 st16 conn"] [--impls "roundhouse-iocp netty-nio"]
  *                  [--out DIR] [--pin auto|off] [--c-binary PATH] [--client-threads N] [--rate 25000]
- *                  [--conn-close auto|graceful|reset]
+ *                  [--conn-close auto|graceful|reset] [--order server|workload]
  * </pre>
  *
  * {@code --client-threads}: the load generator's threads on {@code pp64}, {@code st16},
  * {@code conn} and {@code rate64} (default 2 on a machine with 4 CPUs or more, else 1; {@code pp1} always 1): one
  * thread saturates its core before the servers do there (BENCHMARKS.md, <i>Off Linux</i>).
  * Pinned, the threads get CPUs 1 to N.
+ *
+ * {@code --order}: {@code server} (default) measures every workload of a server in turn, then
+ * the next server; {@code workload} measures each workload on every server in turn, so that two
+ * servers' figures of a workload are one measurement apart and a machine whose level swings
+ * between minutes moves both (the report's <i>Ratios run by run</i>). Each measurement starts a
+ * server of its own either way.
  *
  * The C epoll server joins only when named in {@code --impls} as {@code c}, with {@code --c-binary}
  * the compiled {@code echo_server} (Linux: to compare this load generator with run-matrix.sh's).
@@ -87,6 +93,8 @@ public final class PortableMatrix {
             "st16", new String[] {"stream", "16", "16384"},
             "conn", new String[] {"connect", "16", "64"},
             "rate64", new String[] {"rate", "64", "64"});
+    /** {@code --order}'s default (see {@link #schedule}). */
+    static final String DEFAULT_ORDER = "workload";
     private static final long SERVER_START_MS = 30_000;
     private static final long SERVER_STOP_MS = 10_000;
 
@@ -152,6 +160,9 @@ public final class PortableMatrix {
             if (!List.of("auto", "off").contains(o.getOrDefault("--pin", "auto"))) {
                 throw new IllegalArgumentException("--pin takes auto or off, not " + o.get("--pin"));
             }
+            if (!List.of("server", "workload").contains(o.getOrDefault("--order", DEFAULT_ORDER))) {
+                throw new IllegalArgumentException("--order takes server or workload, not " + o.get("--order"));
+            }
             if (!List.of("auto", "graceful", "reset").contains(o.getOrDefault("--conn-close", "auto"))) {
                 throw new IllegalArgumentException("--conn-close takes auto, graceful or reset, not " + o.get("--conn-close"));
             }
@@ -176,29 +187,22 @@ public final class PortableMatrix {
         Path out = Path.of(o.getOrDefault("--out", "bench-results/portable-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())));
         Files.createDirectories(out);
+        boolean byWorkload = o.getOrDefault("--order", DEFAULT_ORDER).equals("workload");
         Path machine = out.resolve("machine.txt");
-        Files.writeString(machine, m.machine(runs, warmup, secs, workloads.contains("rate64")));
+        Files.writeString(machine, m.machine(runs, warmup, secs, workloads.contains("rate64"), byWorkload));
         Path tsv = out.resolve("results.tsv");
         List<String> rows = new ArrayList<>();
         rows.add("run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu"
                 + "\tforeign_cpu_pct\tloadavg\tserver_cpu");
-        int total = runs * impls.size() * workloads.size();
+        List<String[]> schedule = schedule(runs, impls, workloads, byWorkload);
         int done = 0;
-        for (int run = 1; run <= runs; run++) {
-            List<String> order = new ArrayList<>(impls);
-            if (run % 2 == 0) {
-                Collections.reverse(order);
-            }
-            for (String impl : order) {
-                for (String w : workloads) {
-                    done++;
-                    System.err.printf(Locale.ROOT, "[%d/%d] run %d: %s %s%n", done, total, run, impl, w);
-                    String row = m.measure(impl, w, warmup, secs);
-                    System.err.println("  " + row.replace('\t', ' '));
-                    rows.add(run + "\t" + impl + "\t" + w + "\t" + row);
-                    Files.write(tsv, rows, StandardCharsets.UTF_8); // what ran so far survives a stop
-                }
-            }
+        for (String[] s : schedule) {
+            done++;
+            System.err.printf(Locale.ROOT, "[%d/%d] run %s: %s %s%n", done, schedule.size(), s[0], s[1], s[2]);
+            String row = m.measure(s[1], s[2], warmup, secs);
+            System.err.println("  " + row.replace('\t', ' '));
+            rows.add(s[0] + "\t" + s[1] + "\t" + s[2] + "\t" + row);
+            Files.write(tsv, rows, StandardCharsets.UTF_8); // what ran so far survives a stop
         }
         MatrixReport.main(new String[] {"--results", tsv.toString(), "--machine", machine.toString(),
             "--by", "PortableMatrix"});
@@ -206,11 +210,43 @@ public final class PortableMatrix {
         return 0;
     }
 
+    /**
+     * The measurements in the order they run, each {run, server, workload}: {@code runs} runs, the
+     * servers in reverse order every other run; within a run each server's workloads in turn
+     * ({@code byWorkload} false), or each workload on every server in turn (true: a workload's
+     * figures of two servers are then one measurement apart, which the report's ratios run by run
+     * compare).
+     */
+    static List<String[]> schedule(int runs, List<String> impls, List<String> workloads, boolean byWorkload) {
+        List<String[]> out = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            List<String> order = new ArrayList<>(impls);
+            if (run % 2 == 0) {
+                Collections.reverse(order);
+            }
+            String r = Integer.toString(run);
+            if (byWorkload) {
+                for (String w : workloads) {
+                    for (String impl : order) {
+                        out.add(new String[] {r, impl, w});
+                    }
+                }
+            } else {
+                for (String impl : order) {
+                    for (String w : workloads) {
+                        out.add(new String[] {r, impl, w});
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** {@code --name value} pairs. */
     static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
         List<String> known = List.of("--runs", "--warmup", "--secs", "--workloads", "--impls", "--out", "--pin",
-                "--c-binary", "--client-threads", "--rate", "--conn-close");
+                "--c-binary", "--client-threads", "--rate", "--conn-close", "--order");
         for (int i = 0; i < args.length; i++) {
             if (!known.contains(args[i]) || i + 1 == args.length) {
                 throw new IllegalArgumentException("unknown option or missing value: " + args[i]
@@ -398,7 +434,7 @@ public final class PortableMatrix {
         return false;
     }
 
-    private String machine(int runs, double warmup, double secs, boolean openLoop) {
+    private String machine(int runs, double warmup, double secs, boolean openLoop, boolean byWorkload) {
         Runtime rt = Runtime.getRuntime();
         return String.join("\n",
                 "date: " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(Instant.now()),
@@ -408,8 +444,10 @@ public final class PortableMatrix {
                 "pinning: " + (pin ? "server on CPU 0, load generator on CPU 1" + (clientThreads > 1 ? "-" + clientThreads : "")
                         + " (taskset)" : "none (no taskset, too few CPUs, or --pin off)"),
                 "network: the host's loopback",
-                String.format(Locale.ROOT, "timing: %d run(s), the servers in reverse order every other run; "
-                        + "per workload %.1f s warm-up + %.1f s measured", runs, warmup, secs),
+                String.format(Locale.ROOT, "timing: %d run(s), %s, the servers in reverse order every other run; "
+                        + "a server started per measurement; per workload %.1f s warm-up + %.1f s measured", runs,
+                        byWorkload ? "each workload measured on every server in turn"
+                                : "every workload of a server in turn", warmup, secs),
                 "load generator: JavaLoadGen (spins over java.nio selectNow, each echoed byte checked), a JVM of its own, "
                         + clientThreads + " thread(s) on pp64, st16, conn and rate64"
                         + (openLoop ? "; rate64 offered " + rate + " messages/s" : "")

@@ -75,6 +75,7 @@ class PortableMatrixTest {
         assertEquals(2, runWithBad("--conn-close", "linger"));
         assertEquals(2, runWithBad("--client-threads", "0"));
         assertEquals(2, runWithBad("--rounds", "3"));
+        assertEquals(2, runWithBad("--order", "random"));
     }
 
     /**
@@ -93,5 +94,23 @@ class PortableMatrixTest {
         assertEquals("40000", PortableMatrix.field(line, "ops_per_s"));
         assertEquals("12", PortableMatrix.field(line, "ops"));
         assertThrows(IllegalArgumentException.class, () -> PortableMatrix.field(line, "p50_us"));
+    }
+
+    /**
+     * Server order runs every workload of a server before the next server; workload order runs a
+     * workload on every server before the next workload; both reverse the servers every other run.
+     */
+    @Test
+    void shouldScheduleByServerOrByWorkload() {
+        List<String> impls = List.of("a", "b");
+        List<String> workloads = List.of("pp1", "st16");
+        assertEquals(List.of("1 a pp1", "1 a st16", "1 b pp1", "1 b st16", "2 b pp1", "2 b st16", "2 a pp1", "2 a st16"),
+                joined(PortableMatrix.schedule(2, impls, workloads, false)));
+        assertEquals(List.of("1 a pp1", "1 b pp1", "1 a st16", "1 b st16", "2 b pp1", "2 a pp1", "2 b st16", "2 a st16"),
+                joined(PortableMatrix.schedule(2, impls, workloads, true)));
+    }
+
+    private static List<String> joined(List<String[]> schedule) {
+        return schedule.stream().map(s -> String.join(" ", s)).toList();
     }
 }
