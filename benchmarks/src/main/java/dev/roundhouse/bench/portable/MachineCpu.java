@@ -99,6 +99,33 @@ final class MachineCpu {
         return OptionalLong.empty();
     }
 
+    /**
+     * How long CPU {@code cpu} has been idle so far, in ns: {@code /proc/stat}'s idle and iowait of
+     * its line, which the kernel clocks as the CPU enters and leaves idle (not tick-sampled, unlike
+     * the busy fields). Empty where the file or the CPU's line is missing (not Linux).
+     * {@link PortableMatrix} takes the server's core's busy share from it when it pins the server.
+     */
+    static OptionalLong idleNanos(int cpu) {
+        return Files.isReadable(PROC_STAT) ? parseIdle(text(PROC_STAT), cpu) : OptionalLong.empty();
+    }
+
+    /** {@link #idleNanos} from {@code /proc/stat}'s text (for tests). */
+    static OptionalLong parseIdle(String text, int cpu) {
+        String name = "cpu" + cpu;
+        for (String line : text.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 5 && f[0].equals(name)) {
+                try {
+                    long ticks = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+                    return OptionalLong.of(ticks * (1_000_000_000L / TICKS_PER_SECOND));
+                } catch (NumberFormatException e) {
+                    return OptionalLong.empty();
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
     private static String text(Path p) {
         try {
             return Files.readString(p, StandardCharsets.US_ASCII);

@@ -83,7 +83,8 @@ import java.util.concurrent.TimeUnit;
  * servers are what this is for (BENCHMARKS.md, <i>Off Linux</i>, compares the two generators on
  * Linux). <i>foreign CPU</i> is the machine's CPU use over the window (on Linux the tasks' account,
  * {@link MachineCpu}; elsewhere {@code OperatingSystemMXBean.getCpuLoad}) less the server's CPU time
- * and a core per spinning load generator thread: approximate.
+ * and a core per spinning load generator thread: approximate. Pinned on Linux, each row also has
+ * the busy share of the server's core ({@link #coreCpu}), as run-matrix.sh's rows do.
  */
 public final class PortableMatrix {
     /** Each workload: its name, the load generator's mode, connections and bytes per message. */
@@ -193,7 +194,7 @@ public final class PortableMatrix {
         Path tsv = out.resolve("results.tsv");
         List<String> rows = new ArrayList<>();
         rows.add("run\timpl\tworkload\tops_per_s\tmib_per_s\tp50_us\tp99_us\tp999_us\tmax_us\tclient_cpu"
-                + "\tforeign_cpu_pct\tloadavg\tserver_cpu");
+                + "\tforeign_cpu_pct\tloadavg\tserver_cpu\tserver_core_cpu");
         List<String[]> schedule = schedule(runs, impls, workloads, byWorkload);
         int done = 0;
         for (String[] s : schedule) {
@@ -336,6 +337,7 @@ public final class PortableMatrix {
         long cpu0 = cpuNanos(server);
         os.getCpuLoad(); // starts the machine's load interval
         OptionalLong machine0 = MachineCpu.read();
+        OptionalLong idle0 = pin ? MachineCpu.idleNanos(0) : OptionalLong.empty();
         long t0 = System.nanoTime();
         String result;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
@@ -343,6 +345,7 @@ public final class PortableMatrix {
         }
         double machineLoad = os.getCpuLoad();
         OptionalLong machine1 = MachineCpu.read();
+        OptionalLong idle1 = pin ? MachineCpu.idleNanos(0) : OptionalLong.empty();
         double window = (System.nanoTime() - t0) / 1e9;
         double serverCpu = (cpuNanos(server) - cpu0) / 1e9 / window;
         if (client.waitFor() != 0 || result == null) {
@@ -353,7 +356,22 @@ public final class PortableMatrix {
         return String.join("\t", field(result, "ops_per_s"), field(result, "mib_per_s"), field(result, "p50_us"),
                 field(result, "p99_us"), field(result, "p999_us"), field(result, "max_us"),
                 field(result, "client_cpu"), String.format(Locale.ROOT, "%.0f", foreign), "NaN",
-                String.format(Locale.ROOT, "%.3f", serverCpu));
+                String.format(Locale.ROOT, "%.3f", serverCpu), coreCpu(idle0, idle1, window));
+    }
+
+    /**
+     * The busy share of the server's core (CPU 0, where it is pinned) over a window of
+     * {@code window} s whose ends read {@code idle0} and {@code idle1} ns of idle time
+     * ({@link MachineCpu#idleNanos}): "NaN" where not measured (not pinned, not Linux), as
+     * run-matrix.sh's {@code server_core_cpu}. It adds to the server's own CPU the kernel's work on
+     * that core charged to no task (BENCHMARKS.md, <i>What is measured</i>).
+     */
+    static String coreCpu(OptionalLong idle0, OptionalLong idle1, double window) {
+        if (idle0.isEmpty() || idle1.isEmpty() || !(window > 0)) {
+            return "NaN";
+        }
+        double busy = 1 - (idle1.getAsLong() - idle0.getAsLong()) / 1e9 / window;
+        return String.format(Locale.ROOT, "%.3f", Math.min(1, Math.max(0, busy)));
     }
 
     /**

@@ -65,4 +65,13 @@ class MachineCpuTest {
         assertEquals(0, PortableMatrix.foreignCpuPct(OptionalLong.of(0), OptionalLong.of(5_000_000_000L), 0.9, 5.0,
                 0.15, 1, 2), 1e-9);
     }
+
+    /** A CPU's idle time is its line's idle and iowait, in ns; a CPU the file lacks has none. */
+    @Test
+    void shouldReadACpusIdleTimeFromItsOwnLine() {
+        // cpu0: 2,250,000 idle + 150 iowait ticks at 100 per second
+        assertEquals(OptionalLong.of(22_501_500_000_000L), MachineCpu.parseIdle(PROC_STAT, 0));
+        assertTrue(MachineCpu.parseIdle(PROC_STAT, 1).isEmpty(), "no cpu1 line");
+        assertTrue(MachineCpu.parseIdle("cpu0 1 2 3 x 5\n", 0).isEmpty(), "no number");
+    }
 }
