@@ -34,6 +34,8 @@ final class LoopRunner {
      * {@link Poller#spinBelowNanos()}, read once.
      */
     private final long timerSpinNanos;
+    /** Whether the {@link StallWatchdog} watches this loop: it is told when a sleep ends. */
+    private final boolean watched;
     /** Whether the last {@link #runTasks()} stopped at a task in transit. */
     private boolean stoppedInTransit;
     /**
@@ -61,6 +63,7 @@ final class LoopRunner {
         LoopOptions options = engine.options();
         this.timerSpinNanos = options.timerSpinNanos() >= 0
                 ? options.timerSpinNanos() : Math.max(0, poller.spinBelowNanos());
+        this.watched = options.stallThresholdNanos() > 0;
     }
 
     /**
@@ -176,6 +179,9 @@ final class LoopRunner {
         } finally {
             if (published) { // a busy loop never published its sleep: no store (a fence) to undo it
                 sleep.end();
+                if (watched) {
+                    StallWatchdog.loopWoke(); // after the end: the watchdog parks only while every loop sleeps
+                }
             }
         }
     }

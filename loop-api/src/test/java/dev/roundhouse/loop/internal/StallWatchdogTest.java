@@ -1,0 +1,75 @@
+package dev.roundhouse.loop.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roundhouse.loop.LoopOptions;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stall watchdog parks while every watched loop sleeps in its poll, so an idle process is not
+ * woken 100 times a second; a loop that wakes unparks it, so a stall after an idle spell is still
+ * reported; and it ticks on while a loop is inside a callback.
+ */
+class StallWatchdogTest {
+    private static final long TIMEOUT_MS = 10_000;
+
+    @Test
+    void shouldParkWhileTheLoopSleepsAndStillReportAStallAfterIt() throws Exception {
+        Semaphore reported = new Semaphore(0);
+        LoopOptions options = LoopOptions.builder().stallThreshold(50, TimeUnit.MILLISECONDS)
+                .stallHandler((l, callback, nanos) -> reported.release()).build();
+        try (LoopEngine loop = LoopEngine.start(new FakeProvider(), options)) {
+            until(() -> StallWatchdog.parkedNow() && loop.mayBlock(), "the watchdog to park while the loop sleeps");
+            CountDownLatch release = new CountDownLatch(1);
+            loop.execute(() -> awaitQuietly(release));
+            assertTrue(reported.tryAcquire(TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                    "a stall that began while the watchdog was parked was not reported");
+            release.countDown();
+        }
+    }
+
+    @Test
+    void shouldTickWhileALoopIsInsideACallback() throws Exception {
+        LoopOptions options = LoopOptions.builder().stallThreshold(1, TimeUnit.HOURS).build();
+        try (LoopEngine loop = LoopEngine.start(new FakeProvider(), options)) {
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            loop.execute(() -> {
+                inside.countDown();
+                awaitQuietly(release);
+            });
+            assertTrue(inside.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "the task did not start");
+            // two ticks on, a park the watchdog was entering as the loop woke has ended (the wake-up unparked it)
+            long before = StallWatchdog.ticks();
+            until(() -> StallWatchdog.ticks() >= before + 2, "the watchdog to tick while the loop is in a callback");
+            long parks = StallWatchdog.parks();
+            long ticks = StallWatchdog.ticks();
+            until(() -> StallWatchdog.ticks() >= ticks + 5, "the watchdog to go on ticking");
+            assertEquals(parks, StallWatchdog.parks(), "the watchdog parked while a loop was inside a callback");
+            release.countDown();
+        }
+    }
+
+    /** Waits (bounded) until {@code condition} holds, looking every millisecond. */
+    private static void until(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
