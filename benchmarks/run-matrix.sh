@@ -35,7 +35,9 @@
 # to CPU 0 and listening on its own port (the port, +1, +2, ...), and measures each workload on each
 # server in turn, so that a workload's figures of two servers are seconds apart and the report's
 # *Ratios run by run* compares them within the minute they ran in; the servers not being measured
-# sit idle, and what they use meanwhile counts as foreign CPU. server (the order before) starts one
+# are stopped (SIGSTOP, SIGCONT before their turn), because idle JVMs pinned beside the measured
+# server, Netty's as ours, raised its tail: the C server's rate64 p99 read 114-264 us alone, 782-840
+# with one idle JVM beside it and 1.2-1.8 ms with seven (2026-12-08 00:52). server (the order before) starts one
 # server at a time and measures every workload on it: a run's servers are then minutes apart (each
 # server's workloads take ~40 s), and a swing of the machine that lasts a minute marks every
 # workload of one server. Measured (2026-12-07 23:20-23:57, PVM, 2 matrices of each order
@@ -260,6 +262,7 @@ start_server() {
 }
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0
+  kill -CONT "$SERVER_PID" 2>/dev/null || true # --order workload stops the servers it does not measure
   kill -TERM "$SERVER_PID" 2>/dev/null || true
   for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$SERVER_PID" 2>/dev/null || true
@@ -463,6 +466,7 @@ run_interleaved() {
     if start_server "$impl"; then
       pids[i]=$SERVER_PID
       RUNNING+=("$SERVER_PID $PORT")
+      kill -STOP "$SERVER_PID" # frozen until measured: an idle JVM beside the measured server costs its tail
       SERVER_PID=""
     fi
   done
@@ -474,7 +478,9 @@ run_interleaved() {
         continue
       fi
       SERVER_PID=${pids[i]} PORT=$((BASE_PORT + i))
+      kill -CONT "$SERVER_PID"
       measure "$run" "$impl" "$w"
+      kill -STOP "$SERVER_PID"
     done
     SERVER_PID=""
   done
