@@ -36,11 +36,11 @@
 # server in turn, so that a workload's figures of two servers are seconds apart and the report's
 # *Ratios run by run* compares them within the minute they ran in; the servers not being measured
 # are stopped (SIGSTOP, SIGCONT before their turn), because idle JVMs pinned beside the measured
-# server, Netty's as ours, raised its tail: the C server's rate64 p99 read 114-264 us alone, 782-840
-# with one idle JVM beside it and 1.2-1.8 ms with seven (2026-12-08 00:52). server (the order before) starts one
-# server at a time and measures every workload on it: a run's servers are then minutes apart (each
-# server's workloads take ~40 s), and a swing of the machine that lasts a minute marks every
-# workload of one server. Measured (2026-12-07 23:20-23:57, PVM, 2 matrices of each order
+# server, Netty's as ours, raised its tail: the C server's rate64 p99 read 114-338 us alone, 782-840
+# with one idle JVM beside it, 1.2-1.8 ms with seven and 305 beside four stopped ones (2026-12-08
+# 00:52-00:57). server (the order before) starts one server at a time and measures every workload
+# on it: a run's servers are then minutes apart (each server's workloads take ~40 s), and a swing
+# of the machine that lasts a minute marks every workload of one server. Measured (2026-12-07 23:20-23:57, PVM, 2 matrices of each order
 # alternated, 5 servers): the ranges of the runs' ratios were 17 % and 17 % wide on average in
 # workload order, 44 % and 23 % in server order; the servers' own figures read the same either way.
 #
@@ -466,7 +466,7 @@ run_interleaved() {
     if start_server "$impl"; then
       pids[i]=$SERVER_PID
       RUNNING+=("$SERVER_PID $PORT")
-      kill -STOP "$SERVER_PID" # frozen until measured: an idle JVM beside the measured server costs its tail
+      kill -STOP "$SERVER_PID" 2>/dev/null || true # frozen until measured: an idle JVM beside the measured server costs its tail
       SERVER_PID=""
     fi
   done
@@ -478,9 +478,9 @@ run_interleaved() {
         continue
       fi
       SERVER_PID=${pids[i]} PORT=$((BASE_PORT + i))
-      kill -CONT "$SERVER_PID"
+      kill -CONT "$SERVER_PID" 2>/dev/null || true # one that died since: its measurement reads FAILED
       measure "$run" "$impl" "$w"
-      kill -STOP "$SERVER_PID"
+      kill -STOP "$SERVER_PID" 2>/dev/null || true
     done
     SERVER_PID=""
   done
@@ -552,7 +552,7 @@ fi
   else
     echo "network: host loopback (receive processing runs on the sender's CPU)"
   fi
-  echo "timing: $RUNS run(s), $([ "$ORDER_BY" = workload ] && echo "every server of a run up at once and each workload measured on each in turn" || echo "one server at a time, every workload measured on it"), the servers in reverse order every other run; per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured$([ "$WARMED" = 1 ] && echo "; first a discarded $((WARMUP_S + MEASURE_S)) s ping-pong against the C server")$([ "$FILL" -gt 0 ] && echo "; then filled toward $FILL run(s) per server at each vCPU placement, at most $FILL_MINUTES min")"
+  echo "timing: $RUNS run(s), $([ "$ORDER_BY" = workload ] && echo "every server of a run up at once (stopped while not measured) and each workload measured on each in turn" || echo "one server at a time, every workload measured on it"), the servers in reverse order every other run; per workload ${WARMUP_S} s warm-up + ${MEASURE_S} s measured$([ "$WARMED" = 1 ] && echo "; first a discarded $((WARMUP_S + MEASURE_S)) s ping-pong against the C server")$([ "$FILL" -gt 0 ] && echo "; then filled toward $FILL run(s) per server at each vCPU placement, at most $FILL_MINUTES min")"
   for label in "${!VARIANT_FLAGS[@]}"; do echo "variant @$label: ${VARIANT_FLAGS[$label]}"; done
   echo "load generator: $([ "$CLIENT_POLL" = spin ] && echo 'spins (polls with timeout 0: its CPU never idles)' || echo 'blocks in its wait'); every workload over $([ "$CLIENT_IO" = uring ] && echo 'io_uring (one io_uring_enter per batch)' || echo 'epoll')$(for w in "${WORKLOADS[@]}"; do [ "$w" = rate64 ] && echo "; rate64 offered $RATE messages/s, spinning over epoll"; done)"
   echo "foreign CPU: from the $(cpu_source), less the server's and the load generator's"
