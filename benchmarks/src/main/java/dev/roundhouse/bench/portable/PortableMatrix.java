@@ -46,11 +46,11 @@ import java.util.concurrent.TimeUnit;
  * thread saturates its core before the servers do there (BENCHMARKS.md, <i>Off Linux</i>).
  * Pinned, the threads get CPUs 1 to N.
  *
- * {@code --order}: {@code server} (default) measures every workload of a server in turn, then
- * the next server; {@code workload} measures each workload on every server in turn, so that two
- * servers' figures of a workload are one measurement apart and a machine whose level swings
- * between minutes moves both (the report's <i>Ratios run by run</i>). Each measurement starts a
- * server of its own either way.
+ * {@code --order}: {@code workload} (default, as run-matrix.sh's) measures each workload on every
+ * server in turn, so that two servers' figures of a workload are one measurement apart and a
+ * machine whose level swings between minutes moves both (the report's <i>Ratios run by run</i>);
+ * {@code server} measures every workload of a server in turn, then the next server (the order
+ * before 2026-12-08). Each measurement starts a server of its own either way.
  *
  * The C epoll server joins only when named in {@code --impls} as {@code c}, with {@code --c-binary}
  * the compiled {@code echo_server} (Linux: to compare this load generator with run-matrix.sh's).
