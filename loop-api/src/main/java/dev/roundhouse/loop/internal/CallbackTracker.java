@@ -12,25 +12,38 @@ import java.lang.invoke.VarHandle;
  * reads (the sleeping flag, the thread, the task queue), which then moved between the cores once
  * per task.
  *
- * <p><b>Thread:</b> {@link #enter} and {@link #clear} on the loop thread only; {@link #sequence} and
- * {@link #current} any thread (opaque reads: the watchdog samples, it needs no ordering).
+ * <p><b>Dozing.</b> Before a poll that may block, a watched loop marks itself dozing
+ * ({@link #doze}); its first callback after that, or the poll's return, whichever comes first,
+ * ends the doze ({@link #wake}: a volatile store, then {@link StallWatchdog#loopWoke}). The watchdog
+ * parks only while every watched loop dozes, so a callback a poller dispatches inside its poll
+ * (before the poll returns) unparks it before the callback runs. A callback that finds no doze pays
+ * one plain read of a field the loop thread alone writes.
+ *
+ * <p><b>Thread:</b> {@link #enter}, {@link #clear}, {@link #doze} and {@link #wake} on the loop
+ * thread only; {@link #sequence} and {@link #current} any thread (opaque reads: the watchdog
+ * samples, it needs no ordering); {@link #dozing} any thread (volatile).
  */
 final class CallbackTracker extends CallbackTrackerPadAfter {
     private static final VarHandle CURRENT;
     private static final VarHandle SEQ;
+    private static final VarHandle DOZING;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             CURRENT = l.findVarHandle(CallbackTrackerFields.class, "current", Object.class);
             SEQ = l.findVarHandle(CallbackTrackerFields.class, "seq", long.class);
+            DOZING = l.findVarHandle(CallbackTrackerFields.class, "dozing", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    /** Marks {@code callback} as running. Loop thread. */
+    /** Marks {@code callback} as running, ending a doze first ({@link #wake}). Loop thread. */
     void enter(Object callback) {
+        if (dozingHere) {
+            wake();
+        }
         CURRENT.setOpaque(this, callback);
         SEQ.setOpaque(this, (long) SEQ.getOpaque(this) + 1);
     }
@@ -38,6 +51,29 @@ final class CallbackTracker extends CallbackTrackerPadAfter {
     /** Marks the loop idle (waiting for I/O, or terminated). Loop thread. */
     void clear() {
         CURRENT.setOpaque(this, null);
+    }
+
+    /** The loop may block in its poll now: until {@link #wake}, the watchdog may park. Loop thread. */
+    void doze() {
+        dozingHere = true;
+        DOZING.setVolatile(this, 1);
+    }
+
+    /**
+     * Ends a doze, if one is on: the store, then the watchdog told (Dekker with its park). Loop
+     * thread; by {@link #enter} and when the poll returns.
+     */
+    void wake() {
+        if (dozingHere) {
+            dozingHere = false;
+            DOZING.setVolatile(this, 0);
+            StallWatchdog.loopWoke();
+        }
+    }
+
+    /** Whether the loop dozes ({@link #doze}): it cannot be inside a callback. Any thread. */
+    boolean dozing() {
+        return (int) DOZING.getVolatile(this) == 1;
     }
 
     long sequence() {
@@ -61,6 +97,10 @@ abstract class CallbackTrackerFields extends CallbackTrackerPad {
     Object current;
     @SuppressWarnings("unused") // CallbackTracker.SEQ
     long seq;
+    @SuppressWarnings("unused") // CallbackTracker.DOZING: 1 from doze to wake
+    int dozing;
+    /** Whether a doze is on; the loop thread's own copy of {@code dozing}, read per callback. */
+    boolean dozingHere;
 }
 
 /** 64 bytes after the fields. */

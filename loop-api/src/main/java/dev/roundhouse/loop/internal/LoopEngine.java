@@ -472,6 +472,11 @@ public final class LoopEngine implements EventLoop, LoopContext {
 
     // ---------------------------------------------------------------- stall detection
 
+    /** Whether the loop dozes in a poll that may block ({@link CallbackTracker#doze}). Any thread. */
+    boolean dozing() {
+        return callbacks.dozing();
+    }
+
     long callbackSequence() {
         return callbacks.sequence();
     }

@@ -34,7 +34,7 @@ final class LoopRunner {
      * {@link Poller#spinBelowNanos()}, read once.
      */
     private final long timerSpinNanos;
-    /** Whether the {@link StallWatchdog} watches this loop: it is told when a sleep ends. */
+    /** Whether the {@link StallWatchdog} watches this loop: it dozes in its blocking polls. */
     private final boolean watched;
     /** Whether the last {@link #runTasks()} stopped at a task in transit. */
     private boolean stoppedInTransit;
@@ -172,6 +172,9 @@ final class LoopRunner {
     /** Polls for I/O and dispatches it; ends the sleep if {@code published}. */
     private void poll(long timeoutNanos, boolean published) {
         callbacks.clear(); // idle while waiting: pollers enterCallback per event
+        if (watched && timeoutNanos != 0) {
+            callbacks.doze(); // the watchdog may park; the first callback or the return wakes it
+        }
         try {
             poller.poll(timeoutNanos);
         } catch (Throwable t) {
@@ -179,10 +182,8 @@ final class LoopRunner {
         } finally {
             if (published) { // a busy loop never published its sleep: no store (a fence) to undo it
                 sleep.end();
-                if (watched) {
-                    StallWatchdog.loopWoke(); // after the end: the watchdog parks only while every loop sleeps
-                }
             }
+            callbacks.wake(); // nothing if no doze is on (not watched, or a callback ended it)
         }
     }
 

@@ -16,14 +16,14 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The thread starts with the first watched loop and exits when none is left, so closing every
  * loop leaves no thread behind. Resolution: {@link #TICK_NANOS}.
  *
- * <p><b>Idle.</b> While every watched loop sleeps in its poll (it published its sleep:
- * {@link LoopEngine#mayBlock}), none can be inside a callback, so the thread parks instead of
- * ticking; the first loop to wake unparks it ({@link #loopWoke}, on the loop thread right after its
- * poll returns, before it dispatches anything). Measured before this (2026-12-08, an idle echo
+ * <p><b>Idle.</b> While every watched loop dozes in a poll that may block
+ * ({@link CallbackTracker#doze}), none is inside a callback, so the thread parks instead of
+ * ticking; the first loop to wake unparks it ({@link #loopWoke}, on the loop thread at its first
+ * callback or when its poll returns, whichever comes first: a poller dispatches inside its poll). Measured before this (2026-12-08, an idle echo
  * server of the benchmarks, JDK 25): the ticks took 0.8 % of a core, 16 ticks of CPU time in
  * 20 s against 4&ndash;6 for Netty's idle servers, and woke the server's core 100 times a second.
  * The protocol: the thread publishes that it parks ({@code parked}, volatile) and then reads
- * each loop's sleep; a loop ends its sleep (volatile) and then reads {@code parked} (Dekker: one of
+ * each loop's doze; a loop ends its doze (volatile) and then reads {@code parked} (Dekker: one of
  * the two sees the other), and unparks the thread if it parked. A loop that wakes costs one
  * volatile read when the thread is ticking, and at most one unpark per park.
  *
@@ -92,8 +92,8 @@ final class StallWatchdog {
     }
 
     /**
-     * A watched loop's poll, which had published its sleep, returned: unparks the thread if it
-     * parked for lack of a waking loop. Loop thread, after it ended the sleep (volatile).
+     * A watched loop's doze ended (its first callback, or its poll returned): unparks the thread
+     * if it parked for lack of a waking loop. Loop thread, after it ended the doze (volatile).
      */
     static void loopWoke() {
         if ((int) PARKED.getVolatile() == 1 && PARKED.compareAndSet(1, 0)) {
@@ -154,10 +154,10 @@ final class StallWatchdog {
         }
     }
 
-    /** Whether every loop in {@code loops} sleeps in its poll (none can be in a callback). */
+    /** Whether every loop in {@code loops} dozes in its poll (none can be in a callback). */
     private static boolean allAsleep(List<Watched> loops) {
         for (Watched w : loops) {
-            if (!w.loop.mayBlock()) {
+            if (!w.loop.dozing()) {
                 return false;
             }
         }

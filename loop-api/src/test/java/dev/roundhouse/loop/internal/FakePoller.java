@@ -35,6 +35,8 @@ final class FakePoller implements Poller {
     final AtomicLong blockingPollCount = new AtomicLong();
     /** Run on the loop thread at the start of each poll that may block (an I/O handler's stand-in). */
     volatile Runnable onBlockingPoll;
+    /** Run on the loop thread inside each poll that may block, after its wait (an event dispatched in the poll). */
+    volatile Runnable afterBlockingWait;
     /** Run on the loop thread at the start of every poll. */
     volatile Runnable onEveryPoll;
     /** Wait for a wakeup busily instead of parking: a sleep then lasts only as long as the wakeup takes. */
@@ -100,6 +102,10 @@ final class FakePoller implements Poller {
                 wake.tryAcquire(Math.max(0, timeoutNanos - timedWaitsShortBy), TimeUnit.NANOSECONDS);
             }
             wake.drainPermits();
+            Runnable after = afterBlockingWait;
+            if (after != null && timeoutNanos != 0) {
+                after.run();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -10,6 +10,8 @@ import java.util.Set;
 /** A backend whose every loop gets one {@link FakePoller}, for the engine's tests. */
 final class FakeProvider implements BackendProvider {
     final FakePoller poller = new FakePoller();
+    /** The context of the last loop opened here (its pollers' stand-in dispatches through it). */
+    volatile LoopContext context;
 
     @Override
     public String name() {
@@ -33,6 +35,7 @@ final class FakeProvider implements BackendProvider {
 
     @Override
     public Poller newPoller(LoopContext context) {
+        this.context = context;
         return poller;
     }
 }

@@ -25,11 +25,37 @@ class StallWatchdogTest {
         LoopOptions options = LoopOptions.builder().stallThreshold(50, TimeUnit.MILLISECONDS)
                 .stallHandler((l, callback, nanos) -> reported.release()).build();
         try (LoopEngine loop = LoopEngine.start(new FakeProvider(), options)) {
-            until(() -> StallWatchdog.parkedNow() && loop.mayBlock(), "the watchdog to park while the loop sleeps");
+            until(() -> StallWatchdog.parkedNow() && loop.dozing(), "the watchdog to park while the loop sleeps");
             CountDownLatch release = new CountDownLatch(1);
             loop.execute(() -> awaitQuietly(release));
             assertTrue(reported.tryAcquire(TIMEOUT_MS, TimeUnit.MILLISECONDS),
                     "a stall that began while the watchdog was parked was not reported");
+            release.countDown();
+        }
+    }
+
+    /**
+     * A poller dispatches I/O inside its poll, before the poll returns: the first callback ends the
+     * loop's doze and unparks the watchdog, so a stall there is reported too.
+     */
+    @Test
+    void shouldReportAStallInACallbackDispatchedInsideThePoll() throws Exception {
+        Semaphore reported = new Semaphore(0);
+        LoopOptions options = LoopOptions.builder().stallThreshold(50, TimeUnit.MILLISECONDS)
+                .stallHandler((l, callback, nanos) -> reported.release()).build();
+        FakeProvider provider = new FakeProvider();
+        try (LoopEngine loop = LoopEngine.start(provider, options)) {
+            until(() -> StallWatchdog.parkedNow() && loop.dozing(), "the watchdog to park while the loop sleeps");
+            CountDownLatch release = new CountDownLatch(1);
+            Runnable stallingHandler = () -> awaitQuietly(release);
+            provider.poller.afterBlockingWait = () -> {
+                provider.poller.afterBlockingWait = null; // once
+                provider.context.enterCallback(stallingHandler);
+                stallingHandler.run();
+            };
+            provider.poller.wakeup(); // the wait ends; the "event" is dispatched inside the poll
+            assertTrue(reported.tryAcquire(TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                    "a stall in a callback dispatched inside the poll was not reported");
             release.countDown();
         }
     }
