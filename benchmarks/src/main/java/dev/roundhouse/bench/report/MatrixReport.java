@@ -255,26 +255,14 @@ public final class MatrixReport {
     private static void renderRatios(StringBuilder sb, Results r) {
         List<String[]> workloads = measured(r);
         sb.append("#### Ratios (median / median; ≥ 1.00 means Roundhouse is at least as fast)\n\n");
-        sb.append("| pair |");
-        for (String[] w : workloads) {
-            sb.append(' ').append(w[0]).append(OPEN_LOOP.contains(w[0]) ? " (p99)" : "").append(" |");
-        }
-        sb.append("\n|---|").append("--:|".repeat(workloads.size())).append('\n');
         List<String[]> rows = pairs(r);
         if (rows.isEmpty()) {
+            appendPairHeader(sb, workloads);
             sb.append("| (no Roundhouse backend was available to this run) |").append(" |".repeat(workloads.size()))
               .append('\n');
-        }
-        for (String[] row : rows) {
-            sb.append("| ").append(row[0]).append(" / ").append(row[1]).append(" |");
-            for (String[] w : workloads) {
-                Results.Cell ours = r.cell(row[0], w[0]);
-                Results.Cell other = r.cell(row[1], w[0]);
-                String figure = ours == null || other == null ? "n/a"
-                        : oriented(w[0], ranked(w[0]).apply(ours), ranked(w[0]).apply(other));
-                sb.append(' ').append(figure).append(" |");
-            }
-            sb.append('\n');
+        } else {
+            appendPairTable(sb, r, rows, workloads,
+                    (w, ours, other) -> oriented(w, ranked(w).apply(ours), ranked(w).apply(other)));
         }
         sb.append("\n`~` marks a ratio whose two figures' run ranges overlap: within this machine's noise.");
         if (workloads.stream().anyMatch(w -> OPEN_LOOP.contains(w[0]))) {
@@ -314,24 +302,39 @@ public final class MatrixReport {
           .append("matrix ran with `--order workload`, else within one pass over the servers), so a swing of ")
           .append("the machine's level between minutes moves both; the table above pairs one server's median ")
           .append("run with the other's, which may come from different minutes.\n\n");
+        appendPairTable(sb, r, rows, workloads, (w, ours, other) -> runByRun(runRatios(w, ours, other)));
+        sb.append("\n`~` marks a pair whose runs disagree on which of the two is faster (their ratios lie on both ")
+          .append("sides of 1.00); a run that only one of the two has (a fill's, a failed one) is left out, ")
+          .append("and \"(1 run)\" is a single run's ratio.\n\n");
+    }
+
+    /** One cell of a pair's row: ours against the other on a workload both have a figure for. */
+    private interface PairCell {
+        String figure(String workload, Results.Cell ours, Results.Cell other);
+    }
+
+    /** A "| pair | workload ... |" header, each open-loop workload marked "(p99)". */
+    private static void appendPairHeader(StringBuilder sb, List<String[]> workloads) {
         sb.append("| pair |");
         for (String[] w : workloads) {
             sb.append(' ').append(w[0]).append(OPEN_LOOP.contains(w[0]) ? " (p99)" : "").append(" |");
         }
         sb.append("\n|---|").append("--:|".repeat(workloads.size())).append('\n');
+    }
+
+    /** The header and a row per pair (Roundhouse server first), {@code cell} per workload; "n/a" where one lacks it. */
+    private static void appendPairTable(StringBuilder sb, Results r, List<String[]> rows, List<String[]> workloads,
+            PairCell cell) {
+        appendPairHeader(sb, workloads);
         for (String[] row : rows) {
             sb.append("| ").append(row[0]).append(" / ").append(row[1]).append(" |");
             for (String[] w : workloads) {
                 Results.Cell ours = r.cell(row[0], w[0]);
                 Results.Cell other = r.cell(row[1], w[0]);
-                String figure = ours == null || other == null ? "n/a" : runByRun(runRatios(w[0], ours, other));
-                sb.append(' ').append(figure).append(" |");
+                sb.append(' ').append(ours == null || other == null ? "n/a" : cell.figure(w[0], ours, other)).append(" |");
             }
             sb.append('\n');
         }
-        sb.append("\n`~` marks a pair whose runs disagree on which of the two is faster (their ratios lie on both ")
-          .append("sides of 1.00); a run that only one of the two has (a fill's, a failed one) is left out, ")
-          .append("and \"(1 run)\" is a single run's ratio.\n\n");
     }
 
     /**

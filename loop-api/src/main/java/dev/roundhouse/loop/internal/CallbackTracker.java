@@ -41,9 +41,7 @@ final class CallbackTracker extends CallbackTrackerPadAfter {
 
     /** Marks {@code callback} as running, ending a doze first ({@link #wake}). Loop thread. */
     void enter(Object callback) {
-        if (dozingHere) {
-            wake();
-        }
+        wake();
         CURRENT.setOpaque(this, callback);
         SEQ.setOpaque(this, (long) SEQ.getOpaque(this) + 1);
     }
