@@ -92,6 +92,22 @@ perf_samples() {
     END { flush() }'
 }
 
+# server_started LOG PID TIMEOUT_MS: waits until an echo server's LOG has EchoServerMain's "serving "
+# line, which it prints once its start has returned, or the process has gone (status 1), or
+# TIMEOUT_MS has passed (status 1). The port accepts connections earlier, from the listen call on:
+# a Java server stopped (SIGSTOP) in between found its start's own timeout passed when continued
+# (every Roundhouse server of the matrices of 2026-12-08 00:58-02:20 logged a TimeoutException
+# from its main thread; they served on, the figures stand). C servers print nothing: not for them.
+server_started() {
+  local waited=0
+  until grep -q '^serving ' "$1" 2>/dev/null; do
+    kill -0 "$2" 2>/dev/null || return 1
+    [ "$waited" -lt "$3" ] || return 1
+    sleep 0.02 # a poll of the log, not a synchronisation between tests
+    waited=$((waited + 20))
+  done
+}
+
 # proc_ticks PID: the CPU a process has used (user + system, its waited-for children's too), in
 # clock ticks (getconf CLK_TCK); 0 once it has gone.
 proc_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat" 2>/dev/null || echo 0; }

@@ -259,6 +259,12 @@ start_server() {
     log "server $impl did not accept connections; its log:"; cat "$OUT/server-$impl.log" >&2
     stop_server; return 1
   fi
+  case $impl in c|c-io_uring) ;; *)
+    if ! server_started "$OUT/server-$impl.log" "$SERVER_PID" 20000; then
+      log "server $impl accepted connections but did not say it was serving; its log:"; cat "$OUT/server-$impl.log" >&2
+      stop_server; return 1
+    fi ;;
+  esac
 }
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0
