@@ -17,8 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * loop leaves no thread behind. Resolution: {@link #TICK_NANOS}.
  *
  * <p><b>Idle.</b> While every watched loop dozes in a poll that may block
- * ({@link CallbackTracker#doze}), none is inside a callback, so the thread parks instead of
- * ticking; the first loop to wake unparks it ({@link #loopWoke}, on the loop thread at its first
+ * ({@link CallbackTracker#doze}) and has run no callback since the last tick (a quiet tick), none
+ * is inside a callback, so the thread parks instead of ticking; the first loop to wake unparks it ({@link #loopWoke}, on the loop thread at its first
  * callback or when its poll returns, whichever comes first: a poller dispatches inside its poll). Measured before this (2026-12-08, an idle echo
  * server of the benchmarks, JDK 25): the ticks took 0.8 % of a core, 16 ticks of CPU time in
  * 20 s against 4&ndash;6 for Netty's idle servers, and woke the server's core 100 times a second.
@@ -26,6 +26,16 @@ import java.util.concurrent.locks.LockSupport;
  * each loop's doze; a loop ends its doze (volatile) and then reads {@code parked} (Dekker: one of
  * the two sees the other), and unparks the thread if it parked. A loop that wakes costs one
  * volatile read when the thread is ticking, and at most one unpark per park.
+ *
+ * <p><b>Why a quiet tick.</b> A loop kept a third busy by its I/O dozes at most ticks and wakes
+ * within microseconds after each. Parking on the doze alone then cost such a loop an unpark and
+ * the watchdog's run on its CPU right as the loop woke for a message, twice or more per tick:
+ * measured (2026-12-08, the echo matrix's {@code rate64} at 25,000 messages/s on one pinned core,
+ * {@code PROFILER=sched benchmarks/profile-server.sh roundhouse-epoll rate64 8}, JDK 17) 2,310
+ * watchdog runs in 7 s, 75.6 ms of the core, and the loop thread's scheduling delay p99 at
+ * 27 &micro;s, against 6 for the C server's thread and 8 for Netty epoll's. A loop whose callback
+ * sequence moved since the last tick is not idle; the watchdog ticks on beside it, as it did
+ * before it parked at all, and a loop's wake-up finds it ticking (one volatile read).
  *
  * <p><b>Thread:</b> {@link #watch}, {@link #unwatch} any thread; {@link #loopWoke} a watched
  * loop's thread; the rest on the watchdog thread.
@@ -58,11 +68,13 @@ final class StallWatchdog {
     }
 
     /** Per-loop state kept by the watchdog thread. */
-    private static final class Watched {
+    static final class Watched {
         final LoopEngine loop;
         long lastSeq = -1;
         long sinceNanos;
         boolean reported;
+        /** The loop ran no callback between the last two looks ({@link #check}). */
+        boolean quiet;
 
         Watched(LoopEngine loop) {
             this.loop = loop;
@@ -141,9 +153,9 @@ final class StallWatchdog {
                 }
                 return;
             }
-            if (allAsleep(snapshot)) {
+            if (mayPark(snapshot)) {
                 PARKED.setVolatile(1);
-                if (allAsleep(snapshot)) { // read after publishing: a loop waking now sees it
+                if (mayPark(snapshot)) { // read after publishing: a loop waking now sees it
                     parks++;
                     LockSupport.park(StallWatchdog.class);
                 }
@@ -154,19 +166,25 @@ final class StallWatchdog {
         }
     }
 
-    /** Whether every loop in {@code loops} dozes in its poll (none can be in a callback). */
-    private static boolean allAsleep(List<Watched> loops) {
+    /**
+     * Whether the thread may park: every loop in {@code loops} dozes in its poll (none can be in a
+     * callback) and was quiet at the last look (ran no callback between the last two). Watchdog
+     * thread (and tests), after {@link #check} of each.
+     */
+    static boolean mayPark(List<Watched> loops) {
         for (Watched w : loops) {
-            if (!w.loop.dozing()) {
+            if (!w.quiet || !w.loop.dozing()) {
                 return false;
             }
         }
         return true;
     }
 
-    private static void check(Watched w, long now) {
+    /** One look at a loop: times the callback it is in and reports a stall. Watchdog thread (and tests). */
+    static void check(Watched w, long now) {
         long seq = w.loop.callbackSequence();
         Object current = w.loop.currentCallback();
+        w.quiet = seq == w.lastSeq;
         if (seq != w.lastSeq || current == null) {
             w.lastSeq = seq;
             w.sinceNanos = now;

@@ -1,9 +1,11 @@
 package dev.roundhouse.loop.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.loop.LoopOptions;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -12,9 +14,10 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stall watchdog parks while every watched loop sleeps in its poll, so an idle process is not
- * woken 100 times a second; a loop that wakes unparks it, so a stall after an idle spell is still
- * reported; and it ticks on while a loop is inside a callback.
+ * The stall watchdog parks while every watched loop sleeps in its poll and ran no callback since its
+ * last look, so an idle process is not woken 100 times a second; a loop that wakes unparks it, so a
+ * stall after an idle spell is still reported; it ticks on while a loop is inside a callback, and
+ * beside a loop that sleeps at its looks but runs callbacks between them.
  */
 class StallWatchdogTest {
     private static final long TIMEOUT_MS = 10_000;
@@ -79,6 +82,35 @@ class StallWatchdogTest {
             until(() -> StallWatchdog.ticks() >= ticks + 5, "the watchdog to go on ticking");
             assertEquals(parks, StallWatchdog.parks(), "the watchdog parked while a loop was inside a callback");
             release.countDown();
+        }
+    }
+
+    /**
+     * A loop kept busy by its I/O sleeps at most of the watchdog's looks and wakes right after. The
+     * watchdog must not park on such a loop, which would cost it an unpark and the watchdog's run
+     * at every tick: it parks only after a look that found no callback run since the one before.
+     */
+    @Test
+    void shouldNotParkBesideALoopThatRanACallbackSinceTheLastLook() throws Exception {
+        LoopOptions options = LoopOptions.builder().stallThreshold(1, TimeUnit.HOURS).build();
+        try (LoopEngine loop = LoopEngine.start(new FakeProvider(), options)) {
+            until(loop::dozing, "the loop to sleep");
+            StallWatchdog.Watched watched = new StallWatchdog.Watched(loop);
+            List<StallWatchdog.Watched> loops = List.of(watched);
+            StallWatchdog.check(watched, System.nanoTime());
+            assertFalse(StallWatchdog.mayPark(loops), "the first look at a loop counts as a callback run");
+            StallWatchdog.check(watched, System.nanoTime());
+            assertTrue(StallWatchdog.mayPark(loops), "a loop asleep and quiet since the last look");
+
+            CountDownLatch ran = new CountDownLatch(1);
+            loop.execute(ran::countDown);
+            assertTrue(ran.await(TIMEOUT_MS, TimeUnit.MILLISECONDS), "the task did not run");
+            until(loop::dozing, "the loop to sleep again");
+            StallWatchdog.check(watched, System.nanoTime());
+            assertFalse(StallWatchdog.mayPark(loops),
+                    "the loop ran a callback since the last look and sleeps now: the watchdog would park and be unparked at once");
+            StallWatchdog.check(watched, System.nanoTime());
+            assertTrue(StallWatchdog.mayPark(loops), "quiet again since the last look");
         }
     }
 
