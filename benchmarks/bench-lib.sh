@@ -92,6 +92,43 @@ perf_samples() {
     END { flush() }'
 }
 
+# sched_summary PID SECONDS: reads `perf sched timehist` of one CPU (one line per switch away from a
+# task: time, [cpu], the task as comm[tid/pid] or <idle>, its wait, its scheduling delay and the
+# run that just ended, all three in ms) and prints the CPU's time by task, the scheduling delay of
+# PID's threads (wake-up to run) as a distribution, and each task's runs of 0.1 ms or more, the
+# ones a woken server thread can have waited behind. Task names may hold spaces.
+sched_summary() {
+  awk -v pid="$1" -v secs="$2" '
+    function pct(q,   need, c, b) { need = q * nd; for (b = 0; b <= maxb; b++) { c += hist[b]; if (c >= need && c > 0) return b } return maxb }
+    $2 ~ /^\[[0-9]+\]$/ && NF >= 6 {
+      run = $NF; delay = $(NF - 1); task = $3
+      for (i = 4; i <= NF - 3; i++) task = task " " $i
+      p = ""; t = task
+      if (match(task, /\[[0-9]+\/[0-9]+\]$/)) { split(substr(task, RSTART + 1, RLENGTH - 2), tp, "/"); p = tp[2]; t = substr(task, 1, RSTART - 1) }
+      else if (match(task, /\[[0-9]+\]$/)) { p = substr(task, RSTART + 1, RLENGTH - 2); t = substr(task, 1, RSTART - 1) }
+      if (task == "<idle>") { key = "<idle>"; p = "" } else key = (p == pid ? "server: " : "") t
+      runs[key] += run; count[key]++; if (run > longest[key]) longest[key] = run
+      total += run
+      if (p == pid) {
+        b = int(delay * 1000); hist[b]++; nd++; if (b > maxb) maxb = b
+        if (delay >= 0.1) over100++
+        if (delay >= 1) over1000++
+      }
+      if (key != "<idle>" && run >= 0.1) { long[key]++; longsum[key] += run }
+    }
+    END {
+      printf "== time by task (ms of %.1f s; runs; longest run, ms)\n", secs
+      for (k in runs) printf "%10.1f  %7d  %8.3f  %s\n", runs[k], count[k], longest[k], k | "sort -rn"
+      close("sort -rn")
+      printf "== the server'\''s threads: scheduling delay, wake-up to run (%d runs; 1 us buckets)\n", nd
+      if (nd > 0) printf "   p50 %d us  p99 %d us  p999 %d us  max %d us  >=0.1 ms: %d  >=1 ms: %d\n",
+        pct(0.5), pct(0.99), pct(0.999), maxb, over100 + 0, over1000 + 0
+      print "== runs of 0.1 ms or more, by task (count, ms in all): what a woken thread waits behind if it cannot preempt"
+      for (k in long) printf "%7d  %8.1f  %s\n", long[k], longsum[k], k | "sort -k2,2rn"
+      close("sort -k2,2rn")
+    }'
+}
+
 # server_started LOG PID TIMEOUT_MS: waits until an echo server's LOG has EchoServerMain's "serving "
 # line, which it prints once its start has returned, or the process has gone (status 1), or
 # TIMEOUT_MS has passed (status 1). The port accepts connections earlier, from the listen call on:

@@ -5,6 +5,7 @@
 #   benchmarks/profile-server.sh IMPL WORKLOAD [SECONDS]
 #   PROFILER=syscalls benchmarks/profile-server.sh IMPL WORKLOAD [SECONDS]
 #   PROFILER=perf benchmarks/profile-server.sh IMPL WORKLOAD [SECONDS]
+#   PROFILER=sched benchmarks/profile-server.sh IMPL WORKLOAD [SECONDS]
 #     IMPL      as EchoServerMain --list prints, e.g. roundhouse-nio, netty-nio, or c / c-io_uring
 #               (the C servers; syscalls only)
 #     WORKLOAD  pp1 | pp64 | st16 | conn | rate64 (as in run-matrix.sh; rate64 at $BENCH_RATE, default
@@ -35,6 +36,14 @@
 # system calls, softirq, idle) in microseconds per operation, then the top frames of each kind; C
 # servers too. Without a PMU (a VM) perf samples with the cpu-clock timer, which cannot sample where
 # interrupts are off: time spent there is counted in the frame that turned them back on.
+#
+# PROFILER=sched: `perf sched record` of CPU 0 over the same window, then the CPU's time by task, the
+# scheduling delay of the server's threads (from their wake-up to their run) as a distribution, and
+# each task's runs of 0.1 ms or more (sched_summary in bench-lib.sh): what a server thread woken by
+# a message can have waited behind, for tails such as rate64's. perf's own runs are among them.
+#
+# SERVER_JVM_FLAGS: extra JVM flags for a Java server, space-separated (e.g.
+# -Droundhouse.bench.stallThresholdMs=0 for a loop without the stall watchdog).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench-lib.sh
@@ -45,8 +54,8 @@ IMPL=${1:?impl} WORKLOAD=${2:?workload} SECS=${3:-10} PORT=${BENCH_PORT:-18180}
 PROFILER=${PROFILER:-jfr}
 case $PROFILER in
   jfr) case $IMPL in c|c-io_uring) echo "PROFILER=jfr profiles Java servers; $IMPL is a C one" >&2; exit 2 ;; esac ;;
-  syscalls|perf) command -v perf >/dev/null || { echo "PROFILER=$PROFILER needs perf (Debian: linux-perf)" >&2; exit 2; } ;;
-  *) echo "PROFILER takes jfr, syscalls or perf, not $PROFILER" >&2; exit 2 ;;
+  syscalls|perf|sched) command -v perf >/dev/null || { echo "PROFILER=$PROFILER needs perf (Debian: linux-perf)" >&2; exit 2; } ;;
+  *) echo "PROFILER takes jfr, syscalls, perf or sched, not $PROFILER" >&2; exit 2 ;;
 esac
 # syscalls and perf: the window counted, from one second into the measured window (the load
 # generator's warm-up is 3 s) to its end
@@ -68,10 +77,11 @@ TAIL=""
 JFR_FLAGS=()
 [ "$PROFILER" = jfr ] && JFR_FLAGS=("-XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile")
 [ "$PROFILER" = perf ] && JFR_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit)
+read -r -a EXTRA_FLAGS <<<"${SERVER_JVM_FLAGS:-}"
 case $IMPL in
   c) taskset -c 0 "$BIN/echo_server" "$PORT" >"$OUT/server.log" 2>&1 & ;;
   c-io_uring) taskset -c 0 "$BIN/uring_echo_server" "$PORT" >"$OUT/server.log" 2>&1 & ;;
-  *) taskset -c 0 "$JAVA" -Xms512m -Xmx512m --add-exports java.base/sun.nio.ch=ALL-UNNAMED ${JFR_FLAGS[@]+"${JFR_FLAGS[@]}"} \
+  *) taskset -c 0 "$JAVA" -Xms512m -Xmx512m --add-exports java.base/sun.nio.ch=ALL-UNNAMED ${JFR_FLAGS[@]+"${JFR_FLAGS[@]}"} ${EXTRA_FLAGS[@]+"${EXTRA_FLAGS[@]}"} \
        -cp "$ROOT/benchmarks/target/benchmarks.jar" dev.roundhouse.bench.server.EchoServerMain \
        --impl "$IMPL" --port "$PORT" >"$OUT/server.log" 2>&1 & ;;
 esac
@@ -83,6 +93,14 @@ if [ "$PROFILER" = perf ]; then
   ( # the counted window (benchmark timing, not synchronisation)
     sleep 4
     perf record -q -C 0 -g -F 4999 -o "$OUT/perf.data" sleep "$COUNTED" 2>"$OUT/perf.err"
+  ) &
+  COUNTER=$!
+fi
+if [ "$PROFILER" = sched ]; then
+  [ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+  ( # the counted window (benchmark timing, not synchronisation)
+    sleep 4
+    perf sched record -C 0 -o "$OUT/sched.data" sleep "$COUNTED" >"$OUT/perf.err" 2>&1
   ) &
   COUNTER=$!
 fi
@@ -144,6 +162,15 @@ if [ "$PROFILER" = perf ]; then
       "$OUT/samples.txt" | sort -rn | head -12
   done
   echo "samples: $OUT/perf.data (perf report -i …), $OUT/samples.txt"
+  exit 0
+fi
+
+if [ "$PROFILER" = sched ]; then
+  [ -s "$OUT/sched.data" ] || { echo "perf recorded nothing:"; cat "$OUT/perf.err"; exit 1; }
+  perf sched timehist -i "$OUT/sched.data" >"$OUT/timehist.txt" 2>/dev/null
+  echo "== $IMPL $WORKLOAD: CPU 0 ($COUNTED s recorded, $(printf '%.0f' "$N") ${PER}s)"
+  sched_summary "$PID" "$COUNTED" <"$OUT/timehist.txt"
+  echo "switches: $OUT/timehist.txt (perf sched timehist), $OUT/sched.data"
   exit 0
 fi
 
