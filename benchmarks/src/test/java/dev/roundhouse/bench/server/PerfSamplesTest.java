@@ -3,10 +3,7 @@ package dev.roundhouse.bench.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -95,17 +92,6 @@ class PerfSamplesTest {
 
     /** Runs {@code perf_samples SERVER_PID} of bench-lib.sh on {@code script} and returns its lines. */
     private static List<String> perfSamples(String script) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", "-c", ". ./bench-lib.sh && perf_samples " + SERVER_PID)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(script.getBytes(StandardCharsets.UTF_8));
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("perf_samples did not finish within 30 s");
-        }
-        assertEquals(0, p.exitValue(), "perf_samples' exit status; output: " + out);
-        return out.lines().toList();
+        return BenchLib.run("perf_samples " + SERVER_PID, script);
     }
 }

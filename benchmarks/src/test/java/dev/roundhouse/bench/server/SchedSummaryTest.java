@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -64,17 +61,6 @@ class SchedSummaryTest {
 
     /** Runs {@code sched_summary SERVER_PID 7} of bench-lib.sh on {@code timehist} and returns its lines. */
     private static List<String> schedSummary(String timehist) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("bash", "-c", ". ./bench-lib.sh && sched_summary " + SERVER_PID + " 7")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(timehist.getBytes(StandardCharsets.UTF_8));
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("sched_summary did not finish within 30 s");
-        }
-        assertEquals(0, p.exitValue(), "sched_summary's exit status; output: " + out);
-        return out.lines().toList();
+        return BenchLib.run("sched_summary " + SERVER_PID + " 7", timehist);
     }
 }
