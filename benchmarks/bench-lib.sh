@@ -108,7 +108,6 @@ sched_summary() {
       else if (match(task, /\[[0-9]+\]$/)) { p = substr(task, RSTART + 1, RLENGTH - 2); t = substr(task, 1, RSTART - 1) }
       if (task == "<idle>") { key = "<idle>"; p = "" } else key = (p == pid ? "server: " : "") t
       runs[key] += run; count[key]++; if (run > longest[key]) longest[key] = run
-      total += run
       if (p == pid) {
         b = int(delay * 1000); hist[b]++; nd++; if (b > maxb) maxb = b
         if (delay >= 0.1) over100++

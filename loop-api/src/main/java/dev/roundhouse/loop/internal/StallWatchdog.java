@@ -18,8 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Idle.</b> While every watched loop dozes in a poll that may block
  * ({@link CallbackTracker#doze}) and has run no callback since the last tick (a quiet tick), none
- * is inside a callback, so the thread parks instead of ticking; the first loop to wake unparks it ({@link #loopWoke}, on the loop thread at its first
- * callback or when its poll returns, whichever comes first: a poller dispatches inside its poll). Measured before this (2026-12-08, an idle echo
+ * is inside a callback, so the thread parks instead of ticking; the first loop to wake unparks it
+ * ({@link #loopWoke}, on the loop thread at its first callback or when its poll returns, whichever
+ * comes first: a poller dispatches inside its poll). Measured before this (2026-12-08, an idle echo
  * server of the benchmarks, JDK 25): the ticks took 0.8 % of a core, 16 ticks of CPU time in
  * 20 s against 4&ndash;6 for Netty's idle servers, and woke the server's core 100 times a second.
  * The protocol: the thread publishes that it parks ({@code parked}, volatile) and then reads
@@ -32,10 +33,13 @@ import java.util.concurrent.locks.LockSupport;
  * the watchdog's run on its CPU right as the loop woke for a message, twice or more per tick:
  * measured (2026-12-08, the echo matrix's {@code rate64} at 25,000 messages/s on one pinned core,
  * {@code PROFILER=sched benchmarks/profile-server.sh roundhouse-epoll rate64 8}, JDK 17) 2,310
- * watchdog runs in 7 s, 75.6 ms of the core, and the loop thread's scheduling delay p99 at
- * 27 &micro;s, against 6 for the C server's thread and 8 for Netty epoll's. A loop whose callback
- * sequence moved since the last tick is not idle; the watchdog ticks on beside it, as it did
- * before it parked at all, and a loop's wake-up finds it ticking (one volatile read).
+ * watchdog runs in 7 s, 75.6 ms of the core; with the quiet tick 700&ndash;805, the 10 ms tick. A
+ * loop whose callback sequence moved since the last tick is not idle; the watchdog ticks on beside
+ * it, as it did before it parked at all, and a loop's wake-up finds it ticking (one volatile read).
+ * The tick still costs such a loop: each run (~110 &micro;s, most of it network receive processing
+ * that arrives meanwhile) delays the loop's wake-up, whose scheduling delay p99 read
+ * 14&ndash;33 &micro;s with the watchdog and 6&ndash;9 without (the client's p99, milliseconds
+ * from other tasks on the core, did not tell them apart; BENCHMARKS.md).
  *
  * <p><b>Thread:</b> {@link #watch}, {@link #unwatch} any thread; {@link #loopWoke} a watched
  * loop's thread; the rest on the watchdog thread.
