@@ -241,27 +241,30 @@ server_blocks() {
 
 # ---------------------------------------------------------------- servers
 SERVER_PID=""
+STARTS=0 # server starts so far: each start logs to a file of its own (server-IMPL-N.log)
 start_server() {
-  local impl=$1
+  local impl=$1 log_file
+  STARTS=$((STARTS + 1))
+  log_file=$OUT/server-$impl-$STARTS.log
   if [ "$impl" = c ]; then
-    "${SERVER_PIN[@]}" "$BIN/echo_server" "$PORT" >"$OUT/server-$impl.log" 2>&1 &
+    "${SERVER_PIN[@]}" "$BIN/echo_server" "$PORT" >"$log_file" 2>&1 &
   elif [ "$impl" = c-io_uring ]; then
-    "${SERVER_PIN[@]}" "$BIN/uring_echo_server" "$PORT" >"$OUT/server-$impl.log" 2>&1 &
+    "${SERVER_PIN[@]}" "$BIN/uring_echo_server" "$PORT" >"$log_file" 2>&1 &
   else
     local flags=() # a variant's JVM flags (--variant)
     [[ $impl == *@* ]] && read -r -a flags <<<"${VARIANT_FLAGS[${impl#*@}]}"
     "${SERVER_PIN[@]}" "$JAVA" -Xms512m -Xmx512m --add-exports java.base/sun.nio.ch=ALL-UNNAMED ${flags[@]+"${flags[@]}"} \
       -cp "$JAR" dev.roundhouse.bench.server.EchoServerMain --impl "${impl%%@*}" --port "$PORT" \
-      >"$OUT/server-$impl.log" 2>&1 &
+      >"$log_file" 2>&1 &
   fi
   SERVER_PID=$!
   if ! "$BIN/loadgen" wait "$PORT" 20000; then
-    log "server $impl did not accept connections; its log:"; cat "$OUT/server-$impl.log" >&2
+    log "server $impl did not accept connections; its log:"; cat "$log_file" >&2
     stop_server; return 1
   fi
   case $impl in c|c-io_uring) ;; *)
-    if ! server_started "$OUT/server-$impl.log" "$SERVER_PID" 20000; then
-      log "server $impl accepted connections but did not say it was serving; its log:"; cat "$OUT/server-$impl.log" >&2
+    if ! server_started "$log_file" "$SERVER_PID" 20000; then
+      log "server $impl accepted connections but did not say it was serving; its log:"; cat "$log_file" >&2
       stop_server; return 1
     fi ;;
   esac
