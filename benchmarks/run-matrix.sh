@@ -317,6 +317,18 @@ hypervisor() {
   elif grep -qw hypervisor /proc/cpuinfo; then echo "yes (kernel log not readable)"
   else echo none; fi
 }
+# The kernel's DAMON monitors (kdamonds), each "N state operations", or "none": a running one is an
+# unbound kernel thread that lands on the server's CPU while the load generator spins on the other,
+# with runs of up to 4 ms that the server's thread waits behind (rate64's tail; PROFILER=sched
+# profile-server.sh, 2026-12-08).
+damon_state() {
+  local d out=""
+  for d in /sys/kernel/mm/damon/admin/kdamonds/[0-9]*; do
+    [ -r "$d/state" ] || continue
+    out+="${out:+, }kdamond ${d##*/} $(cat "$d/state") ($(cat "$d/contexts/0/operations" 2>/dev/null || echo '?'))"
+  done
+  echo "${out:-none}"
+}
 # The cost of a null system call on the server's CPU right now, in ns (syscost.c).
 syscall_cost() { ${SERVER_PIN[@]+"${SERVER_PIN[@]}"} "$BIN/syscost" 200 | sed -n 's/^syscall_ns=//p'; }
 
@@ -552,6 +564,7 @@ fi
   echo "memory: $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
   echo "kernel: $(uname -sr)"
   echo "hypervisor: $(hypervisor)"
+  echo "damon: $(damon_state)"
   echo "system call: $(syscall_cost) ns for a null one (getppid, fastest window of 10,000; syscost.c)"
   echo "jdk: $("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.version = //p') ($("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.vm.vendor = //p'))"
   echo "jvm flags: -Xms512m -Xmx512m (defaults otherwise; pinned to one CPU the JVM picks SerialGC)"
