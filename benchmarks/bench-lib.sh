@@ -128,12 +128,12 @@ sched_summary() {
     }'
 }
 
-# server_started LOG PID TIMEOUT_MS: waits until an echo server's LOG has EchoServerMain's "serving "
-# line, which it prints once its start has returned, or the process has gone (status 1), or
-# TIMEOUT_MS has passed (status 1). The port accepts connections earlier, from the listen call on:
-# a Java server stopped (SIGSTOP) in between found its start's own timeout passed when continued
-# (every Roundhouse server of the matrices of 2026-12-08 00:58-02:20 logged a TimeoutException
-# from its main thread; they served on, the figures stand). C servers print nothing: not for them.
+# server_started LOG PID TIMEOUT_MS: waits until an echo server's LOG has its "serving " line, which
+# EchoServerMain prints once its start has returned and the C servers once they listen, or the
+# process has gone (status 1), or TIMEOUT_MS has passed (status 1). A Java server's port accepts
+# connections earlier, from the listen call on: one stopped (SIGSTOP) in between found its start's
+# own timeout passed when continued (every Roundhouse server of the matrices of 2026-12-08
+# 00:58-02:20 logged a TimeoutException from its main thread; they served on, the figures stand).
 server_started() {
   local waited=0
   until grep -q '^serving ' "$1" 2>/dev/null; do

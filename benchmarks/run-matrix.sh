@@ -262,12 +262,10 @@ start_server() {
     log "server $impl did not accept connections; its log:"; cat "$log_file" >&2
     stop_server; return 1
   fi
-  case $impl in c|c-io_uring) ;; *)
-    if ! server_started "$log_file" "$SERVER_PID" 20000; then
-      log "server $impl accepted connections but did not say it was serving; its log:"; cat "$log_file" >&2
-      stop_server; return 1
-    fi ;;
-  esac
+  if ! server_started "$log_file" "$SERVER_PID" 20000; then
+    log "server $impl accepted connections but did not say it was serving; its log:"; cat "$log_file" >&2
+    stop_server; return 1
+  fi
 }
 stop_server() {
   [ -n "$SERVER_PID" ] || return 0

@@ -139,6 +139,9 @@ int main(int argc, char **argv) {
     static int listener_tag; /* data.ptr of the listener: a unique address no conn can have */
     struct epoll_event lev = {.events = EPOLLIN, .data.ptr = &listener_tag};
     epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev);
+    /* the readiness line run-matrix.sh waits for, as EchoServerMain's (bench-lib.sh server_started) */
+    printf("serving c epoll on 127.0.0.1:%s pid=%d\n", argv[1], (int)getpid());
+    fflush(stdout);
 
     struct epoll_event events[MAX_EVENTS];
     while (!stopping) {

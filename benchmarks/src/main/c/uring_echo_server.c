@@ -176,6 +176,9 @@ int main(int argc, char **argv) {
     uring_setup(&ring, SQ_ENTRIES, CQ_ENTRIES, PROG);
     post_signal_read();
     post_accept();
+    /* the readiness line run-matrix.sh waits for, as EchoServerMain's (bench-lib.sh server_started) */
+    printf("serving c io_uring on 127.0.0.1:%s pid=%d\n", argv[1], (int)getpid());
+    fflush(stdout);
     while (!stopping) uring_wait(&ring, 1, -1, on_completion, PROG);
     stop_accepting();
     close(lfd);

@@ -85,18 +85,8 @@ final class MachineCpu {
      * softirq steal ...}), in ns; 0 on kernels whose line stops before it. Empty without the line.
      */
     static OptionalLong parseSteal(String text) {
-        for (String line : text.split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length > 0 && f[0].equals("cpu")) {
-                try {
-                    long ticks = f.length > 8 ? Long.parseLong(f[8]) : 0;
-                    return OptionalLong.of(ticks * (1_000_000_000L / TICKS_PER_SECOND));
-                } catch (NumberFormatException e) {
-                    return OptionalLong.empty();
-                }
-            }
-        }
-        return OptionalLong.empty();
+        String[] f = statLine(text, "cpu");
+        return f == null ? OptionalLong.empty() : tickNanos(f, f.length > 8 ? new int[] {8} : new int[0]);
     }
 
     /**
@@ -111,19 +101,32 @@ final class MachineCpu {
 
     /** {@link #idleNanos} from {@code /proc/stat}'s text (for tests). */
     static OptionalLong parseIdle(String text, int cpu) {
-        String name = "cpu" + cpu;
+        String[] f = statLine(text, "cpu" + cpu);
+        return f == null || f.length <= 5 ? OptionalLong.empty() : tickNanos(f, 4, 5);
+    }
+
+    /** The fields of {@code /proc/stat}'s line named {@code name} (its first field), or null. */
+    private static String[] statLine(String text, String name) {
         for (String line : text.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length > 5 && f[0].equals(name)) {
-                try {
-                    long ticks = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-                    return OptionalLong.of(ticks * (1_000_000_000L / TICKS_PER_SECOND));
-                } catch (NumberFormatException e) {
-                    return OptionalLong.empty();
-                }
+            if (f[0].equals(name)) {
+                return f;
             }
         }
-        return OptionalLong.empty();
+        return null;
+    }
+
+    /** The sum of {@code fields} of a {@code /proc/stat} line, clock ticks, in ns; empty if one does not parse. */
+    private static OptionalLong tickNanos(String[] line, int... fields) {
+        long ticks = 0;
+        try {
+            for (int i : fields) {
+                ticks += Long.parseLong(line[i]);
+            }
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(ticks * (1_000_000_000L / TICKS_PER_SECOND));
     }
 
     private static String text(Path p) {
